@@ -1,0 +1,106 @@
+"""Problems, locations and the error types the CLI turns into messages and exit codes.
+
+Exit codes live here and only here: 0 clean, 1 problems in the user's data, templates or
+packs, 2 usage. This module must not import click.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value or a problem comes from: a file, then a line or a sheet › cell or a key path."""
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    path: str | None = None      # key path inside the file, e.g. "certificates › 第 3 行 › 批准总培训人数"
+
+    def __str__(self) -> str:
+        if self.sheet is not None:
+            parts = [self.file, self.sheet] + ([self.cell] if self.cell else [])
+            return " › ".join(parts)
+        text = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.path:
+            text += f"（{self.path}）"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    location: Location | None = None
+    severity: str = "error"      # error | warning
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        kind = "错误" if self.is_error else "警告"
+        where = f"{self.location}：" if self.location else ""
+        return f"[{kind}] {where}{self.message}"
+
+
+@dataclass
+class Problems:
+    """All problems of a run, collected rather than raised one by one."""
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, message: str, location: Location | None = None) -> None:
+        self.items.append(Problem(message, location, "error"))
+
+    def warning(self, message: str, location: Location | None = None) -> None:
+        self.items.append(Problem(message, location, "warning"))
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise CheckFailed(self)
+
+
+class ReportgenError(Exception):
+    """An expected failure caused by the user's input; never shown as a traceback."""
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, location: Location | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def problems(self) -> Problems:
+        return Problems([Problem(self.message, self.location)])
+
+
+class UsageError(ReportgenError):
+    exit_code = EXIT_USAGE
+
+
+class CheckFailed(ReportgenError):
+    """Validation found errors; carries every problem of the run."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(f"发现 {len(problems.errors)} 个错误")
+        self.all = problems
+
+    def problems(self) -> Problems:
+        return self.all
+
+
+class WriteError(ReportgenError):
+    pass

@@ -1,0 +1,29 @@
+"""Value kinds shared by every stage: "-" (not reported) is a value of its own, never 0."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+class NotReported:
+    """The school wrote "-": not reported / not applicable. Distinct from 0 and from blank."""
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __str__(self) -> str:
+        return "-"
+
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_REPORTED = NotReported()
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, Decimal, float)) and not isinstance(v, bool)
