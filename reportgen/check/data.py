@@ -1,0 +1,74 @@
+"""Type every raw record against the pack's definitions and collect every problem. Pure."""
+from __future__ import annotations
+
+import difflib
+
+from ..dataset import Dataset, RawProject, RawTable, TableData
+from ..errors import Problems
+from ..pack import ColumnDef
+from .values import coerce, is_blank
+
+INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
+
+
+def check_project(raw: RawProject, problems: Problems) -> Dataset:
+    tables = {tid: _table(raw.tables[tid], tdef, problems) if tid in raw.tables else TableData(tdef, [], [], [])
+              for tid, tdef in raw.pack.tables.items()}
+    values, locs = _indicators(raw, problems)
+    return Dataset(root=raw.root, config=raw.config, pack=raw.pack, year=raw.config["year"], tables=tables,
+                   indicators=values, indicator_locs=locs, narrative=raw.narrative)
+
+
+def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
+    data = TableData(tdef, [], [], [], rt.loc)
+    for n, row in enumerate(rt.rows, start=1):
+        if all(is_blank(c.raw) for c in row.cells.values()):
+            problems.warning(f"表 {tdef.id} 第 {n} 行是空行，已跳过", row.loc)
+            continue
+        values, locs = {}, {}
+        for col in tdef.columns:
+            cell = row.cells.get(col.name)
+            if cell is None or is_blank(cell.raw):
+                if col.required:
+                    problems.error(f"缺少必填列“{col.name}”", cell.loc if cell else row.loc)
+                values[col.name] = None
+                continue
+            result = coerce(col, cell.raw, cell.text)
+            locs[col.name] = cell.loc
+            if result.error:
+                problems.error(f"“{col.name}”{result.error}", cell.loc)
+            elif result.warning:
+                problems.warning(f"“{col.name}”{result.warning}", cell.loc)
+            values[col.name] = result.value
+        data.rows.append(values)
+        data.locs.append(locs)
+        data.row_locs.append(row.loc)
+    return data
+
+
+def _indicators(raw: RawProject, problems: Problems):
+    defs = raw.pack.indicators
+    values, locs = {}, {}
+    for name, years in raw.indicators.cells.items():
+        loc = raw.indicators.name_locs.get(name)
+        d = defs.get(name)
+        if d is None:
+            close = difflib.get_close_matches(name, list(defs), n=1, cutoff=0.5)
+            hint = f"，是否应为“{close[0]}”？" if close else ""
+            problems.warning(f"模板包中没有名为“{name}”的指标，该数据未使用{hint}", loc)
+            continue
+        if d.kind == "derived":
+            problems.warning(f"“{name}”是计算指标，由工具根据原始数据计算，填写的值未使用", loc)
+            continue
+        for year, cell in years.items():
+            if is_blank(cell.raw):
+                continue
+            result = coerce(INDICATOR_COLUMN, cell.raw, cell.text)
+            if result.error:
+                problems.error(f"指标“{name}”{year} 年：{result.error}", cell.loc)
+                continue
+            if result.warning:
+                problems.warning(f"指标“{name}”{year} 年：{result.warning}", cell.loc)
+            values.setdefault(name, {})[year] = result.value
+            locs.setdefault(name, {})[year] = cell.loc
+    return values, locs

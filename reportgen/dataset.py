@@ -1,0 +1,77 @@
+"""The loaded and checked data of one school project: every value with where it came from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Location
+from .pack import Pack, TableDef
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """One value as a source gave it, before typing: YAML scalar or workbook cell."""
+    raw: Any
+    loc: Location
+    text: str | None = None
+
+
+@dataclass
+class RawRow:
+    cells: dict[str, RawCell]
+    loc: Location
+
+
+@dataclass
+class RawTable:
+    id: str
+    rows: list[RawRow]
+    loc: Location
+    extra_columns: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass
+class RawIndicators:
+    """name -> year -> cell, from data/indicators.yaml and/or a workbook's 指标 sheet."""
+    cells: dict[str, dict[int, RawCell]] = field(default_factory=dict)
+    name_locs: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass
+class RawProject:
+    root: Path
+    config: dict
+    config_loc: Location
+    pack: Pack
+    tables: dict[str, RawTable]
+    indicators: RawIndicators
+    narrative: dict[str, list[Path]]
+
+
+@dataclass
+class TableData:
+    definition: TableDef
+    rows: list[dict[str, Any]]
+    locs: list[dict[str, Location]]
+    row_locs: list[Location]
+    loc: Location | None = None
+
+    def column_values(self, name: str) -> list:
+        return [r.get(name) for r in self.rows]
+
+
+@dataclass
+class Dataset:
+    root: Path
+    config: dict
+    pack: Pack
+    year: int
+    tables: dict[str, TableData]
+    indicators: dict[str, dict[int, Any]]          # raw indicator values (None absent, NOT_REPORTED "-")
+    indicator_locs: dict[str, dict[int, Location]]
+    narrative: dict[str, list[Path]]
+
+    @property
+    def school(self) -> dict:
+        return self.config["school"]

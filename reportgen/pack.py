@@ -1,0 +1,268 @@
+"""Template packs: chapter templates, table and indicator definitions, typography — all data.
+
+A pack is a folder with pack.yaml. Built-in packs live in the top-level templates/ folder;
+a project may also name a pack folder by relative path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .check.schema import validate_node
+from .doc.model import Typography
+from .errors import Location, Problems, ReportgenError
+from .load.yaml_source import YNode, YamlError, load_yaml
+
+BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    name: str
+    type: str = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    unit: str = ""
+    total: bool = False
+    merge: bool = False
+    width: float = 1.0
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = None
+    pattern: str | None = None
+    plain: bool = False          # integers shown without thousands separators (years)
+    help: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("integer", "decimal")
+
+    @property
+    def heading(self) -> str:
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+
+@dataclass(frozen=True)
+class TableDef:
+    id: str
+    title: str
+    columns: tuple[ColumnDef, ...]
+    loc: Location
+    serial: bool = True
+    empty_text: str = "（无）"
+
+    def column(self, name: str) -> ColumnDef | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    name: str
+    kind: str
+    loc: Location
+    unit: str = ""
+    formula: str | None = None
+    format: str = "decimal2"
+    rate: bool = False
+    parent: str | None = None
+    help: str = ""
+    thresholds: tuple = ()
+    convert: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppendixTableDef:
+    id: str
+    title: str
+    label: str
+    rows: tuple[str, ...]
+    loc: Location
+    levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    id: str
+    title: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ChapterDef:
+    id: str
+    title: str
+    template: str
+    numbered: bool = True
+    sections: tuple[SectionDef, ...] = ()
+    page_break: bool = True
+
+
+@dataclass
+class Pack:
+    name: str
+    version: str
+    root: Path
+    description: str
+    cover: dict[str, str]
+    numbering: str
+    chapters: list[ChapterDef]
+    tables: dict[str, TableDef]
+    indicators: dict[str, IndicatorDef]
+    appendix: list[AppendixTableDef]
+    typography: Typography
+
+    def template_path(self, name: str) -> Path:
+        return self.root / name
+
+
+class PackError(ReportgenError):
+    pass
+
+
+def find_pack(name: str, project_dir: Path | None = None) -> Path:
+    """Resolve a pack name: a folder relative to the project, else a built-in pack."""
+    candidates = []
+    if project_dir is not None:
+        candidates.append(project_dir / name)
+    candidates.append(BUILTIN_PACKS / name)
+    for c in candidates:
+        if (c / "pack.yaml").is_file():
+            return c.resolve()
+    known = "、".join(sorted(p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file()))
+    raise PackError(f"找不到模板包“{name}”（内置模板包：{known}）")
+
+
+def load_pack(root: Path) -> Pack:
+    """Load and check every file of a pack; all problems of the pack are raised together."""
+    problems = Problems()
+    display = lambda p: f"{root.name}/{p}"  # noqa: E731 - short label for messages
+    try:
+        node = load_yaml(root / "pack.yaml", display("pack.yaml"))
+    except YamlError as e:
+        raise PackError(e.message, e.location) from None
+    if not validate_node(node, "pack", display("pack.yaml"), problems):
+        problems.raise_if_errors()
+    spec = node.plain()
+    default_template = spec.get("default_template", "chapters/chapter.md.j2")
+    chapters = [_chapter(c, default_template) for c in spec["chapters"]]
+    _check_unique([c.id for c in chapters], node.get("chapters"), display("pack.yaml"), "章节 id", problems)
+    for ch, cnode in zip(chapters, node.get("chapters").value):
+        if not (root / ch.template).is_file():
+            problems.error(f"章节“{ch.title}”的模板文件 {ch.template} 不存在", Location(display("pack.yaml"), cnode.loc.line))
+
+    tables = _load_part(root, spec.get("tables"), "tables", display, problems, _tables) or {}
+    indicators = _load_part(root, spec.get("indicators"), "indicators", display, problems, _indicators) or {}
+    appendix = _load_part(root, spec.get("appendix"), "appendix", display, problems, _appendix) or []
+    typography = _typography(node.get("typography"), display("pack.yaml"), problems)
+    _cross_check(tables, indicators, appendix, problems)
+    problems.raise_if_errors()
+    return Pack(name=spec["name"], version=spec["version"], root=root, description=spec.get("description", ""),
+                cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
+                tables=tables, indicators=indicators, appendix=appendix, typography=typography)
+
+
+def _chapter(c: dict, default_template: str) -> ChapterDef:
+    return ChapterDef(id=c["id"], title=c["title"], template=c.get("template", default_template),
+                      numbered=c.get("numbered", True), page_break=c.get("page_break", True),
+                      sections=tuple(SectionDef(s["id"], s["title"], s.get("hint", "")) for s in c.get("sections", [])))
+
+
+def _load_part(root, rel, schema_name, display, problems, build):
+    if not rel:
+        return None
+    path = root / rel
+    if not path.is_file():
+        problems.error(f"pack.yaml 引用的文件 {rel} 不存在", Location(display("pack.yaml")))
+        return None
+    try:
+        node = load_yaml(path, display(rel))
+    except YamlError as e:
+        problems.error(e.message, e.location)
+        return None
+    if node is None:
+        return None
+    if not validate_node(node, schema_name, display(rel), problems):
+        return None
+    return build(node, display(rel), problems)
+
+
+def _tables(node: YNode, file: str, problems: Problems) -> dict[str, TableDef]:
+    out = {}
+    for tid, tnode in node.value.items():
+        t = tnode.plain()
+        cols = []
+        for cnode, c in zip(tnode.get("columns").value, t["columns"]):
+            col = ColumnDef(name=c["name"], type=c.get("type", "enum" if "choices" in c else "text"),
+                            choices=tuple(c.get("choices", ())), required=c.get("required", False),
+                            unit=c.get("unit", ""), total=c.get("total", False), merge=c.get("merge", False),
+                            width=c.get("width", 1.0), min=c.get("min"), max=c.get("max"),
+                            decimals=c.get("decimals"), pattern=c.get("pattern"), plain=c.get("plain", False),
+                            help=c.get("help", ""))
+            if col.type == "enum" and not col.choices:
+                problems.error(f"枚举列“{col.name}”缺少 choices 可选值", Location(file, cnode.loc.line))
+            if col.total and not col.numeric:
+                problems.error(f"列“{col.name}”不是数字列，不能求合计", Location(file, cnode.loc.line))
+            cols.append(col)
+        _check_unique([c.name for c in cols], tnode.get("columns"), file, f"表 {tid} 的列名", problems)
+        out[tid] = TableDef(id=tid, title=t["title"], columns=tuple(cols), loc=tnode.loc,
+                            serial=t.get("serial", True), empty_text=t.get("empty_text", "（无）"))
+    return out
+
+
+def _indicators(node: YNode, file: str, problems: Problems) -> dict[str, IndicatorDef]:
+    out = {}
+    for name, inode in node.value.items():
+        d = inode.plain()
+        if d["kind"] == "derived" and not d.get("formula"):
+            problems.error(f"计算指标“{name}”缺少 formula 公式", inode.loc)
+        out[name] = IndicatorDef(name=name, kind=d["kind"], loc=inode.loc, unit=d.get("unit", ""),
+                                 formula=d.get("formula"), format=d.get("format", "decimal2"),
+                                 rate=d.get("rate", False), parent=d.get("parent"), help=d.get("help", ""),
+                                 thresholds=tuple(d.get("thresholds", ())), convert=d.get("convert", {}))
+    return out
+
+
+def _appendix(node: YNode, file: str, problems: Problems) -> list[AppendixTableDef]:
+    return [AppendixTableDef(id=a["id"], title=a["title"], label=a.get("label", ""), rows=tuple(a["rows"]),
+                             loc=anode.loc, levels=tuple(a.get("levels", ())))
+            for anode, a in zip(node.value, node.plain())]
+
+
+def _typography(node: YNode | None, file: str, problems: Problems) -> Typography:
+    if node is None:
+        return Typography()
+    known = {f.name: f for f in fields(Typography)}
+    values = {}
+    for key, vnode in node.value.items():
+        if key not in known:
+            problems.error(f"无法识别的排版设置“{key}”", Location(file, vnode.loc.line, path=f"typography › {key}"))
+            continue
+        value = vnode.plain()
+        default = getattr(Typography(), key)
+        if isinstance(default, tuple):
+            value = tuple(value) if isinstance(value, list) else None
+        ok = value is not None and (isinstance(value, type(default)) or
+                                    (isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool)))
+        if not ok:
+            problems.error(f"排版设置“{key}”的取值“{vnode.plain()}”类型不对", Location(file, vnode.loc.line))
+            continue
+        values[key] = float(value) if isinstance(default, float) else value
+    return Typography(**values)
+
+
+def _cross_check(tables, indicators, appendix, problems: Problems) -> None:
+    for a in appendix:
+        for row in a.rows:
+            if row not in indicators:
+                problems.error(f"附表“{a.title}”引用了未定义的指标“{row}”", a.loc)
+    for ind in indicators.values():
+        if ind.parent and ind.parent not in indicators:
+            problems.error(f"指标“{ind.name}”的上级指标“{ind.parent}”未定义", ind.loc)
+
+
+def _check_unique(values, node, file, what, problems):
+    seen = set()
+    for v, n in zip(values, node.value if node else []):
+        if v in seen:
+            problems.error(f"{what}“{v}”重复", Location(file, n.loc.line))
+        seen.add(v)
