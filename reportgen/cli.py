@@ -1,0 +1,104 @@
+"""Command line: click commands and the one handler that turns errors into messages and exit codes.
+
+No domain logic here; no docx or jinja imports.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problems, ReportgenError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def report_problems(problems: Problems) -> None:
+    for p in problems.errors + problems.warnings:
+        click.echo(str(p), err=True)
+    if problems.errors:
+        click.secho(f"共 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True, fg="red")
+
+
+def run_guarded(fn):
+    """Run a command body: user-input problems become messages and exit codes, never tracebacks."""
+    try:
+        return fn()
+    except ReportgenError as e:
+        report_problems(e.problems())
+        sys.exit(e.exit_code)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="reportgen %(version)s")
+def cli():
+    """reportgen：由学校数据生成职业教育质量年度报告 Word 初稿。"""
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pack", default="annual-2024", show_default=True, help="模板包名称")
+def init(directory: Path, pack: str):
+    """新建学校项目：report.yaml、带说明的数据文件、每个小节一个正文文件。"""
+    from .scaffold import scaffold
+    def body():
+        created = scaffold(directory, pack)
+        click.echo(f"已在 {directory} 建立项目（模板包 {pack}），共 {len(created)} 个文件。")
+        click.echo(f"下一步：填写 {directory}/report.yaml 和 data/ 下的数据，在 narrative/ 下撰写正文，"
+                   f"然后运行 reportgen build {directory}")
+    run_guarded(body)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def validate(directory: Path):
+    """校验项目数据与模板，列出所有问题及其位置。"""
+    from .pipeline import prepare
+    def body():
+        prepared = prepare(directory)
+        report_problems(prepared.problems)
+        n = len(prepared.problems.warnings)
+        click.echo("校验通过" + (f"（{n} 个警告）" if n else "") + "。")
+    run_guarded(body)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出的 .docx 文件（默认在项目的 build/ 下）")
+def build(directory: Path, output: Path | None):
+    """校验、计算并生成 Word 初稿（.docx）。"""
+    from .pipeline import build as run_build
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
+    def body():
+        prepared, s = run_build(directory, output)
+        report_problems(prepared.problems)
+        click.echo(f"已生成：{s.output}")
+        click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
+        click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
+    run_guarded(body)
+
+
+def main(argv=None) -> int:
+    try:
+        cli.main(args=argv, prog_name="reportgen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        return EXIT_PROBLEMS
+    except click.exceptions.UsageError as e:
+        if e.ctx is not None:
+            click.echo(e.ctx.get_usage(), err=True)
+        click.echo(f"用法错误：{e.format_message()}（运行 reportgen --help 查看帮助）", err=True)
+        return EXIT_USAGE
+    except click.exceptions.ClickException as e:
+        click.echo(f"错误：{e.format_message()}", err=True)
+        return e.exit_code
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Counts, sums and rows of detail tables: what narrative and formulas cite instead of retyping."""
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+
+from ..dataset import TableData
+from ..errors import ReportgenError
+from ..values import is_number
+
+
+class DataRefError(ReportgenError):
+    """A template or formula names a table or column that does not exist."""
+
+
+class Aggregates:
+    def __init__(self, tables: dict[str, TableData]):
+        self.tables = tables
+
+    def table(self, tid: str) -> TableData:
+        if tid not in self.tables:
+            close = difflib.get_close_matches(str(tid), list(self.tables), n=1)
+            hint = f"，是否应为“{close[0]}”？" if close else f"（可用：{'、'.join(self.tables)}）"
+            raise DataRefError(f"没有 id 为“{tid}”的明细表{hint}")
+        return self.tables[tid]
+
+    def _column(self, t: TableData, name: str):
+        col = t.definition.column(name)
+        if col is None:
+            names = [c.name for c in t.definition.columns]
+            close = difflib.get_close_matches(str(name), names, n=1)
+            hint = f"，是否应为“{close[0]}”？" if close else f"（可用：{'、'.join(names)}）"
+            raise DataRefError(f"明细表“{t.definition.id}”没有“{name}”这一列{hint}")
+        return col
+
+    def count(self, tid: str, **where) -> int:
+        t = self.table(tid)
+        for name in where:
+            self._column(t, name)
+        return sum(1 for r in t.rows if all(str(r.get(k)) == str(v) for k, v in where.items()))
+
+    def total(self, tid: str, column: str, **where):
+        t = self.table(tid)
+        col = self._column(t, column)
+        if not col.numeric:
+            raise DataRefError(f"明细表“{tid}”的“{column}”不是数字列，不能求和")
+        values = [r[column] for r in t.rows
+                  if is_number(r.get(column)) and all(str(r.get(k)) == str(v) for k, v in where.items())]
+        result = sum(values, Decimal(0))
+        return int(result) if col.type == "integer" else result
+
+    def rows(self, tid: str) -> list[dict]:
+        return [dict(r) for r in self.table(tid).rows]
+
+
+def column_total(t: TableData, name: str):
+    """The 合计 of one column, as the table's total row prints it."""
+    values = [v for v in t.column_values(name) if is_number(v)]
+    total = sum(values, Decimal(0))
+    col = t.definition.column(name)
+    return int(total) if col is not None and col.type == "integer" else total

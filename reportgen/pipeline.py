@@ -1,0 +1,110 @@
+"""load → check → compute → render → write. The only module that knows the order."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check.data import check_project
+from .compute.aggregates import Aggregates
+from .compute.indicators import IndicatorTable, compute_indicators
+from .dataset import Dataset
+from .doc.model import Case, Figure, Heading, Table, iter_blocks
+from .errors import Problems, WriteError
+from .load.project import load_project
+from .render.env import make_env
+from .render.report import RenderResult, count_placeholders, render_report
+
+
+@dataclass
+class Prepared:
+    """Everything a build needs before writing: the checked data, computed values, the document."""
+    dataset: Dataset
+    indicators: IndicatorTable
+    rendered: RenderResult
+    problems: Problems
+
+
+@dataclass
+class Summary:
+    chapters: int
+    tables: int
+    cases: int
+    figures: int
+    placeholders: int
+    warnings: int
+    output: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(root: Path, problems: Problems | None = None) -> Prepared:
+    """Run every stage up to the document model; raises CheckFailed with all problems of the run."""
+    problems = problems or Problems()
+    raw = load_project(root, problems)
+    dataset = check_project(raw, problems)
+    aggregates = Aggregates(dataset.tables)
+    indicators = compute_indicators(dataset, make_env({}), aggregates, problems)
+    problems.raise_if_errors()
+    rendered = render_report(dataset, indicators, aggregates, problems)
+    problems.raise_if_errors()
+    return Prepared(dataset, indicators, rendered, problems)
+
+
+def default_output(ds: Dataset) -> Path:
+    name = ds.config.get("output") or f"{ds.config['school']['name']}质量年度报告{ds.year}.docx"
+    return ds.root / "build" / name
+
+
+def build(root: Path, output: Path | None = None) -> tuple[Prepared, Summary]:
+    prepared = prepare(root)
+    out = output or default_output(prepared.dataset)
+    write_atomic(out, lambda f: _write_docx(prepared, f))
+    return prepared, summarize(prepared, out)
+
+
+def _write_docx(prepared: Prepared, f) -> None:
+    from .write.docx_writer import write_docx      # python-docx is only loaded when writing
+    write_docx(prepared.rendered.document, f)
+
+
+def write_atomic(path: Path, write) -> None:
+    """Write to a temporary file beside `path`, then rename: a failure leaves the old file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except PermissionError:
+        _discard(tmp)
+        raise WriteError(f"无法写入 {path}：文件可能正在 Word/WPS 中打开，请关闭后重试") from None
+    except OSError as e:
+        _discard(tmp)
+        raise WriteError(f"无法写入 {path}：{e.strerror or e}") from None
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def summarize(prepared: Prepared, out: Path | None) -> Summary:
+    doc = prepared.rendered.document
+    blocks = list(iter_blocks(doc.blocks))
+    return Summary(
+        chapters=sum(isinstance(b, Heading) and b.level == 1 for b in blocks),
+        tables=sum(isinstance(b, Table) for b in blocks),
+        cases=sum(isinstance(b, Case) for b in blocks),
+        figures=sum(isinstance(b, Figure) for b in blocks),
+        placeholders=count_placeholders(doc),
+        warnings=len(prepared.problems.warnings),
+        output=out,
+    )

@@ -1,0 +1,64 @@
+"""Turn any failure inside a template into a located, Chinese TemplateProblem.
+
+Jinja rewrites tracebacks so frames of compiled templates carry the template's filename and
+line (jinja.debug.rewrite_traceback_stack); we pick the innermost such frame.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+
+from jinja2 import TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateNotFound
+
+from ..errors import Location, ReportgenError
+
+
+class TemplateProblem(ReportgenError):
+    pass
+
+
+def locate(exc: BaseException, display: dict[str, str]) -> TemplateProblem:
+    if isinstance(exc, TemplateProblem):
+        return exc
+    if isinstance(exc, TemplateSyntaxError):
+        name = display.get(exc.filename or "", exc.name or exc.filename or "模板")
+        return TemplateProblem(f"模板语法错误：{_syntax(exc.message or '')}", Location(name, exc.lineno))
+    loc = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename in display:
+            loc = Location(display[frame.filename], frame.lineno)
+    return TemplateProblem(_message(exc), loc)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, SecurityError):
+        return "模板试图访问受保护的内部属性或方法，出于安全原因已禁止（模板只能使用报告数据）"
+    if isinstance(exc, UndefinedError):
+        m = re.search(r"'([^']+)' is undefined", str(exc))
+        if m:
+            return f"未定义的变量“{m.group(1)}”（请检查拼写，或该数据是否存在）"
+        m = re.search(r"has no attribute '([^']+)'", str(exc))
+        if m:
+            return f"没有名为“{m.group(1)}”的数据项（请检查拼写）"
+        return f"引用了不存在的数据：{exc}"
+    if isinstance(exc, TemplateNotFound):
+        return f"找不到模板文件“{exc.name}”"
+    if isinstance(exc, ReportgenError):
+        return exc.message
+    if isinstance(exc, (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError)):
+        return f"模板中的表达式无法计算（{type(exc).__name__}: {exc}）"
+    raise exc   # anything else is our bug: let it show as a traceback
+
+
+def _syntax(message: str) -> str:
+    known = {
+        "unexpected end of template": "模板意外结束（可能缺少 {% endfor %} 或 {% endif %}）",
+        "unexpected '}'": "多了一个“}”",
+        "expected token": "表达式不完整",
+        "unexpected char": "含有无法识别的字符（变量和函数调用中的括号、引号请用英文半角）",
+    }
+    for key, text in known.items():
+        if key in message:
+            return f"{text}（{message}）"
+    return message

@@ -1,0 +1,204 @@
+"""Render a checked dataset through the pack's templates into a document model.
+
+Each chapter template (pack) and narrative file (project) is rendered in the sandbox; the
+Markdown that comes out becomes blocks; labels are numbered; cover and 目录 are added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..compute.aggregates import Aggregates
+from ..compute.indicators import IndicatorTable, format_value
+from ..dataset import Dataset
+from ..doc.model import (Block, Cover, Document, Heading, PageBreak, Paragraph, Placeholder, Table,
+                         Text, Toc, TocEntry, iter_blocks)
+from ..errors import Location, Problems, ReportgenError
+from .env import make_env
+from .errors import TemplateProblem, locate
+from .markdown import Resolver, parse_markdown, source_marker
+from .numbering import Numberer
+from .tables import appendix_table, detail_table
+
+IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff"}
+
+
+class Cited:
+    """An indicator value as narrative prints it: `{{ ind.生师比 }}` → "17.6:1"."""
+
+    def __init__(self, definition, table: IndicatorTable, year: int):
+        self.name, self.unit = definition.name, definition.unit
+        self.value = table.get(definition.name, year)
+        self._text = format_value(definition, self.value)
+
+    def __str__(self) -> str:
+        return self._text
+
+
+@dataclass
+class RenderResult:
+    document: Document
+    chapter_sources: dict[str, str] = field(default_factory=dict)   # chapter id -> rendered Markdown
+
+
+def render_report(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems) -> RenderResult:
+    return _Renderer(ds, indicators, aggregates, problems).run()
+
+
+class _Renderer:
+    def __init__(self, ds, indicators, aggregates, problems):
+        self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems
+        self.env = make_env({"pack": ds.pack.root, "project": ds.root})
+        self.used_tables: dict[str, Location] = {}
+        self.years = [y for y in indicators.years if y <= ds.year][-3:]
+
+    # ---------------------------------------------------------------- context
+    def context(self, chapter=None) -> dict:
+        cfg = self.ds.config
+        ctx = {
+            "school": cfg["school"], "year": self.ds.year, "level": cfg.get("level", ""),
+            "date": cfg.get("date", ""), "years": self.years,
+            "ind": {name: Cited(d, self.ind, self.ds.year) for name, d in self.ind.definitions.items()},
+            "count": self.agg.count, "total": self.agg.total, "rows": self.agg.rows,
+            "table": lambda tid: f"\n\n::: table {tid}\n:::\n\n",
+            "appendix_table": lambda aid: f"\n\n::: appendix {aid}\n:::\n\n",
+            "appendix_tables": lambda: [a.id for a in self.ds.pack.appendix],
+            "todo": lambda text="": f"【待补充：{text}】",
+        }
+        if chapter is not None:
+            ctx["chapter"] = {"id": chapter.id, "title": chapter.title, "numbered": chapter.numbered,
+                              "sections": [{"id": s.id, "title": s.title, "hint": s.hint} for s in chapter.sections]}
+            ctx["narrative"] = lambda cid=chapter.id: self.narrative(cid, ctx)
+        return ctx
+
+    def narrative(self, chapter_id: str, ctx: dict) -> str:
+        files = self.ds.narrative.get(chapter_id)
+        if files is None:
+            raise TemplateProblem(f"没有 id 为“{chapter_id}”的章节")
+        if not files:
+            title = next(c.title for c in self.ds.pack.chapters if c.id == chapter_id)
+            return f"【待补充：{title}（在 narrative/{chapter_id}/ 下撰写）】\n"
+        parts = []
+        for path in files:
+            rel = path.relative_to(self.ds.root).as_posix()
+            parts.append(source_marker(rel) + self.env.get_template(f"project:{rel}").render(ctx))
+        return "\n\n".join(parts)
+
+    # ---------------------------------------------------------------- run
+    def run(self) -> RenderResult:
+        pack = self.ds.pack
+        numberer = Numberer(pack.numbering)
+        blocks: list[Block] = []
+        sources = {}
+        for ch in pack.chapters:
+            text = self.render_template(f"pack:{ch.template}", self.context(ch))
+            if text is None:
+                continue
+            sources[ch.id] = text
+            chapter_blocks = parse_markdown(text, self.resolver(), f"{pack.root.name}/{ch.template}")
+            _mark_empty_sections(chapter_blocks)
+            numberer.chapter(chapter_blocks, ch.numbered)
+            if blocks and ch.page_break:
+                blocks.append(PageBreak())
+            blocks.extend(chapter_blocks)
+        self.warn_unused_tables()
+        toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
+                           if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
+        doc = Document(cover=self.cover(), blocks=[toc, PageBreak()] + blocks, typography=pack.typography,
+                       properties=self.properties())
+        return RenderResult(doc, sources)
+
+    def render_template(self, name: str, ctx: dict) -> str | None:
+        try:
+            return self.env.get_template(name).render(ctx)
+        except Exception as e:  # noqa: BLE001 - locate() re-raises anything that is not the template's fault
+            p = locate(e, self.env.loader.display)
+            self.problems.error(p.message, p.location)
+            return None
+
+    def render_string(self, source: str, what: str, ctx: dict) -> str:
+        try:
+            return self.env.from_string(source).render(ctx)
+        except Exception as e:  # noqa: BLE001
+            p = locate(e, {})
+            self.problems.error(f"{what}：{p.message}", Location(f"{self.ds.pack.root.name}/pack.yaml"))
+            return ""
+
+    def cover(self) -> Cover:
+        ctx = self.context()
+        spec = self.ds.pack.cover
+        title = self.ds.config.get("title") or spec.get("title", "质量年度报告")
+        return Cover(school=self.render_string(spec.get("school", "{{ school.name }}"), "封面学校名称", ctx),
+                     title=self.render_string(title, "封面标题", ctx),
+                     subtitle=self.render_string(spec.get("subtitle", ""), "封面副标题", ctx),
+                     date=self.render_string(spec.get("date", "{{ date }}"), "封面日期", ctx))
+
+    def properties(self) -> dict:
+        school = self.ds.config["school"]["name"]
+        return {"title": f"{school}质量年度报告（{self.ds.year}）", "author": school, "subject": "质量年度报告"}
+
+    # ---------------------------------------------------------------- resolver
+    def resolver(self) -> Resolver:
+        return Resolver(table=self.table, appendix=self.appendix, image=self.image, problems=self.problems)
+
+    def table(self, tid: str, loc: Location) -> Table | None:
+        data = self.ds.tables.get(tid)
+        if data is None:
+            try:
+                self.agg.table(tid)          # raises with a "did you mean" suggestion
+            except ReportgenError as e:
+                self.problems.error(e.message, loc)
+            return None
+        if tid in self.used_tables:
+            self.problems.warning(f"明细表“{tid}”已在 {self.used_tables[tid]} 插入过，此处再次插入", loc)
+        self.used_tables[tid] = loc
+        title = self.render_string(data.definition.title, f"表 {tid} 的标题", self.context())
+        return detail_table(data, title)
+
+    def appendix(self, aid: str, loc: Location) -> Table | None:
+        pack = self.ds.pack
+        for i, a in enumerate(pack.appendix, start=1):
+            if a.id == aid:
+                return appendix_table(a, self.ind, self.years, a.label or f"附表 {i}")
+        self.problems.error(f"模板包中没有 id 为“{aid}”的附表", loc)
+        return None
+
+    def image(self, src: str, loc: Location) -> str | None:
+        root = self.ds.root.resolve()
+        path = (root / src).resolve()
+        if not src or Path(src).is_absolute() or not path.is_relative_to(root):
+            self.problems.error(f"图片路径“{src}”无效：请使用项目文件夹内的相对路径，如 images/照片.jpg", loc)
+            return None
+        if not path.is_file():
+            self.problems.error(f"图片文件不存在：{src}", loc)
+            return None
+        if path.suffix.lower() not in IMAGE_TYPES:
+            self.problems.error(f"不支持的图片格式：{src}（请使用 JPG 或 PNG）", loc)
+            return None
+        return str(path)
+
+    def warn_unused_tables(self) -> None:
+        for tid, data in self.ds.tables.items():
+            if data.rows and tid not in self.used_tables:
+                self.problems.warning(f"明细表“{tid}”有 {len(data.rows)} 行数据，但正文中没有插入"
+                                      f"（在正文中写 {{{{ table(\"{tid}\") }}}}）", data.loc)
+
+
+def _mark_empty_sections(blocks: list[Block]) -> None:
+    """A section heading with nothing under it gets a highlighted 【待补充】 paragraph."""
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if isinstance(b, Heading) and b.level >= 2:
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if nxt is None or (isinstance(nxt, Heading) and nxt.level <= b.level):
+                blocks.insert(i + 1, Paragraph([Placeholder(f"【待补充：{b.text}】")]))
+        i += 1
+
+
+def count_placeholders(doc: Document) -> int:
+    n = 0
+    for b in iter_blocks(doc.blocks):
+        if isinstance(b, Paragraph):
+            n += sum(isinstance(x, Placeholder) for x in b.inlines)
+    return n

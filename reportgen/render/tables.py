@@ -1,0 +1,70 @@
+"""Detail and appendix tables as document-model Tables: formatted cells, merged categories, 合计."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..compute.aggregates import column_total
+from ..compute.indicators import IndicatorTable, format_value
+from ..dataset import TableData
+from ..doc.model import Cell, Column, Table
+from ..pack import AppendixTableDef, ColumnDef
+from ..values import NotReported
+
+
+def cell_text(col: ColumnDef, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, NotReported):
+        return "-"
+    if col.type == "decimal" and isinstance(value, (Decimal, int, float)):
+        if col.decimals is not None:
+            return f"{Decimal(str(value)):.{col.decimals}f}"
+        return _decimal_text(Decimal(str(value)))
+    return str(value)
+
+
+def _decimal_text(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text
+
+
+def detail_table(data: TableData, title: str) -> Table:
+    cols = data.definition.columns
+    align = lambda c: "right" if c.numeric and not c.plain else ("center" if c.type in ("enum", "date") or c.plain else "left")  # noqa: E731
+    columns = [Column(c.heading, c.width, align(c)) for c in cols]
+    rows = [[Cell(cell_text(c, r.get(c.name)), align=align(c)) for c in cols] for r in data.rows]
+    for j, c in enumerate(cols):
+        if c.merge:
+            _merge_runs(rows, j)
+    total_row = None
+    if rows and any(c.total for c in cols):
+        total_row = [Cell(cell_text(c, column_total(data, c.name)) if c.total else "", align=align(c)) for c in cols]
+    return Table(label="", title=title, columns=columns, rows=rows, total_row=total_row,
+                 empty_text=data.definition.empty_text)
+
+
+def _merge_runs(rows: list[list[Cell]], j: int) -> None:
+    """Adjacent equal values of a category column become one merged cell."""
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][j].text != rows[start][j].text:
+            if i - start > 1:
+                rows[start][j].rowspan = i - start
+                for k in range(start + 1, i):
+                    rows[k][j].rowspan = 0
+            start = i
+    for r in rows:
+        if r[j].rowspan != 1:
+            r[j].align = "center"
+
+
+def appendix_table(adef: AppendixTableDef, indicators: IndicatorTable, years: list[int], label: str) -> Table:
+    defs = indicators.definitions
+    columns = [Column("指标", 5.5), Column("单位", 1.4, "center")] + [Column(f"{y}年", 1.8, "right") for y in years]
+    rows = []
+    for name in adef.rows:
+        d = defs[name]
+        shown = f"其中：{name}" if d.parent else name
+        rows.append([Cell(shown), Cell(d.unit, align="center")] +
+                    [Cell(format_value(d, indicators.get(name, y), with_unit=False), align="right") for y in years])
+    return Table(label=label, title=adef.title, columns=columns, rows=rows, total_row=None)

@@ -1,0 +1,91 @@
+"""`reportgen init`: a new school project whose files explain every field, from the pack's definitions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import UsageError
+from .pack import TableDef, find_pack, load_pack
+
+TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含小数）", "date": "年月，如 \"2024.05\"", "enum": "从可选值中选择"}
+
+
+def scaffold(directory: Path, pack_name: str) -> list[Path]:
+    if (directory / "report.yaml").exists():
+        raise UsageError(f"{directory} 已经是一个项目（report.yaml 已存在），不会覆盖")
+    pack = load_pack(find_pack(pack_name))
+    files: dict[Path, str] = {Path("report.yaml"): _report(pack_name),
+                              Path("data/indicators.yaml"): _indicators(pack)}
+    for t in pack.tables.values():
+        files[Path("data/tables") / f"{t.id}.yaml"] = _table(t)
+    for ch in pack.chapters:
+        for n, s in enumerate(ch.sections, start=1):
+            files[Path("narrative") / ch.id / f"{n:02d}-{s.id}.md"] = _section(s)
+    created = []
+    for rel, text in files.items():
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+            created.append(path)
+    (directory / "images").mkdir(exist_ok=True)
+    return created
+
+
+def _report(pack_name: str) -> str:
+    return f"""# 报告设置
+pack: {pack_name}            # 模板包名称（reportgen 内置或项目内的文件夹）
+school:
+  name: 【学校全称】          # 学校全称，出现在封面和页眉
+year: 2024                   # 报告年度：指标“本年”列和各表标题中的年份
+level: 高等职业              # 办学层次，出现在封面标题中（高等职业 / 中等职业）
+date: 2024年12月             # 封面日期
+# output: 学校质量年度报告2024.docx   # 输出文件名（默认放在 build/ 文件夹下）
+"""
+
+
+def _indicators(pack) -> str:
+    lines = ["# 原始指标（按年度填写）。格式：指标名称: {2022: 数值, 2023: 数值, 2024: 数值}",
+             "# \"-\" 表示未填报（与 0 不同）；不知道的年份可以不写。计算类指标（比率、生均值等）由工具计算，无需填写。", ""]
+    for d in pack.indicators.values():
+        if d.kind != "raw":
+            continue
+        unit = f"单位：{d.unit}" if d.unit else "无单位"
+        note = f"；{d.help}" if d.help else ""
+        parent = f"；是“{d.parent}”的其中项" if d.parent else ""
+        lines.append(f"# {d.name}（{unit}{parent}{note}）")
+        lines.append(f"# {d.name}: {{2023: , 2024: }}")
+    return "\n".join(lines) + "\n{}\n"
+
+
+def _table(t: TableDef) -> str:
+    lines = [f"# {t.title}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
+    for c in t.columns:
+        parts = [TYPE_TEXT.get(c.type, c.type)]
+        if c.required:
+            parts.append("必填")
+        if c.unit:
+            parts.append(f"单位：{c.unit}")
+        if c.choices:
+            parts.append("可选值：" + "、".join(c.choices))
+        if c.total:
+            parts.append("表尾自动合计")
+        if c.merge:
+            parts.append("相邻相同取值自动合并单元格")
+        if c.help:
+            parts.append(c.help)
+        lines.append(f"#   {c.name}：{'；'.join(parts)}")
+    lines.append("# 示例：")
+    lines.append("# - " + "\n#   ".join(f"{c.name}: {_example(c)}" for c in t.columns))
+    return "\n".join(lines) + "\n[]\n"
+
+
+def _example(c) -> str:
+    if c.choices:
+        return c.choices[0]
+    return {"integer": "10", "decimal": "12.5", "date": '"2024.05"'}.get(c.type, f"（{c.name}）")
+
+
+def _section(s) -> str:
+    title = f"## {s.title}\n\n" if s.title else ""
+    hint = f"<!-- 提示：{s.hint}。正文写在这里，删除本提示。 -->\n" if s.hint else "<!-- 正文写在这里。 -->\n"
+    return title + hint
