@@ -1,0 +1,64 @@
+"""Bad input gets a located Chinese message and exit 1; usage errors exit 2; nothing is lost."""
+import hashlib
+
+
+def test_yaml_syntax_error_names_file_and_line(run, demo):
+    path = demo / "data" / "tables" / "certificates.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    idx = next(i for i, l in enumerate(lines) if l.startswith("- "))
+    lines[idx] = lines[idx] + ": : ["
+    path.write_text("\n".join(lines), encoding="utf-8")
+    r = run("validate", demo)
+    assert r.code == 1
+    assert f"data/tables/certificates.yaml:{idx + 1}" in r.err
+
+
+def test_template_reaching_for_python_internals_is_refused(run, demo):
+    f = demo / "narrative" / "talent" / "01-party.md"
+    f.write_text(f.read_text(encoding="utf-8") + "\n\n{{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    n = f.read_text(encoding="utf-8").count("\n")
+    r = run("validate", demo)
+    assert r.code == 1
+    assert "narrative/talent/01-party.md:" in r.err and "安全" in r.err
+    assert f":{n}" in r.err or f":{n - 1}" in r.err
+
+
+def test_undefined_variable_is_located(run, demo):
+    f = demo / "narrative" / "culture" / "01-red.md"
+    f.write_text("## 标题\n\n第一段{{ 不存在的变量 }}。\n", encoding="utf-8")
+    r = run("validate", demo)
+    assert r.code == 1 and "narrative/culture/01-red.md:3" in r.err and "不存在的变量" in r.err
+
+
+def test_failed_build_leaves_previous_output_untouched(run, demo, tmp_path):
+    out = tmp_path / "draft.docx"
+    assert run("build", demo, "-o", out).code == 0
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+    table = demo / "data" / "tables" / "certificates.yaml"
+    table.write_text(table.read_text(encoding="utf-8").replace("批准总培训人数: ", "批准总培训人数: 十", 1), encoding="utf-8")
+    r = run("build", demo, "-o", out)
+    assert r.code == 1 and "应为整数" in r.err
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_wrong_cell_values_are_all_reported_together(run, demo):
+    table = demo / "data" / "tables" / "innovation_awards.yaml"
+    text = table.read_text(encoding="utf-8").replace("获奖级别: 省级", "获奖级别: 省机", 2)
+    table.write_text(text, encoding="utf-8")
+    r = run("validate", demo)
+    assert r.code == 1
+    assert r.err.count("是否应为“省级”") == 2
+
+
+def test_missing_project_is_usage_error(run, tmp_path):
+    assert run("validate", tmp_path / "nope").code == 2
+    assert run("build", tmp_path, "-o", tmp_path / "x.pdf").code == 2
+    assert run("frobnicate").code == 2
+
+
+def test_unknown_pack_is_reported(run, demo):
+    cfg = demo / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("pack: annual-2024", "pack: annual-2042"), encoding="utf-8")
+    r = run("validate", demo)
+    assert r.code == 1 and "annual-2042" in r.err and "annual-2024" in r.err
