@@ -15,6 +15,7 @@ from .errors import Problems, WriteError
 from .load.project import load_project
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
+from .timing import stage
 
 
 @dataclass
@@ -38,15 +39,21 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare(root: Path, problems: Problems | None = None) -> Prepared:
-    """Run every stage up to the document model; raises CheckFailed with all problems of the run."""
+def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None) -> Prepared:
+    """Run every stage up to the document model; raises CheckFailed with all problems of the run.
+
+    `timings`, when given, receives the seconds spent in each stage (bench/run.py)."""
     problems = problems or Problems()
-    raw = load_project(root, problems)
-    dataset = check_project(raw, problems)
-    aggregates = Aggregates(dataset.tables)
-    indicators = compute_indicators(dataset, make_env({}), aggregates, problems)
+    with stage(timings, "load"):
+        raw = load_project(root, problems)
+    with stage(timings, "check"):
+        dataset = check_project(raw, problems)
+    with stage(timings, "compute"):
+        aggregates = Aggregates(dataset.tables)
+        indicators = compute_indicators(dataset, make_env({}), aggregates, problems)
     problems.raise_if_errors()
-    rendered = render_report(dataset, indicators, aggregates, problems)
+    with stage(timings, "render"):
+        rendered = render_report(dataset, indicators, aggregates, problems)
     problems.raise_if_errors()
     return Prepared(dataset, indicators, rendered, problems)
 
@@ -56,10 +63,11 @@ def default_output(ds: Dataset) -> Path:
     return ds.root / "build" / name
 
 
-def build(root: Path, output: Path | None = None) -> tuple[Prepared, Summary]:
-    prepared = prepare(root)
+def build(root: Path, output: Path | None = None, timings: dict | None = None) -> tuple[Prepared, Summary]:
+    prepared = prepare(root, timings=timings)
     out = output or default_output(prepared.dataset)
-    write_atomic(out, lambda f: _write_docx(prepared, f))
+    with stage(timings, "write"):
+        write_atomic(out, lambda f: _write_docx(prepared, f))
     return prepared, summarize(prepared, out)
 
 
