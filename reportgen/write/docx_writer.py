@@ -1,0 +1,132 @@
+"""Write a `reportgen.doc.model.Document` as a .docx file.
+
+The only module in reportgen that imports python-docx. Everything visual comes from
+`doc.typography`; the model arrives fully numbered, so this module only lays it out.
+
+Sections: [cover] [everything up to and including the 目录] [body]. Only the body
+section has a footer; its page numbers restart at 1, so the 目录's page numbers are
+the ones printed on the pages.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from reportgen.doc import model as m
+from reportgen.write import styles as st
+from reportgen.write.blocks import Sink, render_block
+from reportgen.write.fields import enable_update_fields, page_field
+from reportgen.write.oxml import el, mm_to_twips, text_run
+from reportgen.write.package import drop_template_leftovers, reproducible_zip, set_core_properties
+
+__all__ = ["write_docx"]
+
+PT_PER_MM = 72 / 25.4
+# sectPr children that must follow w:pgNumType (ECMA-376 CT_SectPr order)
+_AFTER_PGNUMTYPE = tuple(qn(t) for t in (
+    "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection",
+    "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings"))
+
+
+def write_docx(doc: m.Document, out: str | Path | BinaryIO) -> None:
+    """Write `doc` to `out` (a path or a binary file-like object).
+
+    The same Document always gives the same bytes. Raises ValueError when an image
+    cannot be read or the model is inconsistent (e.g. a table row of the wrong width).
+    """
+    data = render_docx(doc)
+    if hasattr(out, "write"):
+        out.write(data)
+    else:
+        Path(out).write_bytes(data)
+
+
+def render_docx(doc: m.Document) -> bytes:
+    t = doc.typography
+    document = docx.Document()
+    _page_setup(document.sections[0], t)
+    width = text_width_twips(t)
+    st.apply_styles(document, t, width)
+    body = Sink(document.element.body, document.part, width)
+    if doc.cover:
+        _cover(body, doc.cover, t)
+        _section_break(document, body)
+    for block in doc.blocks:
+        if isinstance(block, m.PageBreak):
+            body.break_page()
+            continue
+        render_block(body, block, t)
+        if isinstance(block, m.Toc):
+            _section_break(document, body)
+    _page_numbers(document.sections[-1], t)
+    set_core_properties(document.core_properties, doc.properties)
+    drop_template_leftovers(document)
+    enable_update_fields(document.settings.element)
+    st.set_theme_font_lang(document.settings.element)
+    buf = BytesIO()
+    document.save(buf)
+    return reproducible_zip(buf.getvalue())
+
+
+def text_width_twips(t: m.Typography) -> int:
+    return mm_to_twips(t.page_width_mm - t.margin_left_mm - t.margin_right_mm)
+
+
+def _page_setup(section, t: m.Typography) -> None:
+    section.page_width, section.page_height = Mm(t.page_width_mm), Mm(t.page_height_mm)
+    section.top_margin, section.bottom_margin = Mm(t.margin_top_mm), Mm(t.margin_bottom_mm)
+    section.left_margin, section.right_margin = Mm(t.margin_left_mm), Mm(t.margin_right_mm)
+
+
+def _section_break(document, body: Sink) -> None:
+    # add_section clones the current last sectPr (page size, margins) into a paragraph
+    # at the end of the body: everything written so far becomes its own section
+    document.add_section(WD_SECTION.NEW_PAGE)
+    body.at_page_start, body.pending_break = True, False
+
+
+def _cover(body: Sink, cover: m.Cover, t: m.Typography) -> None:
+    text_height_pt = (t.page_height_mm - t.margin_top_mm - t.margin_bottom_mm) * PT_PER_MM
+    # school and title in the upper third, date and extra lines in the lower part
+    school = body.paragraph(st.COVER_SCHOOL)
+    school.paragraph_format.space_before = Pt(text_height_pt * 0.2)
+    school.add_run(cover.school)
+    body.paragraph(st.TITLE).add_run(cover.title)
+    if cover.subtitle:
+        body.paragraph(st.COVER_SUBTITLE).add_run(cover.subtitle)
+    for i, line in enumerate(x for x in [cover.date, *cover.lines] if x):
+        para = body.paragraph(st.COVER_LINE)
+        if i == 0:
+            para.paragraph_format.space_before = Pt(text_height_pt * 0.3)
+        para.add_run(line)
+
+
+def _page_numbers(section, t: m.Typography) -> None:
+    """Footer "— N —" on the last section, numbering restarted at 1."""
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    para = footer.paragraphs[0]
+    p = para._p
+    p.style = st.FOOTER
+    prefix, _, suffix = t.page_number_format.partition("{n}")
+    if prefix:
+        text_run(p, prefix)
+    page_field(p)
+    if suffix:
+        text_run(p, suffix)
+    _restart_numbering(section._sectPr)
+
+
+def _restart_numbering(sect_pr) -> None:
+    num = el("w:pgNumType", {"w:start": "1"})
+    for child in sect_pr:
+        if child.tag in _AFTER_PGNUMTYPE:
+            child.addprevious(num)
+            return
+    sect_pr.append(num)
