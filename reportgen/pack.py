@@ -81,6 +81,21 @@ class AppendixTableDef:
 
 
 @dataclass(frozen=True)
+class ChartDef:
+    """A chart narrative can insert with chart("id"): indicators over the years, or a table by a column."""
+    id: str
+    title: str
+    kind: str                              # bar | line
+    loc: Location
+    indicators: tuple[str, ...] = ()       # series: one per indicator, over the last `years` years
+    years: int = 3
+    table: str | None = None               # breakdown: rows of `table` grouped by column `by`
+    by: str | None = None
+    value: str | None = None               # numeric column summed per group; None counts rows
+    ylabel: str = ""
+
+
+@dataclass(frozen=True)
 class SectionDef:
     id: str
     title: str
@@ -110,6 +125,7 @@ class Pack:
     indicators: dict[str, IndicatorDef]
     appendix: list[AppendixTableDef]
     typography: Typography
+    charts: dict[str, ChartDef] = field(default_factory=dict)
 
     def template_path(self, name: str) -> Path:
         return self.root / name
@@ -153,12 +169,14 @@ def load_pack(root: Path) -> Pack:
     tables = _load_part(root, spec.get("tables"), "tables", display, problems, _tables) or {}
     indicators = _load_part(root, spec.get("indicators"), "indicators", display, problems, _indicators) or {}
     appendix = _load_part(root, spec.get("appendix"), "appendix", display, problems, _appendix) or []
+    charts = _load_part(root, spec.get("charts"), "charts", display, problems, _charts) or {}
     typography = _typography(node.get("typography"), display("pack.yaml"), problems)
     _cross_check(tables, indicators, appendix, problems)
+    _check_charts(charts, tables, indicators, problems)
     problems.raise_if_errors()
     return Pack(name=spec["name"], version=spec["version"], root=root, description=spec.get("description", ""),
                 cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
-                tables=tables, indicators=indicators, appendix=appendix, typography=typography)
+                tables=tables, indicators=indicators, appendix=appendix, typography=typography, charts=charts)
 
 
 def _chapter(c: dict, default_template: str) -> ChapterDef:
@@ -226,6 +244,40 @@ def _appendix(node: YNode, file: str, problems: Problems) -> list[AppendixTableD
     return [AppendixTableDef(id=a["id"], title=a["title"], label=a.get("label", ""), rows=tuple(a["rows"]),
                              loc=anode.loc, levels=tuple(a.get("levels", ())))
             for anode, a in zip(node.value, node.plain())]
+
+
+def _charts(node: YNode, file: str, problems: Problems) -> dict[str, ChartDef]:
+    out = {}
+    for cnode, c in zip(node.value, node.plain()):
+        loc = Location(file, cnode.loc.line)
+        if c["id"] in out:
+            problems.error(f"图表 id“{c['id']}”重复", loc)
+        out[c["id"]] = ChartDef(id=c["id"], title=c["title"], kind=c["kind"], loc=loc,
+                                indicators=tuple(c.get("indicators", ())), years=c.get("years", 3),
+                                table=c.get("table"), by=c.get("by"), value=c.get("value"), ylabel=c.get("ylabel", ""))
+    return out
+
+
+def _check_charts(charts, tables, indicators, problems: Problems) -> None:
+    for c in charts.values():
+        if bool(c.indicators) == bool(c.table):
+            problems.error(f"图表“{c.id}”应给出 indicators（指标的逐年变化）或 table 与 by（明细表按列分组），二者选一", c.loc)
+            continue
+        for name in c.indicators:
+            if name not in indicators:
+                problems.error(f"图表“{c.id}”引用了未定义的指标“{name}”", c.loc)
+        if not c.table:
+            continue
+        tdef = tables.get(c.table)
+        if tdef is None:
+            problems.error(f"图表“{c.id}”引用了未定义的明细表“{c.table}”", c.loc)
+            continue
+        if not c.by or tdef.column(c.by) is None:
+            problems.error(f"图表“{c.id}”：明细表“{c.table}”中没有分组列“{c.by or ''}”（by）", c.loc)
+        if c.value is not None:
+            col = tdef.column(c.value)
+            if col is None or not col.numeric:
+                problems.error(f"图表“{c.id}”：明细表“{c.table}”中没有数字列“{c.value}”（value）", c.loc)
 
 
 def _typography(node: YNode | None, file: str, problems: Problems) -> Typography:

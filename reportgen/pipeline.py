@@ -73,7 +73,15 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None) -
 
 def _write_docx(prepared: Prepared, f) -> None:
     from .write.docx_writer import write_docx      # python-docx is only loaded when writing
+    draw_pending_charts(prepared)
     write_docx(prepared.rendered.document, f)
+
+
+def draw_pending_charts(prepared: Prepared) -> None:
+    """Draw the charts narrative asked for (into build/charts/) before their figures are written."""
+    from .chart.cache import draw_charts
+    pending = [(d, img) for d, img in prepared.rendered.charts if not img.path]
+    draw_charts(pending, prepared.dataset.root, prepared.rendered.document.typography, prepared.problems)
 
 
 def write_atomic(path: Path, write) -> None:

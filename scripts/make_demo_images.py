@@ -8,19 +8,19 @@ Generates the demo project's images deterministically:
   incompressible as phone photos.  Three of them (training-robot, innovation-contest, rural-service) are
   stored SIDEWAYS with an EXIF Orientation tag that undoes the rotation, like photos from a phone held
   upright: only a viewer (or reportgen) that honours EXIF shows them the right way up.
-* 2 chart PNGs (about 1600x1000 px) with Chinese labels, drawn from data/indicators.yaml.
+
+Charts are not made here: the pack declares them (templates/annual-2024/charts.yaml), narrative inserts
+them with {{ chart("id") }}, and every build draws them from the data into the project's build/charts/.
 
 Usage:  python scripts/make_demo_images.py [--out DIR]
-Needs Pillow, numpy, matplotlib, PyYAML and a CJK font (e.g. Debian package fonts-noto-cjk).
+Needs Pillow and numpy.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -487,89 +487,12 @@ def make_photos(out: Path) -> None:
         save_photo(img, out / name, orient)
 
 
-# ----------------------------------------------------------------------------- charts
-
-
-def cjk_font() -> str:
-    from matplotlib import font_manager
-    names = sorted({f.name for f in font_manager.fontManager.ttflist})
-    for want in ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-                 "Source Han Sans SC", "SimHei"):
-        if want in names:
-            return want
-    for n in names:
-        if "CJK" in n or "WenQuanYi" in n:
-            return n
-    sys.exit("make_demo_images: no CJK font found (install e.g. fonts-noto-cjk; check `fc-list :lang=zh`)")
-
-
-def series(ind: dict, name: str, years: list[int]) -> list[float | None]:
-    vals = ind[name]
-    return [None if vals.get(y) in (None, "-") else float(vals[y]) for y in years]
-
-
-def make_charts(out: Path, indicators: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["font.family"] = cjk_font()
-    plt.rcParams["axes.unicode_minus"] = False
-    plt.rcParams["svg.hashsalt"] = "reportgen"
-    ind = yaml.safe_load(indicators.read_text(encoding="utf-8"))
-    years = [2022, 2023, 2024]
-    labels = [f"{y}年" for y in years]
-    meta = {"Software": None}
-
-    # 近三年技术服务到款额
-    vals = series(ind, "横向技术服务到款额", years)
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=200)
-    bars = ax.bar(labels, [v or 0 for v in vals], width=0.5, color=["#8fb3d9", "#4f86c6", "#1f5fa8"])
-    for b, v in zip(bars, vals):
-        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), "-" if v is None else f"{v:,.2f}",
-                ha="center", va="bottom", fontsize=13)
-    ax.set_title("近三年技术服务到款额", fontsize=16, pad=14)
-    ax.set_ylabel("横向技术服务到款额（万元）", fontsize=12)
-    ax.set_ylim(0, max(v or 0 for v in vals) * 1.18)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(labelsize=12)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    fig.tight_layout()
-    fig.savefig(out / "chart-service-income.png", metadata=meta)
-    plt.close(fig)
-
-    # 近三年双师素质专任教师占比
-    dq, ft = series(ind, "双师素质专任教师数", years), series(ind, "专任教师数", years)
-    pct = [None if a is None or b in (None, 0) else a / b * 100 for a, b in zip(dq, ft)]
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=200)
-    xs = [i for i, p in enumerate(pct) if p is not None]
-    ys = [p for p in pct if p is not None]
-    ax.plot(xs, ys, marker="o", markersize=9, linewidth=2.5, color="#c0392b")
-    for x, y in zip(xs, ys):
-        ax.annotate(f"{y:.2f}%", (x, y), textcoords="offset points", xytext=(0, 12), ha="center", fontsize=13)
-    ax.set_xticks(range(len(years)), labels)
-    ax.set_xlim(-0.4, len(years) - 0.6)
-    lo, hi = min(ys), max(ys)
-    ax.set_ylim(max(0, lo - 5), min(100, hi + 5))
-    ax.set_title("近三年双师素质专任教师占比", fontsize=16, pad=14)
-    ax.set_ylabel("双师素质专任教师占专任教师比例（%）", fontsize=12)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(labelsize=12)
-    ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out / "chart-double-qualified.png", metadata=meta)
-    plt.close(fig)
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=DEMO / "images", help="output folder (default: the demo's images/)")
-    p.add_argument("--indicators", type=Path, default=DEMO / "data" / "indicators.yaml")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     make_photos(args.out)
-    make_charts(args.out, args.indicators)
     total = 0
     for f in sorted(args.out.iterdir()):
         total += f.stat().st_size

@@ -19,7 +19,7 @@ from ..errors import Location, Problems
 SOURCE_MARK = re.compile(r"<!--\s*reportgen-source:\s*(.+?)\s*-->")
 PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
 CJK_BOLD = re.compile(r"\*\*(.+?)\*\*")
-CONTAINERS = ("案例", "table", "appendix")
+CONTAINERS = ("案例", "table", "appendix", "chart")
 
 
 def source_marker(name: str) -> str:
@@ -33,6 +33,7 @@ class Resolver:
     appendix: Callable[[str, Location], Table | None]
     image: Callable[[str, Location], str | None]
     problems: Problems
+    chart: Callable[[str, str, Location], Figure | None] | None = None   # id, caption override
 
 
 def _parser() -> MarkdownIt:
@@ -106,6 +107,12 @@ class _State:
             if not arg:
                 self.r.problems.error("案例缺少标题：应写作“::: 案例 标题”", loc)
             return Case(label="", title=arg, blocks=[b for b in inner if isinstance(b, (Paragraph, Figure))]), i
+        if kind == "chart":
+            caption = "".join(x.text for b in inner if isinstance(b, Paragraph) for x in b.inlines).strip()
+            if self.r.chart is None:
+                self.r.problems.error("此处不能插入图表", loc)
+                return None, i
+            return self.r.chart(arg, caption, loc), i
         make = self.r.table if kind == "table" else self.r.appendix
         return make(arg, loc), i
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..compute.aggregates import Aggregates
+from ..compute.charts import ChartData, indicator_chart, table_chart
 from ..compute.indicators import IndicatorTable, format_value
 from ..dataset import Dataset
-from ..doc.model import (Block, Cover, Document, Heading, PageBreak, Paragraph, Placeholder, Table,
-                         Text, Toc, TocEntry, iter_blocks)
+from ..doc.model import (Block, Cover, Document, Figure, Heading, Image, PageBreak, Paragraph, Placeholder,
+                         Table, Text, Toc, TocEntry, iter_blocks)
 from ..errors import Location, Problems, ReportgenError
 from .env import make_env
 from .errors import TemplateProblem, locate
@@ -24,12 +25,17 @@ IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff"}
 
 
 class Cited:
-    """An indicator value as narrative prints it: `{{ ind.生师比 }}` → "17.6:1"."""
+    """An indicator value as narrative prints it: `{{ ind.生师比 }}` → "17.6:1"; an earlier year with
+    `{{ ind.生师比[2023] }}`."""
 
     def __init__(self, definition, table: IndicatorTable, year: int):
-        self.name, self.unit = definition.name, definition.unit
+        self.name, self.unit, self.year = definition.name, definition.unit, year
         self.value = table.get(definition.name, year)
         self._text = format_value(definition, self.value)
+        self._definition, self._table = definition, table
+
+    def __getitem__(self, year) -> "Cited":
+        return Cited(self._definition, self._table, self._table.year_of(self.name, year))
 
     def __str__(self) -> str:
         return self._text
@@ -39,17 +45,22 @@ class Cited:
 class RenderResult:
     document: Document
     chapter_sources: dict[str, str] = field(default_factory=dict)   # chapter id -> rendered Markdown
+    charts: list[tuple[ChartData, Image]] = field(default_factory=list)   # drawn when writing: data, its image
 
 
-def render_report(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems) -> RenderResult:
-    return _Renderer(ds, indicators, aggregates, problems).run()
+def render_report(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems,
+                  checks=None) -> RenderResult:
+    """`checks` (check/rules.CheckReport) marks threshold breaches in the appendix tables."""
+    return _Renderer(ds, indicators, aggregates, problems, checks).run()
 
 
 class _Renderer:
-    def __init__(self, ds, indicators, aggregates, problems):
+    def __init__(self, ds, indicators, aggregates, problems, checks=None):
         self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems
+        self.checks = checks
         self.env = make_env({"pack": ds.pack.root, "project": ds.root})
         self.used_tables: dict[str, Location] = {}
+        self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
 
     # ---------------------------------------------------------------- context
@@ -64,6 +75,8 @@ class _Renderer:
             "appendix_table": lambda aid: f"\n\n::: appendix {aid}\n:::\n\n",
             "appendix_tables": lambda: [a.id for a in self.ds.pack.appendix],
             "todo": lambda text="": f"【待补充：{text}】",
+            "change": lambda name, since=None: str(self.ind.change(name, self.ds.year, since)),
+            "chart": lambda cid, caption="": f"\n\n::: chart {cid}\n{caption}\n:::\n\n",
         }
         if chapter is not None:
             ctx["chapter"] = {"id": chapter.id, "title": chapter.title, "numbered": chapter.numbered,
@@ -106,7 +119,7 @@ class _Renderer:
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
         doc = Document(cover=self.cover(), blocks=[toc, PageBreak()] + blocks, typography=pack.typography,
                        properties=self.properties())
-        return RenderResult(doc, sources)
+        return RenderResult(doc, sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
         try:
@@ -139,7 +152,8 @@ class _Renderer:
 
     # ---------------------------------------------------------------- resolver
     def resolver(self) -> Resolver:
-        return Resolver(table=self.table, appendix=self.appendix, image=self.image, problems=self.problems)
+        return Resolver(table=self.table, appendix=self.appendix, image=self.image, problems=self.problems,
+                        chart=self.chart)
 
     def table(self, tid: str, loc: Location) -> Table | None:
         data = self.ds.tables.get(tid)
@@ -159,9 +173,30 @@ class _Renderer:
         pack = self.ds.pack
         for i, a in enumerate(pack.appendix, start=1):
             if a.id == aid:
-                return appendix_table(a, self.ind, self.years, a.label or f"附表 {i}")
+                years = [y for y in self.ind.years if y <= self.ds.year][-a.years:]
+                return appendix_table(a, self.ind, years, a.label or f"附表 {i}", self.checks)
         self.problems.error(f"模板包中没有 id 为“{aid}”的附表", loc)
         return None
+
+    def chart(self, cid: str, caption: str, loc: Location) -> Figure | None:
+        """A pack-declared chart as a figure; its picture is drawn when the document is written."""
+        c = self.ds.pack.charts.get(cid)
+        if c is None:
+            known = "、".join(self.ds.pack.charts) or "无"
+            self.problems.error(f"模板包中没有 id 为“{cid}”的图表（可用：{known}）", loc)
+            return None
+        title = caption or self.render_string(c.title, f"图表 {cid} 的标题", self.context())
+        if c.table:
+            data = self.ds.tables.get(c.table)
+            chart = table_chart(c, data, title) if data is not None else None
+        else:
+            chart = indicator_chart(c, self.ind, self.ds.year, title)
+        if chart is None or chart.empty:
+            self.problems.warning(f"图表“{cid}”没有可画的数据（指标均未填报或明细表为空），未插入", loc)
+            return None
+        image = Image(path="")
+        self.charts.append((chart, image))
+        return Figure(label="", caption=title, images=[image])
 
     def image(self, src: str, loc: Location) -> str | None:
         root = self.ds.root.resolve()
