@@ -79,6 +79,10 @@ def _explain(e: yaml.MarkedYAMLError) -> str:
         "found unexpected end of stream": "文件在引号或括号闭合前结束",
         "did not find expected node content": "缺少值（可能多了一个逗号或“-”）",
         "expected <block end>, but found '-'": "列表项“-”的缩进不一致",
+        "expected ',' or '}'": "花括号 { } 内的项之间缺少逗号，或花括号没有闭合",
+        "expected ',' or ']'": "方括号 [ ] 内的项之间缺少逗号，或方括号没有闭合",
+        "found unknown escape character": "双引号内含有无法识别的反斜杠“\\”转义（可改用单引号）",
+        "while scanning a quoted scalar": "引号没有闭合",
     }
     for key, text in hints.items():
         if key in problem:
