@@ -142,6 +142,7 @@ class Typography:
     latin_font: str = "Times New Roman"
     title_font: str = "方正小标宋简体"
     title_size: float = 22
+    cover_title_size: float = 26      # the report title on the cover, above the 2号 school line
     heading_fonts: tuple[str, ...] = ("黑体", "楷体_GB2312", "仿宋_GB2312", "仿宋_GB2312")
     heading_sizes: tuple[float, ...] = (16, 16, 16, 16)
     heading_bold: tuple[bool, ...] = (False, False, True, False)

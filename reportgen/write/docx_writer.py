@@ -93,13 +93,15 @@ def _section_break(document, body: Sink) -> None:
 
 def _cover(body: Sink, cover: m.Cover, t: m.Typography) -> None:
     text_height_pt = (t.page_height_mm - t.margin_top_mm - t.margin_bottom_mm) * PT_PER_MM
-    # school and title in the upper third, date and extra lines in the lower part
-    school = body.paragraph(st.COVER_SCHOOL)
-    school.paragraph_format.space_before = Pt(text_height_pt * 0.2)
-    school.add_run(cover.school)
-    body.paragraph(st.TITLE).add_run(cover.title)
+    # title in the upper third, then subtitle and school; date and extra lines in the lower part
+    title = body.paragraph(st.TITLE)
+    title.paragraph_format.space_before = Pt(text_height_pt * 0.2)
+    title.add_run(cover.title)
     if cover.subtitle:
         body.paragraph(st.COVER_SUBTITLE).add_run(cover.subtitle)
+    school = body.paragraph(st.COVER_SCHOOL)
+    school.paragraph_format.space_before = Pt(text_height_pt * 0.12)
+    school.add_run(cover.school)
     for i, line in enumerate(x for x in [cover.date, *cover.lines] if x):
         para = body.paragraph(st.COVER_LINE)
         if i == 0:

@@ -98,8 +98,8 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
     plain = dict(font=t.body_font, size=t.body_size, line_pt=t.line_spacing_pt)
     specs = [
         StyleSpec(NORMAL, "Normal", based_on=None, align="both", first_line_pt=body_indent, **plain),
-        StyleSpec(TITLE, "Title", t.title_font, t.title_size, align="center", black=True,
-                  before_pt=t.title_size / 2, after_pt=t.title_size / 2),
+        StyleSpec(TITLE, "Title", t.title_font, t.cover_title_size, align="center", black=True, bold=True,
+                  before_pt=t.cover_title_size / 2, after_pt=t.cover_title_size / 2),
         StyleSpec(COVER_SCHOOL, "Cover School", t.title_font, t.title_size, align="center", black=True),
         StyleSpec(COVER_SUBTITLE, "Cover Subtitle", _pick(t.heading_fonts, 2), _pick(t.heading_sizes, 2),
                   align="center", before_pt=t.body_size / 2),
