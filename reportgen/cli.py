@@ -64,20 +64,64 @@ def validate(directory: Path):
     run_guarded(body)
 
 
+def _changes_file(ctx, param, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in (".md", ".docx"):
+        raise click.BadParameter("修改说明文件名应以 .md 或 .docx 结尾", param_hint="--changes")
+    return value
+
+
+CHANGES_OPTION = click.option(
+    "--changes", type=click.Path(dir_okay=False, path_type=Path), callback=_changes_file,
+    help="把与上次构建相比的变化写成修改说明（.md 或 .docx），供审阅")
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出的 .docx 文件（默认在项目的 build/ 下）")
-def build(directory: Path, output: Path | None):
-    """校验、计算并生成 Word 初稿（.docx）。"""
+@click.option("--force", is_flag=True, help="即使初稿在上次构建后被修改过（如在 Word 中编辑），也直接覆盖")
+@CHANGES_OPTION
+def build(directory: Path, output: Path | None, force: bool, changes: Path | None):
+    """校验、计算并生成 Word 初稿（.docx），列出与上次构建相比的变化。"""
     from .pipeline import build as run_build
+    from .regen.present import draft_line, rebuild_lines
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
     def body():
-        prepared, s = run_build(directory, output)
+        prepared, s = run_build(directory, output, force=force)
         report_problems(prepared.problems)
-        click.echo(f"已生成：{s.output}")
+        click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
         click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
         click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
+        if s.rebuild is not None:
+            for line in rebuild_lines(s.rebuild):
+                click.echo(line)
+            if changes is not None:
+                from .regen.publish import write_changelog
+                write_changelog(changes, s.rebuild.changes, prepared, s.rebuild.target, s.rebuild.path)
+                click.echo(f"修改说明已写入：{changes}")
+    run_guarded(body)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="要对比的初稿 .docx（默认为项目 build/ 下的输出文件）；对比的是它旁边的 .manifest.json")
+@CHANGES_OPTION
+def diff(directory: Path, output: Path | None, changes: Path | None):
+    """不生成初稿，只列出与上次构建相比的变化（指标、明细表、正文小节、待补充）。"""
+    from .pipeline import default_output, prepare
+    from .regen.present import diff_lines
+    from .regen.publish import diff_project, write_changelog
+    def body():
+        prepared = prepare(directory)
+        report_problems(prepared.problems)
+        target = output or default_output(prepared.dataset)
+        result = diff_project(prepared, target)
+        for line in diff_lines(result):
+            click.echo(line)
+        if changes is not None:
+            write_changelog(changes, result.changes, prepared, target)
+            click.echo(f"修改说明已写入：{changes}")
     run_guarded(body)
 
 

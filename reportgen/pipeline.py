@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from io import BytesIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Summary:
     warnings: int
     output: Path | None = None
     notes: list[str] = field(default_factory=list)
+    rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
 
 
 def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None) -> Prepared:
@@ -63,12 +65,23 @@ def default_output(ds: Dataset) -> Path:
     return ds.root / "build" / name
 
 
-def build(root: Path, output: Path | None = None, timings: dict | None = None) -> tuple[Prepared, Summary]:
+def build(root: Path, output: Path | None = None, timings: dict | None = None,
+          force: bool = False) -> tuple[Prepared, Summary]:
+    from .regen.publish import publish
     prepared = prepare(root, timings=timings)
     out = output or default_output(prepared.dataset)
     with stage(timings, "write"):
-        write_atomic(out, lambda f: _write_docx(prepared, f))
-    return prepared, summarize(prepared, out)
+        # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)
+        result = publish(prepared, out, lambda: _docx_bytes(prepared), force=force)
+    summary = summarize(prepared, result.path)
+    summary.rebuild = result
+    return prepared, summary
+
+
+def _docx_bytes(prepared: Prepared) -> bytes:
+    buf = BytesIO()
+    _write_docx(prepared, buf)
+    return buf.getvalue()
 
 
 def _write_docx(prepared: Prepared, f) -> None:
