@@ -11,38 +11,45 @@ from pathlib import Path
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .sandbox import BoundedSandbox
+
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 
 
 class RootsLoader(BaseLoader):
     """Templates named "pack:chapters/x.md.j2" or "project:narrative/a/b.md"; nothing outside a root."""
 
-    def __init__(self, roots: dict[str, Path]):
-        self.roots = {k: v.resolve() for k, v in roots.items()}
+    def __init__(self, roots: dict[str, Path | list[Path]]):
+        # a prefix may have several roots, searched in order: an extending pack, then its parents
+        self.chains = {k: [r.resolve() for r in (v if isinstance(v, (list, tuple)) else [v])] for k, v in roots.items()}
+        self.roots = {k: v[0] for k, v in self.chains.items() if v}
         self.display: dict[str, str] = {}     # real filename -> name shown to users
 
     def get_source(self, environment, template):
         prefix, _, rel = template.partition(":")
-        root = self.roots.get(prefix)
-        if root is None or not rel:
+        chain = self.chains.get(prefix)
+        if not chain or not rel:
             raise TemplateNotFound(template)
-        path = (root / rel).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        for root in chain:
+            path = (root / rel).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                break
+        else:
             raise TemplateNotFound(template)
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
             raise TemplateNotFound(template)
         source = path.read_text(encoding="utf-8-sig")
-        self.display[str(path)] = self.label(prefix, rel)
+        self.display[str(path)] = self.label(prefix, rel, root)
         mtime = path.stat().st_mtime
         return source, str(path), lambda: path.stat().st_mtime == mtime
 
-    def label(self, prefix: str, rel: str) -> str:
-        root = self.roots[prefix]
+    def label(self, prefix: str, rel: str, root: Path | None = None) -> str:
+        root = root or self.roots[prefix]
         return f"{root.name}/{rel}" if prefix == "pack" else rel
 
 
-def make_env(roots: dict[str, Path]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def make_env(roots: dict[str, Path | list[Path]]) -> ImmutableSandboxedEnvironment:
+    env = BoundedSandbox(      # bounded loops, output and string sizes: render/sandbox.py
         loader=RootsLoader(roots),
         undefined=StrictUndefined,
         autoescape=False,
