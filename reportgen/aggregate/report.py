@@ -1,0 +1,307 @@
+"""The aggregate report: an aggregate pack's chapter templates, rendered in the sandbox over plain
+statistics, parsed into the document model and written by the same .docx writer as a school's draft.
+
+An aggregate pack is an ordinary pack (pack.yaml, chapters/*.md.j2, typography) with an
+aggregate.yaml beside pack.yaml naming the statistics rows, rankings and appendix columns.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..batch import SchoolResult
+from ..check.schema import validate_node
+from ..compute.indicators import format_value
+from ..doc.model import Block, Cell, Column, Cover, Document, Heading, PageBreak, Table, Toc, TocEntry
+from ..errors import Location, Problems, ReportgenError
+from ..load.yaml_source import YamlError, load_yaml
+from ..pack import IndicatorDef, Pack, PackError, find_pack, load_pack
+from ..render.env import make_env
+from ..render.errors import locate
+from ..render.markdown import Resolver, parse_markdown
+from ..render.numbering import Numberer
+from .collect import SchoolData
+from .stats import indicator_stats, ranking, standard_counts, table_totals
+
+SPEC_FILE = "aggregate.yaml"
+STAT_KEYS = ("n", "sum", "mean", "median", "min", "max")
+
+
+@dataclass(frozen=True)
+class StatRow:
+    name: str
+    sum: bool
+
+
+@dataclass(frozen=True)
+class RankingDef:
+    id: str
+    indicator: str
+    descending: bool
+    top: int | None
+    title: str
+
+
+@dataclass
+class AggregatePack:
+    pack: Pack                        # the aggregate pack: chapters, cover, typography
+    base: Pack                        # the schools' pack: indicator definitions, table titles
+    title: str
+    statistics: list[StatRow]
+    rankings: list[RankingDef]
+    appendix: list[str]
+
+
+# ---------------------------------------------------------------- loading the pack
+def load_aggregate_pack(name: str) -> AggregatePack:
+    """Load and check the aggregate pack before any school is collected; all problems are raised together."""
+    pack = load_pack(find_pack(name))
+    file = f"{pack.root.name}/{SPEC_FILE}"
+    path = pack.root / SPEC_FILE
+    if not path.is_file():
+        raise PackError(f"模板包“{pack.name}”不是汇总模板包：缺少 {SPEC_FILE}", Location(f"{pack.root.name}/pack.yaml"))
+    try:
+        node = load_yaml(path, file)
+    except YamlError as e:
+        raise PackError(e.message, e.location) from None
+    problems = Problems()
+    if not validate_node(node, "aggregate", file, problems):
+        problems.raise_if_errors()
+    spec = node.plain()
+    base = load_pack(find_pack(spec["base_pack"]))
+    defs = base.indicators
+
+    def known(name: str, where) -> bool:
+        if name in defs:
+            return True
+        import difflib
+        close = difflib.get_close_matches(name, list(defs), n=1)
+        hint = f"，是否应为“{close[0]}”？" if close else ""
+        problems.error(f"模板包“{base.name}”中没有名为“{name}”的指标{hint}", Location(file, where.loc.line))
+        return False
+
+    stats = []
+    for item, inode in zip(spec["statistics"], node.get("statistics").value):
+        row_name = item if isinstance(item, str) else item["name"]
+        if known(row_name, inode):
+            d = defs[row_name]
+            default_sum = d.kind == "raw" and not d.rate and d.unit != "%" and d.format not in ("ratio", "percent")
+            stats.append(StatRow(row_name, item.get("sum", default_sum) if isinstance(item, dict) else default_sum))
+    rankings = []
+    rnodes = node.get("rankings").value if node.get("rankings") else []
+    for i, (r, rnode) in enumerate(zip(spec.get("rankings", []), rnodes), start=1):
+        if known(r["indicator"], rnode):
+            desc = r.get("order", "desc") == "desc"
+            title = r.get("title") or f"{r['indicator']}排名（由{'高到低' if desc else '低到高'}）"
+            rankings.append(RankingDef(f"rank-{i}", r["indicator"], desc, r.get("top"), title))
+    appendix = []
+    anodes = node.get("appendix").value if node.get("appendix") else []
+    for a, anode in zip(spec.get("appendix", []), anodes):
+        if known(a, anode):
+            appendix.append(a)
+    problems.raise_if_errors()
+    return AggregatePack(pack, base, spec.get("title", "质量年度报告汇总"), stats, rankings, appendix)
+
+
+# ---------------------------------------------------------------- rendering
+def render_aggregate(agg: AggregatePack, results: list[SchoolResult], title: str | None = None,
+                     org: str = "", date: str = "") -> tuple[Document, Problems]:
+    """The summary document over every school that validated; the others are listed as excluded."""
+    return _Renderer(agg, results, title or agg.title, org, date).run()
+
+
+class _Renderer:
+    def __init__(self, agg: AggregatePack, results: list[SchoolResult], title: str, org: str, date: str):
+        self.agg, self.title, self.org, self.date = agg, title, org, date
+        self.schools: list[SchoolData] = [r.data for r in results if r.ok and isinstance(r.data, SchoolData)]
+        self.excluded = [r for r in results if not r.ok]
+        self.problems = Problems()
+        self.env = make_env({"pack": agg.pack.root})
+        years = Counter(s.year for s in self.schools)
+        self.year = years.most_common(1)[0][0] if years else ""
+        self.defs: dict[str, IndicatorDef] = agg.base.indicators
+        self.tables = self._tables()
+
+    # ------------------------------------------------------------ plain context
+    def context(self, chapter=None) -> dict:
+        ctx = {
+            "title": self.title, "org": self.org, "year": self.year, "date": self.date,
+            "n_total": len(self.schools) + len(self.excluded), "n_ok": len(self.schools),
+            "n_excluded": len(self.excluded),
+            "levels": [{"name": k or "未注明", "n": n} for k, n in Counter(s.level for s in self.schools).most_common()],
+            "schools": [s.name for s in self.schools],
+            "excluded": [{"name": r.school, "error": r.first_error} for r in self.excluded],
+            "statistics": [self._stat_row(row.name) for row in self.agg.statistics],
+            "standards": [{"standard": c.standard, "level": c.level, "condition": c.condition, "schools": c.schools,
+                           "met": c.met, "not_met": c.not_met, "not_reported": c.not_reported,
+                           "not_met_names": list(c.not_met_names)} for c in standard_counts(self.schools)],
+            "rankings": [{"id": r.id, "indicator": r.indicator, "title": r.title, "top": r.top}
+                         for r in self.agg.rankings],
+            "table": lambda tid: f"\n\n::: table {tid}\n:::\n\n",
+            "stat": self.stat,
+        }
+        if chapter is not None:
+            ctx["chapter"] = {"id": chapter.id, "title": chapter.title, "numbered": chapter.numbered}
+        return ctx
+
+    def stat(self, name: str, what: str) -> str:
+        if name not in self.defs:
+            raise ReportgenError(f"stat()：没有名为“{name}”的指标")
+        if what not in STAT_KEYS:
+            raise ReportgenError(f"stat() 的第二个参数应为 {'、'.join(STAT_KEYS)} 之一，实际为“{what}”")
+        return self._stat_row(name)[what]
+
+    def _stat_row(self, name: str) -> dict:
+        d, st = self.defs[name], indicator_stats(self.schools, name)
+        show = lambda v: format_value(d, v, with_unit=False)      # noqa: E731
+        return {"name": name, "unit": d.unit, "n": str(st.n), "missing": str(st.missing), "sum": show(st.sum),
+                "mean": show(st.mean), "median": show(st.median), "min": show(st.min), "max": show(st.max),
+                "min_school": st.min_school, "max_school": st.max_school}
+
+    # ------------------------------------------------------------ tables
+    def _tables(self) -> dict[str, Table]:
+        t = {"statistics": self._statistics(), "standards": self._standards(), "tables": self._table_totals(),
+             "schools": self._schools(), "excluded": self._excluded()}
+        for r in self.agg.rankings:
+            t[r.id] = self._ranking(r)
+        return t
+
+    def _statistics(self) -> Table:
+        cols = [Column("指标", 5.0), Column("单位", 1.3, "center"), Column("填报学校数", 1.6, "right"),
+                Column("合计", 2.0, "right"), Column("平均值", 1.8, "right"), Column("中位数", 1.8, "right"),
+                Column("最小值", 1.8, "right"), Column("最大值", 1.8, "right")]
+        rows = []
+        for row in self.agg.statistics:
+            s = self._stat_row(row.name)
+            rows.append([Cell(row.name), Cell(s["unit"], align="center"), Cell(s["n"], align="right"),
+                         Cell(s["sum"] if row.sum else "—", align="right" if row.sum else "center")]
+                        + [Cell(s[k], align="right") for k in ("mean", "median", "min", "max")])
+        return Table("", f"{self.year}年度主要指标汇总", cols, rows, empty_text="（没有纳入统计的学校）")
+
+    def _standards(self) -> Table:
+        cols = [Column("标准要求", 5.0), Column("标准", 4.0), Column("适用层次", 1.5, "center"),
+                Column("适用学校数", 1.5, "right"), Column("达到", 1.2, "right"), Column("未达到", 1.3, "right"),
+                Column("未填报", 1.3, "right")]
+        rows = [[Cell(c.condition), Cell(c.standard), Cell(c.level, align="center"), Cell(str(c.schools), align="right"),
+                 Cell(str(c.met), align="right"), Cell(str(c.not_met), align="right"),
+                 Cell(str(c.not_reported), align="right")] for c in standard_counts(self.schools)]
+        return Table("", "办学条件标准达标学校数", cols, rows, empty_text="（模板包未定义办学条件标准）")
+
+    def _ranking(self, r: RankingDef) -> Table:
+        d = self.defs[r.indicator]
+        unit = f"（{d.unit}）" if d.unit and d.format != "percent" else ""
+        cols = [Column("名次", 1.0, "center"), Column("学校", 6.0), Column("办学层次", 2.0, "center"),
+                Column(f"{self.year}年{unit}", 2.2, "right"), Column(f"上年{unit}", 2.2, "right")]
+        rows = [[Cell(str(x.rank), align="center"), Cell(x.school), Cell(x.level, align="center"),
+                 Cell(format_value(d, x.value, with_unit=False), align="right"),
+                 Cell(format_value(d, x.previous, with_unit=False), align="right")]
+                for x in ranking(self.schools, r.indicator, r.descending, r.top)]
+        return Table("", r.title, cols, rows, empty_text="（没有学校填报该指标）")
+
+    def _table_totals(self) -> Table:
+        totals = table_totals(self.schools)
+        cols = [Column("明细表", 7.0), Column("有记录的学校数", 2.0, "right"), Column("记录合计（条）", 2.0, "right")]
+        rows = []
+        for tid, tdef in self.agg.base.tables.items():
+            have, n = totals.get(tid, (0, 0))
+            rows.append([Cell(self._render_title(tdef.title)), Cell(str(have), align="right"), Cell(str(n), align="right")])
+        total = [Cell(""), Cell(""), Cell(str(sum(n for _, n in totals.values())), align="right")] if rows else None
+        return Table("", "各校明细表记录数汇总", cols, rows, total_row=total, empty_text="（无）")
+
+    def _schools(self) -> Table:
+        cols = [Column("学校", 5.0), Column("办学层次", 1.6, "center"), Column("年度", 1.2, "center")]
+        for name in self.agg.appendix:
+            d = self.defs[name]
+            unit = f"（{d.unit}）" if d.unit and d.format != "percent" else ""
+            cols.append(Column(f"{name}{unit}", 2.0, "right"))
+        cols.append(Column("警告数", 1.2, "right"))
+        rows = []
+        for s in sorted(self.schools, key=lambda s: s.name):
+            rows.append([Cell(s.name), Cell(s.level, align="center"), Cell(str(s.year), align="center")]
+                        + [Cell(format_value(self.defs[n], s.values.get(n), with_unit=False), align="right")
+                           for n in self.agg.appendix]
+                        + [Cell(str(s.warnings), align="right")])
+        return Table("", "各校主要指标一览", cols, rows, empty_text="（没有纳入统计的学校）")
+
+    def _excluded(self) -> Table:
+        cols = [Column("学校", 4.0), Column("项目文件夹", 3.0), Column("错误数", 1.2, "right"), Column("首个错误", 8.0)]
+        rows = [[Cell(r.school), Cell(Path(r.directory).name), Cell(str(r.errors), align="right"), Cell(r.first_error)]
+                for r in sorted(self.excluded, key=lambda r: r.school)]
+        return Table("", "未纳入统计的学校", cols, rows, empty_text="（无）")
+
+    def _render_title(self, source: str) -> str:
+        try:
+            return self.env.from_string(source).render(year=self.year)
+        except Exception:  # noqa: BLE001 - a title that needs more than the year is shown as written
+            return source
+
+    # ------------------------------------------------------------ document
+    def run(self) -> tuple[Document, Problems]:
+        pack = self.agg.pack
+        numberer = Numberer(pack.numbering)
+        blocks: list[Block] = []
+        used: set[str] = set()
+        for ch in pack.chapters:
+            text = self.render_template(f"pack:{ch.template}", self.context(ch))
+            if text is None:
+                continue
+            resolver = Resolver(table=lambda tid, loc: self.table(tid, loc, used), appendix=self.no_appendix,
+                                image=self.no_image, problems=self.problems)
+            chapter_blocks = parse_markdown(text, resolver, f"{pack.root.name}/{ch.template}")
+            numberer.chapter(chapter_blocks, ch.numbered)
+            if blocks and ch.page_break:
+                blocks.append(PageBreak())
+            blocks.extend(chapter_blocks)
+        toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
+                           if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
+        ctx = self.context()
+        spec = pack.cover
+        cover = Cover(school=self.render_string(spec.get("school", "{{ org }}"), ctx),
+                      title=self.render_string(spec.get("title", "{{ title }}"), ctx),
+                      subtitle=self.render_string(spec.get("subtitle", ""), ctx),
+                      date=self.render_string(spec.get("date", "{{ date }}"), ctx))
+        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": "质量年度报告汇总"}
+        doc = Document(cover=cover, blocks=[toc, PageBreak()] + blocks, typography=pack.typography, properties=props)
+        return doc, self.problems
+
+    def table(self, tid: str, loc: Location, used: set[str]) -> Table | None:
+        t = self.tables.get(tid)
+        if t is None:
+            known = "、".join(self.tables)
+            self.problems.error(f"汇总报告中没有 id 为“{tid}”的表格（可用：{known}）", loc)
+            return None
+        if tid in used:
+            self.problems.warning(f"表格“{tid}”插入了不止一次", loc)
+        used.add(tid)
+        return Table(t.label, t.title, t.columns, [list(r) for r in t.rows], t.total_row, t.empty_text, list(t.notes))
+
+    def no_appendix(self, aid: str, loc: Location):
+        self.problems.error("汇总报告模板中不能插入学校附表（appendix_table）", loc)
+        return None
+
+    def no_image(self, src: str, loc: Location):
+        self.problems.error(f"汇总报告模板中不能插入图片：{src}", loc)
+        return None
+
+    def render_template(self, name: str, ctx: dict) -> str | None:
+        try:
+            return self.env.get_template(name).render(ctx)
+        except Exception as e:  # noqa: BLE001 - locate() re-raises anything that is not the template's fault
+            p = locate(e, self.env.loader.display)
+            self.problems.error(p.message, p.location)
+            return None
+
+    def render_string(self, source: str, ctx: dict) -> str:
+        try:
+            return self.env.from_string(source).render(ctx)
+        except Exception as e:  # noqa: BLE001
+            p = locate(e, {})
+            self.problems.error(f"封面：{p.message}", Location(f"{self.agg.pack.root.name}/pack.yaml"))
+            return ""
+
+
+def write_aggregate(doc: Document, out: Path) -> None:
+    from ..pipeline import write_atomic
+    from ..write.docx_writer import write_docx
+    write_atomic(out, lambda f: write_docx(doc, f))
