@@ -5,6 +5,7 @@ No domain logic here; no docx or jinja imports.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -122,6 +123,91 @@ def diff(directory: Path, output: Path | None, changes: Path | None):
         if changes is not None:
             write_changelog(changes, result.changes, prepared, target)
             click.echo(f"修改说明已写入：{changes}")
+    run_guarded(body)
+
+
+def _jobs_option(f):
+    return click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+                        help="同时构建的进程数（默认为 CPU 核数）")(f)
+
+
+def _run_with_progress(worker, jobs: list[tuple], workers: int, label: str):
+    from .batch import run_many
+    with click.progressbar(length=len(jobs), label=label, file=sys.stderr, show_pos=True) as bar:
+        return run_many(worker, jobs, workers, progress=lambda r: bar.update(1))
+
+
+@cli.command()
+@click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="把所有初稿集中输出到此文件夹（默认各自输出到项目的 build/ 下）")
+@_jobs_option
+def batch(directories: tuple[Path, ...], out_dir: Path | None, jobs: int | None):
+    """批量生成多所学校的初稿（多进程并行）；某校失败不影响其他学校，最后列出汇总表。
+
+    DIRECTORIES 为学校项目文件夹，或其子文件夹均为项目的上级文件夹。有学校失败时退出码为 1。"""
+    from .batch import build_school, default_workers, expand_projects, output_names, summary_table
+    roots = expand_projects(directories)
+    outputs = output_names(roots, out_dir) if out_dir else {}
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    workers = jobs or default_workers()
+    started = time.perf_counter()
+    results = _run_with_progress(build_school, [(str(r), str(outputs[r]) if out_dir else None) for r in roots],
+                                 workers, f"构建 {len(roots)} 所学校（{workers} 个进程）")
+    for line in summary_table(results):
+        click.echo(line)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"共 {len(results)} 所学校：成功 {len(results) - len(failed)} 所，失败 {len(failed)} 所，"
+               f"用时 {time.perf_counter() - started:.1f} 秒。")
+    if out_dir:
+        click.echo(f"初稿已输出到：{out_dir}")
+    if failed:
+        click.secho("失败的学校请用 reportgen validate 查看全部问题。", err=True, fg="red")
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的汇总报告（.docx）")
+@click.option("--pack", default="aggregate", show_default=True, help="汇总模板包（含 aggregate.yaml）")
+@click.option("--title", help="报告标题（默认取汇总模板包的设置）")
+@click.option("--org", default="", help="编制单位，显示在封面上（如 某省教育厅）")
+@click.option("--date", "date_text", default="", help="封面日期（如 2025年1月）")
+@_jobs_option
+def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str | None, org: str,
+              date_text: str, jobs: int | None):
+    """汇总多所学校的数据，生成汇总报告：指标合计、平均值、中位数、最值、达标学校数、排名和各校附录。
+
+    每所学校先按自己的模板包校验和计算（与 build 相同）；未通过校验的学校不纳入统计，在附录中列出其首个错误。"""
+    from .aggregate.collect import collect_school
+    from .aggregate.report import load_aggregate_pack, render_aggregate, write_aggregate
+    from .batch import default_workers, expand_projects
+    if output.suffix.lower() != ".docx":
+        raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
+
+    def body():
+        agg = load_aggregate_pack(pack)
+        roots = expand_projects(directories)
+        workers = jobs or default_workers()
+        results = _run_with_progress(collect_school, [(str(r),) for r in roots], workers,
+                                     f"校验并计算 {len(roots)} 所学校（{workers} 个进程）")
+        ok = [r for r in results if r.ok]
+        if not ok:
+            click.secho("没有学校通过校验，未生成汇总报告。", err=True, fg="red")
+            for r in results:
+                click.echo(f"  {r.school}：{r.first_error}", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        doc, problems = render_aggregate(agg, results, title=title, org=org, date=date_text)
+        report_problems(problems)
+        problems.raise_if_errors()
+        write_aggregate(doc, output)
+        click.echo(f"已生成汇总报告：{output}")
+        click.echo(f"  纳入统计 {len(ok)} 所学校，未纳入 {len(results) - len(ok)} 所")
+        for r in results:
+            if not r.ok:
+                click.echo(f"  未纳入：{r.school}（{r.first_error}）")
     run_guarded(body)
 
 
