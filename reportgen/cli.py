@@ -126,6 +126,11 @@ def diff(directory: Path, output: Path | None, changes: Path | None):
     run_guarded(body)
 
 
+from .packs.commands import pack as _pack_commands  # noqa: E402 - `reportgen pack …` (packs/commands.py)
+
+cli.add_command(_pack_commands)
+
+
 def _jobs_option(f):
     return click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
                         help="同时构建的进程数（默认为 CPU 核数）")(f)

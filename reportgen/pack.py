@@ -136,16 +136,22 @@ class PackError(ReportgenError):
 
 
 def find_pack(name: str, project_dir: Path | None = None) -> Path:
-    """Resolve a pack name: a folder relative to the project, else a built-in pack."""
+    """Resolve a pack name: a folder relative to the project, else an installed (user) pack, else a built-in one."""
+    from .packs.store import user_pack_dir     # the search order is documented in packs/store.py
     candidates = []
     if project_dir is not None:
         candidates.append(project_dir / name)
+    if name and "/" not in name and "\\" not in name and not name.startswith("."):
+        candidates.append(user_pack_dir() / name)
     candidates.append(BUILTIN_PACKS / name)
     for c in candidates:
         if (c / "pack.yaml").is_file():
             return c.resolve()
     known = "、".join(sorted(p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file()))
-    raise PackError(f"找不到模板包“{name}”（内置模板包：{known}）")
+    users = user_pack_dir()
+    installed = "、".join(sorted(p.name for p in users.iterdir() if (p / "pack.yaml").is_file())) if users.is_dir() else ""
+    raise PackError(f"找不到模板包“{name}”（内置模板包：{known}" + (f"；已安装：{installed}" if installed else "") +
+                    "；查看全部：reportgen pack list）")
 
 
 def load_pack(root: Path) -> Pack:

@@ -70,3 +70,131 @@ def test_ordinary_templates_still_work(tmp_path):
                                          "{{ [1, 2]|join('、') }}{% for x in [] %}x{% else %}空{% endfor %}")
     assert problem is None, problem
     assert out == "1233.14   7ab1、2空"
+
+
+# ---------------------------------------------------------------- archives: install refuses, writes nothing
+import io  # noqa: E402
+import stat  # noqa: E402
+import zipfile  # noqa: E402
+
+MINI_PACK = {
+    "pack.yaml": "name: mini\nversion: 1.0.0\ndescription: 测试用的小模板包\nrequires: \">=0.1\"\n"
+                 "chapters:\n  - {id: intro, title: 学校概况}\n",
+    "chapters/chapter.md.j2": "# {{ chapter.title }}\n\n{{ narrative(chapter.id) }}\n",
+}
+
+
+@pytest.fixture
+def packs_dir(tmp_path, monkeypatch):
+    d = tmp_path / "user-packs"
+    monkeypatch.setenv("REPORTGEN_PACKS", str(d))
+    return d
+
+
+def make_zip(path, members: dict, top="mini"):
+    """members: name -> bytes/str, or (ZipInfo-tweaks dict, content)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            full = f"{top}/{name}" if top and not name.startswith(("/", "..")) and not name.startswith("!") else name.lstrip("!")
+            if isinstance(content, tuple):
+                attrs, content = content
+                zi = zipfile.ZipInfo(full)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                for k, v in attrs.items():
+                    setattr(zi, k, v)
+                zf.writestr(zi, content)
+            else:
+                zf.writestr(full, content)
+    return path
+
+
+def tree(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def assert_nothing_written(tmp_path, packs_dir, before):
+    """Nothing new anywhere; the user pack folder may exist (created for the staging folder) but is empty."""
+    assert [p for p in tree(tmp_path) if p != packs_dir.name] == [p for p in before if p != packs_dir.name]
+    assert not packs_dir.exists() or not any(packs_dir.iterdir())
+
+
+@pytest.mark.parametrize("evil, words", [
+    ({"!../../evil.txt": "pwned"}, "“..”"),
+    ({"!mini/../../evil.txt": "pwned"}, "“..”"),
+    ({"!/tmp/reportgen-abs-evil.txt": "pwned"}, "绝对路径"),
+    ({"!C:/evil.txt": "pwned"}, "绝对路径"),
+    ({"link.md": ({"external_attr": (stat.S_IFLNK | 0o777) << 16}, "/etc/passwd")}, "符号链接"),
+    ({"big.yaml": b"\0" * (25 * 1024 * 1024)}, "超过单个文件上限"),
+    ({"bomb.yaml": b"\0" * (5 * 1024 * 1024)}, "压缩炸弹"),
+])
+def test_hostile_archives_are_refused(run, tmp_path, packs_dir, evil, words):
+    z = make_zip(tmp_path / "evil.zip", {**MINI_PACK, **evil})
+    before = tree(tmp_path)
+    r = run("pack", "install", z)
+    assert r.code == 1, r.text
+    assert words in r.err and "已拒绝" in r.err
+    assert_nothing_written(tmp_path, packs_dir, before)
+    assert not (tmp_path.parent / "evil.txt").exists() and not (tmp_path.parent.parent / "evil.txt").exists()
+    assert not __import__("pathlib").Path("/tmp/reportgen-abs-evil.txt").exists()
+
+
+def test_archive_whose_declared_size_lies_is_refused(run, tmp_path, packs_dir):
+    z = make_zip(tmp_path / "liar.zip", {**MINI_PACK, "data.yaml": b"x" * 200_000})
+    raw = bytearray(z.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as zf:
+        info = zf.getinfo("mini/data.yaml")
+    real = info.file_size.to_bytes(4, "little")
+    fake = (1000).to_bytes(4, "little")
+    raw = raw.replace(real, fake)       # local header and central directory both claim 1000 bytes
+    z.write_bytes(bytes(raw))
+    before = tree(tmp_path)
+    r = run("pack", "install", z)
+    assert r.code == 1, r.text
+    assert "已拒绝" in r.err or "已损坏" in r.err
+    assert_nothing_written(tmp_path, packs_dir, before)
+
+
+def test_not_a_zip(run, tmp_path, packs_dir):
+    bad = tmp_path / "x.zip"
+    bad.write_text("hello", encoding="utf-8")
+    r = run("pack", "install", bad)
+    assert r.code == 1 and "不是有效的 zip" in r.err
+
+
+def test_install_list_use_and_replace(run, tmp_path, packs_dir):
+    z = make_zip(tmp_path / "mini.zip", MINI_PACK)
+    r = run("pack", "install", z)
+    assert r.code == 0, r.text
+    assert (packs_dir / "mini" / "pack.yaml").is_file()
+    assert [p.name for p in packs_dir.iterdir()] == ["mini"]          # no temporary folders left
+    assert "mini" in run("pack", "list").out
+    r = run("pack", "install", z)
+    assert r.code == 2 and "--force" in r.err
+    assert run("pack", "install", z, "--force").code == 0
+    proj = tmp_path / "school"
+    assert run("init", proj, "--pack", "mini").code == 0
+    assert run("build", proj, "-o", tmp_path / "mini.docx").code == 0
+    assert run("pack", "remove", "mini").code == 0
+    assert not (packs_dir / "mini").exists()
+
+
+def test_install_refuses_builtin_names(run, tmp_path, packs_dir):
+    z = make_zip(tmp_path / "a.zip", {**MINI_PACK, "pack.yaml": MINI_PACK["pack.yaml"].replace("mini", "annual-2024")})
+    r = run("pack", "install", z)
+    assert r.code == 1 and "内置模板包相同" in r.err
+    assert not packs_dir.exists() or not any(packs_dir.iterdir())
+
+
+def test_export_then_install_round_trip(run, tmp_path, packs_dir):
+    src = tmp_path / "mini"
+    for rel, text in MINI_PACK.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text, encoding="utf-8")
+    out = tmp_path / "mini.zip"
+    r = run("pack", "export", src, "-o", out)
+    assert r.code == 0, r.text
+    names = zipfile.ZipFile(out).namelist()
+    assert sorted(names) == ["mini/chapters/chapter.md.j2", "mini/pack.yaml"]
+    assert run("pack", "check", out).code == 0
+    assert run("pack", "install", out).code == 0
+    assert (packs_dir / "mini" / "chapters" / "chapter.md.j2").read_text(encoding="utf-8") == MINI_PACK["chapters/chapter.md.j2"]

@@ -1,0 +1,223 @@
+"""Where packs live and how they move between schools: list, install, export.
+
+Packs are found in this order (pack.find_pack):
+  1. a folder given by path, relative to the project (report.yaml `pack: ./my-pack`);
+  2. the user pack folder: $REPORTGEN_PACKS, else $XDG_DATA_HOME/reportgen/packs
+     (~/.local/share/reportgen/packs);
+  3. the packs built into reportgen (the top-level templates/ folder).
+An installed pack may not take a built-in pack's name, so a name always means one pack.
+
+Installing never writes outside the user pack folder: the archive is checked, extracted into a
+temporary folder inside it, loaded and linted there, and only then renamed into place.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Location, Problems, UsageError
+from ..load.yaml_source import YamlError, load_yaml
+from ..pack import BUILTIN_PACKS, PackError, find_pack
+from .archive import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, PackArchiveError, extract_zip
+
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)          # fixed timestamps: the same pack gives the same archive
+SKIP = {"__pycache__", ".git", ".DS_Store", "build"}
+
+
+def user_pack_dir() -> Path:
+    if os.environ.get("REPORTGEN_PACKS"):
+        return Path(os.environ["REPORTGEN_PACKS"]).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "reportgen" / "packs"
+
+
+def builtin_names() -> set[str]:
+    return {p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file()} if BUILTIN_PACKS.is_dir() else set()
+
+
+@dataclass
+class PackInfo:
+    name: str
+    version: str
+    description: str
+    source: str            # 内置 | 用户
+    path: Path
+    extends: str = ""
+
+
+def _info(path: Path, source: str) -> PackInfo:
+    try:
+        spec = (load_yaml(path / "pack.yaml", f"{path.name}/pack.yaml") or None)
+        spec = spec.plain() if spec is not None and spec.kind == "map" else {}
+    except YamlError:
+        spec = {}
+    return PackInfo(name=path.name, version=str(spec.get("version", "?")), description=str(spec.get("description", "")),
+                    source=source, path=path, extends=str(spec.get("extends", "")))
+
+
+def list_packs() -> list[PackInfo]:
+    out = []
+    for base, source in ((BUILTIN_PACKS, "内置"), (user_pack_dir(), "用户")):
+        if base.is_dir():
+            out.extend(_info(p, source) for p in sorted(base.iterdir())
+                       if not p.name.startswith(".") and (p / "pack.yaml").is_file())
+    return out
+
+
+# ---------------------------------------------------------------- export
+def export_pack(name: str, output: Path, project_dir: Path | None = None) -> tuple[Path, int, list[str]]:
+    """Zip a pack as `<name>/…`; returns the archive, the number of files and notes for the user."""
+    from ..pipeline import write_atomic
+    from .lint import lint_pack
+    root = find_pack(name, project_dir)
+    problems = lint_pack(root)
+    problems.raise_if_errors()
+    files = sorted(_pack_files(root))
+    if not files:
+        raise PackError(f"模板包 {root.name} 中没有文件")
+    notes = []
+    info = _info(root, "")
+    if info.extends and info.extends not in builtin_names():
+        notes.append(f"此模板包继承自“{info.extends}”（extends），接收方需要先安装该模板包")
+
+    def write(f):
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                rel = path.relative_to(root).as_posix()
+                zi = zipfile.ZipInfo(f"{root.name}/{rel}", ZIP_DATE)
+                zi.external_attr = (stat.S_IFREG | 0o644) << 16
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.flag_bits |= 0x800                     # UTF-8 names
+                zf.writestr(zi, path.read_bytes())
+    write_atomic(output, write)
+    return output, len(files), notes
+
+
+def _pack_files(root: Path):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP and not d.startswith("."))
+        for fn in filenames:
+            p = Path(dirpath) / fn
+            if fn.startswith(".") or p.is_symlink() or not p.is_file():
+                continue
+            yield p
+
+
+# ---------------------------------------------------------------- install
+@dataclass
+class Installed:
+    name: str
+    version: str
+    path: Path
+    replaced: bool
+    warnings: Problems
+
+
+def install_pack(source: Path, force: bool = False) -> Installed:
+    """Install a pack archive (.zip) or folder into the user pack folder."""
+    from ..pack import load_pack
+    from .lint import lint_pack
+    if not source.exists():
+        raise UsageError(f"找不到 {source}")
+    if source.is_file() and source.suffix.lower() != ".zip":
+        raise UsageError(f"{source.name} 不是 .zip 压缩包或模板包文件夹")
+    base = user_pack_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=base))
+    try:
+        if source.is_dir():
+            staged = tmp / source.resolve().name
+            _copy_dir(source, staged)
+        else:
+            staged = tmp / "archive"
+            staged.mkdir()
+            extract_zip(source, staged)
+        root = _pack_root(staged, source.name)
+        if root.name != _declared_name(root):      # folder named after the pack, for labels and lookups
+            named = tmp / _declared_name(root)
+            root.rename(named)
+            root = named
+        problems = lint_pack(root)
+        problems.raise_if_errors()
+        pack = load_pack(root)
+        name = pack.name
+        if name in builtin_names():
+            raise PackError(f"模板包名称“{name}”与内置模板包相同，不能安装；请在 pack.yaml 中改用其他名称"
+                            f"（可用 extends: {name} 继承内置模板包）", Location(f"{root.name}/pack.yaml"))
+        dest = base / name
+        replaced = dest.exists()
+        if replaced and not force:
+            raise UsageError(f"已安装同名模板包“{name}”（{dest}）；如需替换，请加 --force")
+        if replaced:
+            old = tmp / ".replaced"
+            dest.rename(old)
+            try:
+                root.rename(dest)
+            except OSError:
+                old.rename(dest)           # put the previous version back
+                raise
+        else:
+            root.rename(dest)
+        return Installed(name, pack.version, dest, replaced, problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _declared_name(root: Path) -> str:
+    try:
+        node = load_yaml(root / "pack.yaml", f"{root.name}/pack.yaml")
+    except YamlError as e:
+        raise PackError(e.message, e.location) from None
+    name = node.plain().get("name") if node is not None and node.kind == "map" else None
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise PackError("pack.yaml 缺少有效的 name（模板包名称）", Location(f"{root.name}/pack.yaml"))
+    return name
+
+
+def _pack_root(staged: Path, what: str) -> Path:
+    if (staged / "pack.yaml").is_file():
+        return staged
+    subs = [p for p in staged.iterdir() if p.is_dir() and (p / "pack.yaml").is_file()]
+    if len(subs) == 1:
+        return subs[0]
+    raise PackError(f"{what} 中没有找到 pack.yaml（应在压缩包根目录或唯一的顶层文件夹中）")
+
+
+def _copy_dir(src: Path, dest: Path) -> None:
+    """Copy a pack folder, refusing what an archive would be refused for (links, sizes)."""
+    src = src.resolve()
+    total = count = 0
+    for dirpath, dirnames, filenames in os.walk(src):
+        d = Path(dirpath)
+        dirnames[:] = [x for x in dirnames if x not in SKIP]
+        for name in dirnames + filenames:
+            p = d / name
+            rel = p.relative_to(src).as_posix()
+            if p.is_symlink():
+                raise PackArchiveError(f"{src.name} 中的“{rel}”是符号链接（可能指向模板包之外的文件），已拒绝")
+        for name in filenames:
+            p = d / name
+            rel = p.relative_to(src)
+            if not p.is_file():
+                raise PackArchiveError(f"{src.name} 中的“{rel.as_posix()}”不是普通文件，已拒绝")
+            size = p.stat().st_size
+            count, total = count + 1, total + size
+            if size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or count > MAX_MEMBERS:
+                raise PackArchiveError(f"{src.name} 过大（文件数或大小超过上限），不像模板包，已拒绝")
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, target, follow_symlinks=False)
+
+
+def uninstall_pack(name: str) -> Path:
+    dest = user_pack_dir() / name
+    if "/" in name or name.startswith(".") or not (dest / "pack.yaml").is_file():
+        raise UsageError(f"没有安装名为“{name}”的模板包（内置模板包不能卸载）")
+    shutil.rmtree(dest)
+    return dest
+
