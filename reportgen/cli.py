@@ -81,18 +81,21 @@ CHANGES_OPTION = click.option(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出的 .docx 文件（默认在项目的 build/ 下）")
 @click.option("--force", is_flag=True, help="即使初稿在上次构建后被修改过（如在 Word 中编辑），也直接覆盖")
 @CHANGES_OPTION
-def build(directory: Path, output: Path | None, force: bool, changes: Path | None):
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（与 .docx 同名），并在目录中填入页码")
+def build(directory: Path, output: Path | None, force: bool, changes: Path | None, pdf: bool):
     """校验、计算并生成 Word 初稿（.docx），列出与上次构建相比的变化。"""
     from .pipeline import build as run_build
     from .regen.present import draft_line, rebuild_lines
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
     def body():
-        prepared, s = run_build(directory, output, force=force)
+        prepared, s = run_build(directory, output, force=force, pdf=pdf)
         report_problems(prepared.problems)
         click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
         click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
         click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
+        if s.pdf is not None:
+            click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))
         if s.rebuild is not None:
             for line in rebuild_lines(s.rebuild):
                 click.echo(line)
@@ -213,6 +216,22 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
         for r in results:
             if not r.ok:
                 click.echo(f"  未纳入：{r.school}（{r.first_error}）")
+    run_guarded(body)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="存放页面图片的文件夹（默认为项目 build/preview/）")
+@click.option("--dpi", type=click.IntRange(30, 300), default=80, show_default=True, help="图片分辨率")
+def preview(directory: Path, folder: Path | None, dpi: int):
+    """用 LibreOffice 排版报告，把每一页存为 PNG 图片（page-01.png ……），便于预览。"""
+    from .pipeline import preview as run_preview
+    def body():
+        prepared, pages = run_preview(directory, folder, dpi)
+        report_problems(prepared.problems)
+        where = pages[0].parent if pages else folder
+        click.echo(f"已生成页面预览 {len(pages)} 页：{where}")
     run_guarded(body)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from io import BytesIO
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class Summary:
     output: Path | None = None
     notes: list[str] = field(default_factory=list)
     rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
+    pdf: Path | None = None        # --pdf: the PDF beside the draft
+    pages: int | None = None       # its page count
 
 
 def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None) -> Prepared:
@@ -66,16 +69,50 @@ def default_output(ds: Dataset) -> Path:
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,
-          force: bool = False) -> tuple[Prepared, Summary]:
+          force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
+    if pdf:
+        from .export.pdf import check_tools, make_pdf
+        check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings)
     out = output or default_output(prepared.dataset)
+    render, made = (lambda: _docx_bytes(prepared)), None
+    if pdf:
+        with stage(timings, "pdf"):
+            # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
+            made = make_pdf(prepared.rendered.document, render, prepared.problems)
+        render = lambda: made.docx             # noqa: E731
     with stage(timings, "write"):
         # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)
-        result = publish(prepared, out, lambda: _docx_bytes(prepared), force=force)
+        result = publish(prepared, out, render, force=force)
+        if made and not result.written and result.path == out and out.read_bytes() != made.docx:
+            # skipped as up to date (so untouched since the last build) but without 目录 page numbers
+            result = publish(prepared, out, render, force=True)
     summary = summarize(prepared, result.path)
     summary.rebuild = result
+    if made:
+        summary.pdf, summary.pages = result.path.with_suffix(".pdf"), made.pages
+        write_atomic(summary.pdf, lambda f: f.write(made.pdf))
     return prepared, summary
+
+
+def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prepared, list[Path]]:
+    """PNG pages of the report as LibreOffice lays it out, into `folder` (default build/preview/)."""
+    from .export.office import pdf_to_pngs
+    from .export.pdf import check_tools, make_pdf
+    check_tools(need_pages=True)
+    prepared = prepare(root)
+    folder = folder or prepared.dataset.root / "build" / "preview"
+    made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
+    with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
+        pdf = Path(tmp) / "preview.pdf"
+        pdf.write_bytes(made.pdf)
+        staging = Path(tmp) / "pages"
+        pages = pdf_to_pngs(pdf, staging, dpi)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("page-*.png"):    # a shorter report must not leave stale pages behind
+            old.unlink()
+        return prepared, [Path(os.replace(p, folder / p.name) or folder / p.name) for p in pages]
 
 
 def _docx_bytes(prepared: Prepared) -> bytes:

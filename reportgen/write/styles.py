@@ -169,6 +169,8 @@ def _set_doc_defaults(styles_el, t: Typography) -> None:
     _size(rpr, t.body_size)
     sub(rpr, "w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN", "w:bidi": "ar-SA"})
     ppr = sub(sub(defaults, "w:pPrDefault"), "w:pPr")
+    # no CJK punctuation hanging past the right margin (Word and LibreOffice allow it by default)
+    sub(ppr, "w:overflowPunct", {"w:val": "0"})
     sub(ppr, "w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"})
 
 

@@ -1,0 +1,134 @@
+"""LibreOffice (headless) and poppler as subprocesses: .docx → PDF → text or PNG pages.
+
+Each Office instance runs soffice with its own throwaway user profile
+(-env:UserInstallation), so concurrent builds never share, lock or corrupt one profile.
+Every call has a timeout; on expiry the whole process group is killed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from ..errors import ReportgenError
+
+CONVERT_TIMEOUT_S = 300          # a 100-page report takes ~10 s; a cold first start of LibreOffice much less than this
+TOOL_TIMEOUT_S = 120
+
+SOFFICE_NAMES = ("soffice", "libreoffice")
+SOFFICE_PATHS = (
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+MISSING_SOFFICE = ("未找到 LibreOffice（soffice 命令），无法生成 PDF 或页面预览。"
+                   "Debian/Ubuntu 请安装：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk；"
+                   "其他系统请安装 LibreOffice，并把 soffice 所在目录加入 PATH（或设置环境变量 REPORTGEN_SOFFICE）")
+MISSING_POPPLER = ("未找到 {tool} 命令（poppler 工具集），{purpose}。"
+                   "Debian/Ubuntu 请安装：sudo apt-get install poppler-utils")
+
+
+class ExportError(ReportgenError):
+    """PDF or preview could not be made: a missing tool, a failed or timed-out conversion."""
+
+
+def find_soffice() -> str:
+    override = os.environ.get("REPORTGEN_SOFFICE")
+    if override:
+        if shutil.which(override):
+            return shutil.which(override)
+        raise ExportError(f"环境变量 REPORTGEN_SOFFICE 指向的 {override} 不存在或不可执行")
+    for name in SOFFICE_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for path in SOFFICE_PATHS:
+        if os.access(path, os.X_OK):
+            return path
+    raise ExportError(MISSING_SOFFICE)
+
+
+def find_poppler(tool: str, purpose: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        raise ExportError(MISSING_POPPLER.format(tool=tool, purpose=purpose))
+    return found
+
+
+def have(tool: str) -> bool:
+    try:
+        find_soffice() if tool == "soffice" else find_poppler(tool, "")
+        return True
+    except ExportError:
+        return False
+
+
+def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess:
+    """Run a tool in its own process group; kill the group on timeout."""
+    kwargs = {"start_new_session": True} if os.name == "posix" else {}
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise ExportError(f"{what}超时（超过 {int(timeout)} 秒），已中止") from None
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.communicate()
+
+
+class Office:
+    """One private LibreOffice profile under `workdir`, reused for every conversion of a build."""
+
+    def __init__(self, workdir: Path, timeout: float = CONVERT_TIMEOUT_S):
+        self.soffice = find_soffice()
+        self.workdir = workdir
+        self.profile = workdir / "lo-profile"
+        self.timeout = timeout
+
+    def to_pdf(self, docx: Path) -> Path:
+        outdir = docx.parent
+        target = outdir / (docx.stem + ".pdf")
+        target.unlink(missing_ok=True)
+        cmd = [self.soffice, f"-env:UserInstallation={self.profile.resolve().as_uri()}",
+               "--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), str(docx)]
+        result = run(cmd, self.timeout, "LibreOffice 转换 PDF ")
+        if not target.is_file() or target.stat().st_size == 0:
+            detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ExportError("LibreOffice 未能把文档转换为 PDF" + (f"：{' '.join(detail)}" if detail else "")
+                              + f"（退出码 {result.returncode}）")
+        return target
+
+
+def pdf_pages_text(pdf: Path) -> list[str]:
+    """Each page's text laid out as printed (pdftotext -layout), in page order."""
+    tool = find_poppler("pdftotext", "无法读取 PDF 的页面内容")
+    result = run([tool, "-layout", "-enc", "UTF-8", str(pdf), "-"], TOOL_TIMEOUT_S, "读取 PDF 文本")
+    if result.returncode != 0:
+        raise ExportError(f"pdftotext 读取 {pdf.name} 失败：{result.stderr.decode('utf-8', 'replace').strip()}")
+    pages = result.stdout.decode("utf-8", "replace").split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()            # pdftotext ends every page, the last one too, with a form feed
+    return pages
+
+
+def pdf_to_pngs(pdf: Path, folder: Path, dpi: int, prefix: str = "page") -> list[Path]:
+    tool = find_poppler("pdftoppm", "无法生成页面预览图")
+    folder.mkdir(parents=True, exist_ok=True)
+    result = run([tool, "-png", "-r", str(dpi), str(pdf), str(folder / prefix)], CONVERT_TIMEOUT_S, "生成页面预览图")
+    if result.returncode != 0:
+        raise ExportError(f"pdftoppm 生成预览图失败：{result.stderr.decode('utf-8', 'replace').strip()}")
+    return sorted(folder.glob(f"{prefix}-*.png"))
