@@ -65,6 +65,24 @@ def validate(directory: Path):
     run_guarded(body)
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def check(directory: Path):
+    """逐项列出交叉校验与办学条件标准的结果、涉及的数值及其来源；有未通过的检查时退出码为 1。"""
+    from .pipeline import check as run_check
+    def body():
+        report, problems = run_check(directory)
+        for line in report.lines():
+            click.echo(line)
+        if problems.errors:
+            click.echo("")
+            click.echo("数据中还有以下问题（相关数值未能参与检查）：")
+            report_problems(problems)
+        if report.failed or problems.errors:
+            sys.exit(EXIT_PROBLEMS)
+    run_guarded(body)
+
+
 def _changes_file(ctx, param, value: Path | None) -> Path | None:
     if value is not None and value.suffix.lower() not in (".md", ".docx"):
         raise click.BadParameter("修改说明文件名应以 .md 或 .docx 结尾", param_hint="--changes")

@@ -29,6 +29,7 @@ class RawTable:
     rows: list[RawRow]
     loc: Location
     extra_columns: dict[str, Location] = field(default_factory=dict)
+    total_row: RawRow | None = None     # a 合计 row the school typed: not data, checked against the rows' sum
 
 
 @dataclass
@@ -56,6 +57,8 @@ class TableData:
     locs: list[dict[str, Location]]
     row_locs: list[Location]
     loc: Location | None = None
+    typed_total: dict[str, Any] = field(default_factory=dict)        # column -> the typed 合计 value
+    typed_total_locs: dict[str, Location] = field(default_factory=dict)
 
     def column_values(self, name: str) -> list:
         return [r.get(name) for r in self.rows]
@@ -71,6 +74,7 @@ class Dataset:
     indicators: dict[str, dict[int, Any]]          # raw indicator values (None absent, NOT_REPORTED "-")
     indicator_locs: dict[str, dict[int, Location]]
     narrative: dict[str, list[Path]]
+    typed_derived: dict[str, dict[int, RawCell]] = field(default_factory=dict)   # computed values typed anyway
 
     @property
     def school(self) -> dict:

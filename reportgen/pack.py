@@ -110,6 +110,8 @@ class ChapterDef:
     numbered: bool = True
     sections: tuple[SectionDef, ...] = ()
     page_break: bool = True
+    toc_levels: int | None = None      # heading levels of this chapter listed in the 目录 (None: as the document)
+    lead_numbers: bool = False         # number bold lead sentences 1. 2. … under each section (职教集团 reports)
 
 
 @dataclass
@@ -127,8 +129,26 @@ class Pack:
     typography: Typography
     charts: dict[str, ChartDef] = field(default_factory=dict)
 
+    layers: list = field(default_factory=list)   # packs/inherit.py Layer: project pack/, this pack, its parents
+    toc: bool = True                             # a 目录 after the cover
+    school_fields: dict[str, str] = field(default_factory=dict)   # report.yaml school keys the pack uses → help
+    wording: dict[str, dict[str, str]] = field(default_factory=dict)   # level key → words templates use
+
+    @property
+    def search_path(self) -> list[Path]:
+        """Folders that serve this pack's files, nearest first."""
+        return [layer.root for layer in self.layers] or [self.root]
+
     def template_path(self, name: str) -> Path:
+        for root in self.search_path:
+            if (root / name).is_file():
+                return root / name
         return self.root / name
+
+    def file_label(self, name: str) -> str:
+        """How messages name a pack file: the folder of the layer that serves it, then the path."""
+        root = next((r for r in self.search_path if (r / name).is_file()), self.root)
+        return f"{root.name}/{name}"
 
 
 class PackError(ReportgenError):
@@ -154,23 +174,27 @@ def find_pack(name: str, project_dir: Path | None = None) -> Path:
                     "；查看全部：reportgen pack list）")
 
 
-def load_pack(root: Path) -> Pack:
-    """Load and check every file of a pack; all problems of the pack are raised together."""
+def load_pack(root: Path, overlay: Path | None = None) -> Pack:
+    """Load and check every file of a pack; all problems of the pack are raised together.
+
+    A pack may extend another, and a project may lay its own pack/ folder over it (`overlay`):
+    packs/inherit.py reads every layer, checks each on its own and merges them (order documented there).
+    """
+    from .packs.inherit import find_file, merged_node, pack_options, read_layers
     problems = Problems()
+    layers = read_layers(root, overlay, problems)          # nearest first
+    problems.raise_if_errors()
+    root = layers[0].root
     display = lambda p: f"{root.name}/{p}"  # noqa: E731 - short label for messages
-    try:
-        node = load_yaml(root / "pack.yaml", display("pack.yaml"))
-    except YamlError as e:
-        raise PackError(e.message, e.location) from None
-    if not validate_node(node, "pack", display("pack.yaml"), problems):
-        problems.raise_if_errors()
+    node = merged_node(layers, problems)
+    problems.raise_if_errors()
     spec = node.plain()
     default_template = spec.get("default_template", "chapters/chapter.md.j2")
     chapters = [_chapter(c, default_template) for c in spec["chapters"]]
     _check_unique([c.id for c in chapters], node.get("chapters"), display("pack.yaml"), "章节 id", problems)
     for ch, cnode in zip(chapters, node.get("chapters").value):
-        if not (root / ch.template).is_file():
-            problems.error(f"章节“{ch.title}”的模板文件 {ch.template} 不存在", Location(display("pack.yaml"), cnode.loc.line))
+        if find_file(layers, ch.template) is None:
+            problems.error(f"章节“{ch.title}”的模板文件 {ch.template} 不存在", cnode.loc)
 
     tables = _load_part(root, spec.get("tables"), "tables", display, problems, _tables) or {}
     indicators = _load_part(root, spec.get("indicators"), "indicators", display, problems, _indicators) or {}
@@ -180,7 +204,8 @@ def load_pack(root: Path) -> Pack:
     _cross_check(tables, indicators, appendix, problems)
     _check_charts(charts, tables, indicators, problems)
     problems.raise_if_errors()
-    return Pack(name=spec["name"], version=spec["version"], root=root, description=spec.get("description", ""),
+    return Pack(**pack_options(spec, layers), name=spec["name"], version=spec["version"], root=root,
+                description=spec.get("description", ""),
                 cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
                 tables=tables, indicators=indicators, appendix=appendix, typography=typography, charts=charts)
 
@@ -188,24 +213,16 @@ def load_pack(root: Path) -> Pack:
 def _chapter(c: dict, default_template: str) -> ChapterDef:
     return ChapterDef(id=c["id"], title=c["title"], template=c.get("template", default_template),
                       numbered=c.get("numbered", True), page_break=c.get("page_break", True),
+                      toc_levels=c.get("toc_levels"), lead_numbers=c.get("lead_numbers", False),
                       sections=tuple(SectionDef(s["id"], s["title"], s.get("hint", "")) for s in c.get("sections", [])))
 
 
 def _load_part(root, rel, schema_name, display, problems, build):
     if not rel:
         return None
-    path = root / rel
-    if not path.is_file():
-        problems.error(f"pack.yaml 引用的文件 {rel} 不存在", Location(display("pack.yaml")))
-        return None
-    try:
-        node = load_yaml(path, display(rel))
-    except YamlError as e:
-        problems.error(e.message, e.location)
-        return None
+    from .packs.inherit import part_node
+    node = part_node(root, rel, schema_name, problems)   # from every layer that has this part, each checked, merged
     if node is None:
-        return None
-    if not validate_node(node, schema_name, display(rel), problems):
         return None
     return build(node, display(rel), problems)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .check.data import check_project
+from .check.rules import CheckReport, run_checks
 from .compute.aggregates import Aggregates
 from .compute.indicators import IndicatorTable, compute_indicators
 from .dataset import Dataset
@@ -27,6 +28,7 @@ class Prepared:
     indicators: IndicatorTable
     rendered: RenderResult
     problems: Problems
+    checks: CheckReport | None = None
 
 
 @dataclass
@@ -56,11 +58,22 @@ def prepare(root: Path, problems: Problems | None = None, timings: dict | None =
     with stage(timings, "compute"):
         aggregates = Aggregates(dataset.tables)
         indicators = compute_indicators(dataset, make_env({}), aggregates, problems)
+        checks = run_checks(dataset, indicators, make_env({}))
+        checks.add_to(problems)
     problems.raise_if_errors()
     with stage(timings, "render"):
-        rendered = render_report(dataset, indicators, aggregates, problems)
+        rendered = render_report(dataset, indicators, aggregates, problems, checks)
     problems.raise_if_errors()
-    return Prepared(dataset, indicators, rendered, problems)
+    return Prepared(dataset, indicators, rendered, problems, checks)
+
+
+def check(root: Path) -> tuple[CheckReport, Problems]:
+    """Load, type and compute, then run every cross-check (`reportgen check`). The problems returned are
+    the data's own (a cell that is not a number …); the checks' results are in the report."""
+    problems = Problems()
+    dataset = check_project(load_project(root, problems), problems)
+    indicators = compute_indicators(dataset, make_env({}), Aggregates(dataset.tables), problems)
+    return run_checks(dataset, indicators, make_env({})), problems
 
 
 def default_output(ds: Dataset) -> Path:

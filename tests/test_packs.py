@@ -198,3 +198,132 @@ def test_export_then_install_round_trip(run, tmp_path, packs_dir):
     assert run("pack", "check", out).code == 0
     assert run("pack", "install", out).code == 0
     assert (packs_dir / "mini" / "chapters" / "chapter.md.j2").read_text(encoding="utf-8") == MINI_PACK["chapters/chapter.md.j2"]
+
+
+# ---------------------------------------------------------------- inheritance
+import shutil  # noqa: E402
+
+from conftest import DEMO  # noqa: E402
+
+from reportgen.pipeline import prepare  # noqa: E402
+
+
+def write(root, files: dict):
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def demo_copy(tmp_path, name="ext"):
+    dst = tmp_path / name
+    shutil.copytree(DEMO, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+def use_extends(project):
+    cfg = project / "report.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("pack: annual-2024", "extends: annual-2024", 1), encoding="utf-8")
+
+
+def test_project_extends_and_overrides_one_chapter(run, tmp_path):
+    base = prepare(DEMO).rendered.chapter_sources
+    project = demo_copy(tmp_path)
+    use_extends(project)
+    write(project, {
+        "pack/pack.yaml": "chapters:\n  - id: culture\n    title: 文化传承与创新\n    template: chapters/culture.md.j2\n",
+        "pack/chapters/culture.md.j2": "# {{ chapter.title }}\n\n本章由学校自己的章节模板生成。\n\n{{ narrative(chapter.id) }}\n",
+    })
+    r = run("build", project, "-o", tmp_path / "ext.docx")
+    assert r.code == 0, r.text
+    mine = prepare(project).rendered.chapter_sources
+    assert mine.keys() == base.keys()
+    assert mine["culture"] != base["culture"]
+    assert mine["culture"].startswith("# 文化传承与创新\n\n本章由学校自己的章节模板生成。")
+    for cid in base:
+        if cid != "culture":
+            assert mine[cid] == base[cid], cid
+    shown = run("pack", "show", project).out
+    assert "项目 pack/ 文件夹" in shown and "pack/chapters/culture.md.j2" in shown
+    assert "annual-2024/chapters/chapter.md.j2" in shown          # the other chapters still come from the base
+
+
+def test_project_overrides_typography_and_adds_an_indicator_and_a_table(tmp_path):
+    project = demo_copy(tmp_path)
+    use_extends(project)
+    write(project, {
+        "pack/pack.yaml": "typography:\n  body_size: 15\ntables: tables.yaml\nindicators: indicators.yaml\n"
+                          "chapters:\n  - id: talent\n    sections:\n      - {id: party, title: 党建引领与思政育人}\n",
+        "pack/tables.yaml": "volunteers:\n  title: 志愿服务项目一览表\n  columns:\n    - {name: 项目名称, required: true}\n"
+                            "    - {name: 参与人次, type: integer, unit: 人次, total: true}\n",
+        "pack/indicators.yaml": "志愿服务时长: {unit: 小时, kind: raw, format: integer}\n",
+        "data/tables/volunteers.yaml": "- {项目名称: 社区义诊, 参与人次: 120}\n",
+    })
+    p = prepare(project)
+    pack = p.dataset.pack
+    assert pack.typography.body_size == 15
+    assert pack.typography.line_spacing_pt == 28                     # the rest still from annual-2024
+    assert "volunteers" in pack.tables and "certificates" in pack.tables
+    assert "志愿服务时长" in pack.indicators and "生师比" in pack.indicators
+    talent = next(c for c in pack.chapters if c.id == "talent")
+    assert talent.title == "人才培养" and talent.sections[0].title == "党建引领与思政育人"
+    assert len(talent.sections) == 6
+
+
+def test_pack_extends_pack_installed_from_an_archive(run, tmp_path, packs_dir):
+    src = tmp_path / "province-2024"
+    write(src, {
+        "pack.yaml": "name: province-2024\nversion: 1.2.0\nextends: annual-2024\nrequires: \">=0.1\"\n"
+                     "description: 某省在 2024 框架上的调整\n"
+                     "chapters:\n  - {id: challenges, remove: true}\n"
+                     "  - {id: outlook, title: 未来展望, before: appendix}\n",
+    })
+    z = tmp_path / "province.zip"
+    assert run("pack", "export", src, "-o", z).code == 0
+    r = run("pack", "install", z)
+    assert r.code == 0, r.text
+    proj = tmp_path / "school"
+    assert run("init", proj, "--pack", "province-2024").code == 0
+    assert not (proj / "narrative" / "challenges").exists()
+    assert run("build", proj, "-o", tmp_path / "p.docx").code == 0
+    ids = [c.id for c in prepare(proj).dataset.pack.chapters]
+    assert ids[-2:] == ["outlook", "appendix"] and "challenges" not in ids
+    assert "province-2024 1.2.0" in run("pack", "list").out or "province-2024" in run("pack", "list").out
+
+
+def test_extends_cycles_versions_and_bad_anchors_are_located(run, tmp_path):
+    write(tmp_path / "a", {"pack.yaml": "name: a\nversion: '1'\nextends: ../b\n"})
+    write(tmp_path / "b", {"pack.yaml": "name: b\nversion: '1'\nextends: ../a\n"})
+    r = run("pack", "check", tmp_path / "a")
+    assert r.code == 1 and "循环" in r.err
+    write(tmp_path / "c", {"pack.yaml": "name: c\nversion: '1'\nextends: annual-2024\nrequires: '>=99'\n"})
+    r = run("pack", "check", tmp_path / "c")
+    assert r.code == 1 and "需要 reportgen >=99" in r.err and "c/pack.yaml:4" in r.err
+    write(tmp_path / "e", {"pack.yaml": "name: e\nversion: '1'\nextends: annual-2024\n"
+                                        "chapters:\n  - {id: nowhere, title: 新章, after: missing}\n  - {id: gone, remove: true}\n"})
+    r = run("pack", "check", tmp_path / "e")
+    assert r.code == 1
+    assert "找不到章节“missing”" in r.err and "e/pack.yaml:5" in r.err
+    assert "要删除的章节“gone”" in r.err and "e/pack.yaml:6" in r.err
+    write(tmp_path / "d", {"pack.yaml": "name: d\nversion: '1'\nextends: no-such-pack\n"})
+    r = run("pack", "check", tmp_path / "d")
+    assert r.code == 1 and "找不到模板包“no-such-pack”" in r.err and "d/pack.yaml:3" in r.err
+
+
+def test_report_yaml_needs_pack_or_extends_not_both(run, tmp_path):
+    project = demo_copy(tmp_path)
+    cfg = project / "report.yaml"
+    cfg.write_text("extends: annual-2024\n" + cfg.read_text(encoding="utf-8"), encoding="utf-8")
+    r = run("validate", project)
+    assert r.code == 1 and "只能写一个" in r.err
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("extends: annual-2024\n", "").replace("pack: annual-2024", "# x"),
+                   encoding="utf-8")
+    r = run("validate", project)
+    assert r.code == 1 and "缺少 pack" in r.err
+
+
+def test_pack_folder_ignored_with_pack_key_is_warned(run, tmp_path):
+    project = demo_copy(tmp_path)
+    write(project, {"pack/chapters/culture.md.j2": "# 改\n"})
+    r = run("validate", project)
+    assert r.code == 0 and "extends: annual-2024" in r.err

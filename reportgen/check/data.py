@@ -6,6 +6,7 @@ import difflib
 from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems
 from ..pack import ColumnDef
+from .quantities import coerce_indicator
 from .values import coerce, is_blank
 
 INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
@@ -14,9 +15,9 @@ INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
 def check_project(raw: RawProject, problems: Problems) -> Dataset:
     tables = {tid: _table(raw.tables[tid], tdef, problems) if tid in raw.tables else TableData(tdef, [], [], [])
               for tid, tdef in raw.pack.tables.items()}
-    values, locs = _indicators(raw, problems)
+    values, locs, typed_derived = _indicators(raw, problems)
     return Dataset(root=raw.root, config=raw.config, pack=raw.pack, year=raw.config["year"], tables=tables,
-                   indicators=values, indicator_locs=locs, narrative=raw.narrative)
+                   indicators=values, indicator_locs=locs, narrative=raw.narrative, typed_derived=typed_derived)
 
 
 def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
@@ -43,12 +44,28 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
         data.rows.append(values)
         data.locs.append(locs)
         data.row_locs.append(row.loc)
+    if rt.total_row is not None:
+        _typed_total(rt.total_row, tdef, data, problems)
     return data
+
+
+def _typed_total(row, tdef, data: TableData, problems: Problems) -> None:
+    """Keep the numbers of a typed 合计 row; check/rules.py compares them with the rows' sum."""
+    for col in tdef.columns:
+        cell = row.cells.get(col.name)
+        if not col.numeric or cell is None or is_blank(cell.raw):
+            continue
+        result = coerce(col, cell.raw, cell.text)
+        if result.error:
+            problems.error(f"合计行“{col.name}”{result.error}", cell.loc)
+            continue
+        data.typed_total[col.name] = result.value
+        data.typed_total_locs[col.name] = cell.loc
 
 
 def _indicators(raw: RawProject, problems: Problems):
     defs = raw.pack.indicators
-    values, locs = {}, {}
+    values, locs, typed_derived = {}, {}, {}
     for name, years in raw.indicators.cells.items():
         loc = raw.indicators.name_locs.get(name)
         d = defs.get(name)
@@ -58,12 +75,13 @@ def _indicators(raw: RawProject, problems: Problems):
             problems.warning(f"模板包中没有名为“{name}”的指标，该数据未使用{hint}", loc)
             continue
         if d.kind == "derived":
-            problems.warning(f"“{name}”是计算指标，由工具根据原始数据计算，填写的值未使用", loc)
+            # not used: the tool computes it; check/rules.py compares what was typed with the computed value
+            typed_derived[name] = {y: c for y, c in years.items() if not is_blank(c.raw)}
             continue
         for year, cell in years.items():
             if is_blank(cell.raw):
                 continue
-            result = coerce(INDICATOR_COLUMN, cell.raw, cell.text)
+            result = coerce_indicator(d, cell.raw, cell.text)
             if result.error:
                 problems.error(f"指标“{name}”{year} 年：{result.error}", cell.loc)
                 continue
@@ -71,4 +89,4 @@ def _indicators(raw: RawProject, problems: Problems):
                 problems.warning(f"指标“{name}”{year} 年：{result.warning}", cell.loc)
             values.setdefault(name, {})[year] = result.value
             locs.setdefault(name, {})[year] = cell.loc
-    return values, locs
+    return values, locs, typed_derived

@@ -1,112 +1,282 @@
 """Indicator values per year: raw ones as reported, derived ones from the pack's formulas.
 
-Formulas are Jinja expressions compiled in the sandbox (no eval, no parser of our own).
-"-" (not reported) and absent inputs propagate: a derived value with a missing input is "-".
+Formulas are Jinja expressions compiled in the sandbox (no eval, no parser of our own). They see
+every indicator by name (`毕业去向落实人数 / 毕业生人数 * 100`), names that are not identifiers
+through `ind["1+X证书获证人数"]`, table aggregates (count/total/rows), convert(x, "万元", "元")
+and min/max/abs/round/len.
+
+"-" (not reported) and absent inputs propagate: a derived value with a missing input is "-",
+never 0 and never an error. Every value keeps its sources (the raw cells it was computed from)
+so checks can say where a number came from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Callable
 
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateError
 
-from ..errors import Problems
+from ..errors import Location, Problems, ReportgenError
 from ..pack import IndicatorDef
 from ..values import NOT_REPORTED, is_number
+from .units import UnitError, units
 
-FORMULA_FUNCTIONS = ("count", "total", "rows", "len", "min", "max", "abs", "round")
+TABLE_FUNCTIONS = ("count", "total", "rows")
+FORMULA_FUNCTIONS = TABLE_FUNCTIONS + ("convert", "len", "min", "max", "abs", "round", "ind")
+FORMAT_DECIMALS = {"integer": 0, "decimal1": 1, "decimal2": 2, "percent": 2, "ratio": 1}
+
+
+class FormulaError(ReportgenError):
+    pass
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of a value: a raw indicator cell or a detail table."""
+    name: str                       # indicator name, or 明细表“id”
+    year: int | None
+    value: object
+    loc: Location | None            # None: not filled in anywhere
+
+    def where(self) -> str:
+        return str(self.loc) if self.loc is not None else "未填写"
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str
+    fn: Callable
+    refs: tuple[str, ...]           # indicators it reads
+    tables: tuple[str, ...]         # detail tables it reads through count/total/rows
+    uses_ind: bool = False
+
+
+def compile_formula(env, text: str, defs: dict[str, IndicatorDef]) -> Formula:
+    """Compile one expression over indicators; FormulaError names what is wrong, in Chinese."""
+    try:
+        fn = env.compile_expression(text, undefined_to_none=False)
+        ast = env.parse("{{ " + text + " }}")
+    except TemplateError as e:
+        raise FormulaError(f"公式“{text}”有语法错误：{e.message}") from None
+    names = meta.find_undeclared_variables(ast)
+    refs, unknown = [], []
+    for node in ast.find_all((nodes.Name, nodes.Getitem, nodes.Getattr)):     # in the order they are written
+        if isinstance(node, nodes.Name):
+            if node.name in names and node.name not in FORMULA_FUNCTIONS:
+                (refs if node.name in defs else unknown).append(node.name)
+        elif isinstance(node.node, nodes.Name) and node.node.name == "ind":
+            key = node.attr if isinstance(node, nodes.Getattr) else \
+                (node.arg.value if isinstance(node.arg, nodes.Const) else None)
+            if not isinstance(key, str):
+                raise FormulaError(f"公式“{text}”中 ind[…] 的方括号里应直接写指标名称（加引号）")
+            (refs if key in defs else unknown).append(key)
+    if unknown:
+        raise FormulaError(f"公式“{text}”引用了未定义的指标：{'、'.join(dict.fromkeys(unknown))}")
+    tables = []
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in TABLE_FUNCTIONS and call.args \
+                and isinstance(call.args[0], nodes.Const):
+            tables.append(str(call.args[0].value))
+    return Formula(text, fn, tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(tables)), "ind" in names)
+
+
+def evaluate(formula: Formula, values: dict[str, object], aggregates):
+    """The formula's value for the given inputs ("-" when one is missing). Raises what the formula raises."""
+    if any(not is_number(values.get(r)) for r in formula.refs):
+        return NOT_REPORTED
+    ctx = {r: values[r] for r in formula.refs if r.isidentifier()}
+    ctx.update(ind={r: values[r] for r in formula.refs}, convert=_convert, len=len, min=min, max=max, abs=abs,
+               round=round)
+    if aggregates is not None:
+        ctx.update(count=aggregates.count, total=lambda *a, **k: _num(aggregates.total(*a, **k)),
+                   rows=aggregates.rows)
+    result = formula.fn(**ctx)
+    return _num(result) if is_number(result) else NOT_REPORTED
+
+
+def _convert(value, from_unit, to_unit):
+    return _num(units().convert(value, str(from_unit), str(to_unit)))
+
+
+@dataclass(frozen=True)
+class Change:
+    """Year-over-year change as narrative prints it: points for rates, percent for counts."""
+    name: str
+    year: int
+    base: int
+    kind: str                   # points | percent | amount | same | missing
+    amount: Decimal | None      # signed: points, percent or the plain difference
+    unit: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "missing":
+            return f"【待补充：“{self.name}”{self.base} 年或 {self.year} 年未填报，无法计算变化】"
+        if self.kind == "same" or self.amount == 0:
+            return "持平"
+        size = abs(self.amount)
+        if self.kind == "points":
+            return f"{'提高' if self.amount > 0 else '降低'} {size:.2f} 个百分点"
+        if self.kind == "percent":
+            return f"{'增长' if self.amount > 0 else '下降'} {size:.2f}%"
+        return f"{'增加' if self.amount > 0 else '减少'} {_plain(size)}{' ' + self.unit if self.unit else ''}"
 
 
 @dataclass
 class IndicatorTable:
-    """Computed values: name -> year -> float | int | NOT_REPORTED; plus the definitions."""
+    """Computed values: name -> year -> int | float | NOT_REPORTED; their sources; the definitions."""
     definitions: dict[str, IndicatorDef]
     years: list[int]
     values: dict[str, dict[int, object]] = field(default_factory=dict)
+    sources: dict[tuple[str, int], tuple[Source, ...]] = field(default_factory=dict)
+    formulas: dict[str, Formula] = field(default_factory=dict)
 
     def get(self, name: str, year: int):
         return self.values.get(name, {}).get(year, NOT_REPORTED)
 
+    def sources_of(self, name: str, year: int) -> tuple[Source, ...]:
+        return self.sources.get((name, year), ())
 
-class _Missing(Exception):
-    pass
+    def definition(self, name: str) -> IndicatorDef:
+        d = self.definitions.get(name)
+        if d is None:
+            import difflib
+            close = difflib.get_close_matches(str(name), list(self.definitions), n=1)
+            hint = f"，是否应为“{close[0]}”？" if close else ""
+            raise FormulaError(f"没有名为“{name}”的指标{hint}")
+        return d
+
+    def year_of(self, name: str, year) -> int:
+        """A year as narrative writes it (2023, "2023", "2023年") checked against the computed years."""
+        text = str(year).strip().removesuffix("年")
+        if not text.isdigit() or int(text) not in self.years:
+            have = "、".join(str(y) for y in self.years)
+            raise FormulaError(f"指标“{name}”没有 {year} 年的数据（可用年度：{have}）")
+        return int(text)
+
+    def text(self, name: str, year: int, with_unit: bool = True) -> str:
+        return format_value(self.definition(name), self.get(name, year), with_unit)
+
+    def change(self, name: str, year: int, base: int | None = None) -> Change:
+        d = self.definition(name)
+        base = year - 1 if base is None else self.year_of(name, base)
+        cur, prev = self.get(name, year), self.get(name, base)
+        if not (is_number(cur) and is_number(prev)):
+            return Change(name, year, base, "missing", None)
+        if is_rate(d):
+            places = decimals_of(d)
+            diff = round_half_up(cur, places) - round_half_up(prev, places)
+            return Change(name, year, base, "points", round_half_up(diff, 2))
+        if prev == 0:
+            diff = Decimal(str(cur))
+            return Change(name, year, base, "same" if diff == 0 else "amount", diff, d.unit)
+        pct = (Decimal(str(cur)) - Decimal(str(prev))) / abs(Decimal(str(prev))) * 100
+        return Change(name, year, base, "percent", round_half_up(pct, 2))
+
+
+def is_rate(d: IndicatorDef) -> bool:
+    return d.rate or d.unit == "%"
 
 
 def compute_indicators(dataset, env, aggregates, problems: Problems, years: list[int] | None = None) -> IndicatorTable:
+    """Every indicator for the report year, the years before it and any year the data gives."""
     defs = dataset.pack.indicators
     if years is None:
         seen = {y for v in dataset.indicators.values() for y in v}
-        years = sorted(seen | {dataset.year - 2, dataset.year - 1, dataset.year})
+        window = max([a.years for a in dataset.pack.appendix] + [3])
+        years = sorted(seen | {dataset.year - k for k in range(window)})
     table = IndicatorTable(defs, years)
-    formulas = _compile(defs, env, problems)
+    for d in defs.values():
+        if d.kind == "derived" and d.formula:
+            try:
+                table.formulas[d.name] = compile_formula(env, d.formula, defs)
+            except FormulaError as e:
+                problems.error(f"指标“{d.name}”：{e.message}", d.loc)
+    _check_cycles(table.formulas, defs, problems)
     for year in years:
-        done: dict[str, object] = {}
         for name in defs:
-            _value(name, year, dataset, defs, formulas, aggregates, done, [], problems)
-        for name, v in done.items():
-            table.values.setdefault(name, {})[year] = v
+            _value(name, year, dataset, table, aggregates, problems)
     return table
 
 
-def _compile(defs, env, problems):
-    """name -> (callable, referenced indicator names, uses table functions)."""
-    out = {}
-    for d in defs.values():
-        if d.kind != "derived" or not d.formula:
-            continue
-        try:
-            fn = env.compile_expression(d.formula, undefined_to_none=False)
-            names = meta.find_undeclared_variables(env.parse("{{ " + d.formula + " }}"))
-        except TemplateError as e:
-            problems.error(f"指标“{d.name}”的公式有语法错误：{e.message}", d.loc)
-            continue
-        unknown = sorted(n for n in names if n not in defs and n not in FORMULA_FUNCTIONS)
-        if unknown:
-            problems.error(f"指标“{d.name}”的公式引用了未定义的指标：{'、'.join(unknown)}", d.loc)
-            continue
-        refs = [n for n in names if n in defs]
-        out[d.name] = (fn, refs, any(n in ("count", "total", "rows") for n in names))
-    return out
+def _check_cycles(formulas, defs, problems) -> None:
+    """A formula that (indirectly) uses itself is reported once and dropped: its value is "-"."""
+    bad, done, reported = set(), set(), set()
+
+    def visit(name, stack):
+        if name in stack:
+            cycle = stack[stack.index(name):] + [name]
+            if frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                problems.error(f"指标公式循环引用：{' → '.join(cycle)}", defs[name].loc)
+            bad.update(cycle)
+            return
+        if name in done:
+            return
+        f = formulas.get(name)
+        for r in f.refs if f else ():
+            visit(r, stack + [name])
+        done.add(name)
+
+    for name in list(formulas):
+        visit(name, [])
+    for name in bad:
+        formulas.pop(name, None)
 
 
-def _value(name, year, dataset, defs, formulas, aggregates, done, stack, problems):
-    if name in done:
-        return done[name]
-    d = defs[name]
+def _value(name, year, dataset, table: IndicatorTable, aggregates, problems):
+    done = table.values.setdefault(name, {})
+    if year in done:
+        return done[year]
+    d = table.definitions[name]
     if d.kind == "raw":
         v = dataset.indicators.get(name, {}).get(year)
-        done[name] = _num(v) if is_number(v) else NOT_REPORTED
-        return done[name]
-    if name in stack:
-        problems.error(f"指标公式循环引用：{' → '.join(stack + [name])}", d.loc)
-        done[name] = NOT_REPORTED
+        loc = dataset.indicator_locs.get(name, {}).get(year)
+        done[year] = _num(v) if is_number(v) else NOT_REPORTED
+        table.sources[(name, year)] = (Source(name, year, done[year], loc),)
+        return done[year]
+    formula = table.formulas.get(name)
+    if formula is None:
+        done[year] = NOT_REPORTED
         return NOT_REPORTED
-    if name not in formulas:
-        done[name] = NOT_REPORTED
-        return NOT_REPORTED
-    fn, refs, uses_tables = formulas[name]
-    if uses_tables and year != dataset.year:
-        done[name] = NOT_REPORTED    # detail tables describe the report year only
-        return NOT_REPORTED
-    ctx = {}
-    for ref in refs:
-        v = _value(ref, year, dataset, defs, formulas, aggregates, done, stack + [name], problems)
-        if v is NOT_REPORTED:
-            done[name] = NOT_REPORTED
-            return NOT_REPORTED
-        ctx[ref] = v
-    ctx.update(count=aggregates.count, total=lambda *a, **k: _num(aggregates.total(*a, **k)), rows=aggregates.rows)
+    inputs, sources = {}, []
+    for ref in formula.refs:
+        inputs[ref] = _value(ref, year, dataset, table, aggregates, problems)
+        sources.extend(table.sources_of(ref, year))
+    for tid in formula.tables:
+        data = dataset.tables.get(tid)
+        sources.append(Source(f"明细表“{tid}”", dataset.year, None, data.loc if data is not None else None))
+    table.sources[(name, year)] = tuple(dict.fromkeys(sources))
+    if formula.tables and year != dataset.year:
+        # detail tables describe the report year only: an earlier year is the value the school typed, if any
+        result, table.sources[(name, year)] = _typed_earlier(d, year, dataset)
+    else:
+        result = _evaluate(d, formula, inputs, aggregates, year, problems)
+    done[year] = result
+    return result
+
+
+def _typed_earlier(d, year, dataset):
+    from ..check.quantities import typed_number
+    cell = dataset.typed_derived.get(d.name, {}).get(year)
+    typed = typed_number(d, cell.raw, cell.text) if cell is not None else None
+    value = _num(typed[0]) if typed is not None else NOT_REPORTED
+    return value, (Source(d.name, year, value, cell.loc if cell is not None else None),)
+
+
+def _evaluate(d, formula, inputs, aggregates, year, problems):
     try:
-        result = fn(**ctx)
+        return evaluate(formula, inputs, aggregates)
     except ZeroDivisionError:
-        problems.warning(f"指标“{name}”{year} 年的公式除数为 0，显示为“-”", d.loc)
-        result = NOT_REPORTED
-    except Exception as e:  # a formula is pack data: any failure is the pack's problem, not a crash
-        problems.error(f"指标“{name}”{year} 年计算出错：{getattr(e, 'message', None) or e}", d.loc)
-        result = NOT_REPORTED
-    done[name] = _num(result) if is_number(result) else NOT_REPORTED
-    return done[name]
+        problems.warning(f"指标“{d.name}”{year} 年的公式除数为 0，显示为“-”", d.loc)
+    except UnitError as e:
+        problems.error(f"指标“{d.name}”的公式：{e.message}", d.loc)
+    except ReportgenError as e:
+        problems.error(f"指标“{d.name}”{year} 年计算出错：{e.message}", d.loc)
+    except Exception as e:  # noqa: BLE001 - a formula is pack data: its failure is the pack's problem
+        problems.error(f"指标“{d.name}”{year} 年计算出错：{getattr(e, 'message', None) or e}", d.loc)
+    return NOT_REPORTED
 
 
 def _num(v):
@@ -115,34 +285,59 @@ def _num(v):
     return v
 
 
+# ---------------------------------------------------------------------------- display
+def decimals_of(d: IndicatorDef) -> int:
+    if d.decimals is not None:
+        return d.decimals
+    return FORMAT_DECIMALS.get(d.format, 2)
+
+
 def format_value(d: IndicatorDef, value, with_unit: bool = True) -> str:
-    """Display text of one value by the indicator's format; '-' for not reported."""
+    """Display text of one value by the indicator's format; '-' for not reported.
+
+    integer 1234 · decimal1/decimal2 12.5/12.50 · percent (a fraction) 96.14% · ratio 19:1 or 17.1:1 ·
+    `decimals` overrides the places. A value in "%" gets the sign when `with_unit`.
+    """
     if not is_number(value):
         return "-"
-    fmt = d.format
-    if fmt == "ratio":
-        return f"{_trim(f'{value:.1f}')}:1"
-    if fmt == "percent":
-        text = f"{value * 100:.2f}%"
-        return text
-    if fmt == "integer":
-        text = str(int(round_half_up(value, 0)))
-    elif fmt == "decimal1":
-        text = f"{round_half_up(value, 1):.1f}"
-    elif fmt == "text":
+    places = decimals_of(d)
+    if d.format == "ratio":
+        r = round_half_up(value, places)
+        return f"{_plain(r)}:1"
+    if d.format == "percent":
+        return f"{round_half_up(Decimal(str(value)) * 100, places):.{places}f}%"
+    if d.format == "text":
         text = str(value)
     else:
-        text = f"{round_half_up(value, 2):.2f}"
+        text = f"{round_half_up(value, places):.{places}f}"
     if with_unit and d.unit == "%":
         text += "%"
     return text
 
 
+def display_number(d: IndicatorDef, value) -> Decimal | None:
+    """The value as its table cell shows it (rounded to the format's places); None for "-"."""
+    if not is_number(value):
+        return None
+    if d.format == "percent":
+        return round_half_up(Decimal(str(value)) * 100, decimals_of(d))
+    return round_half_up(value, decimals_of(d))
+
+
 def round_half_up(value, places: int) -> Decimal:
     """Rounding as people do it (0.5 up), not banker's rounding."""
     q = Decimal(1).scaleb(-places)
-    return Decimal(str(value)).quantize(q, rounding="ROUND_HALF_UP")
+    return Decimal(str(value)).quantize(q, rounding=ROUND_HALF_UP)
 
 
-def _trim(text: str) -> str:
-    return text[:-2] if text.endswith(".0") else text
+def truncate(value, places: int) -> Decimal:
+    q = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(q, rounding=ROUND_DOWN)
+
+
+def _plain(d: Decimal) -> str:
+    """12.50 → 12.5, 19.0 → 19: no trailing zeros, no exponent."""
+    d = Decimal(d)
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")

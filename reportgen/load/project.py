@@ -7,7 +7,7 @@ from pathlib import Path
 from ..check.schema import validate_node
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
 from ..errors import Location, Problems, ReportgenError, UsageError
-from ..pack import find_pack, load_pack
+from ..packs.inherit import project_pack
 from .yaml_source import YNode, YamlError, load_yaml
 
 REPORT_FILE = "report.yaml"
@@ -27,7 +27,7 @@ def load_project(root: Path, problems: Problems) -> RawProject:
         problems.raise_if_errors()
     config = config_node.plain()
     try:
-        pack = load_pack(find_pack(config["pack"], root))
+        pack = project_pack(root, config, problems)    # `pack:`, or `extends:` with the project's pack/ folder
     except ReportgenError as e:
         problems.extend(e.problems())
         problems.raise_if_errors()

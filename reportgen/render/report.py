@@ -58,7 +58,7 @@ class _Renderer:
     def __init__(self, ds, indicators, aggregates, problems, checks=None):
         self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems
         self.checks = checks
-        self.env = make_env({"pack": ds.pack.root, "project": ds.root})
+        self.env = make_env({"pack": ds.pack.search_path, "project": ds.root})   # nearest pack layer first
         self.used_tables: dict[str, Location] = {}
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
@@ -108,7 +108,7 @@ class _Renderer:
             if text is None:
                 continue
             sources[ch.id] = text
-            chapter_blocks = parse_markdown(text, self.resolver(), f"{pack.root.name}/{ch.template}")
+            chapter_blocks = parse_markdown(text, self.resolver(), pack.file_label(ch.template))
             _mark_empty_sections(chapter_blocks)
             numberer.chapter(chapter_blocks, ch.numbered)
             if blocks and ch.page_break:

@@ -58,13 +58,21 @@ def _merge_runs(rows: list[list[Cell]], j: int) -> None:
             r[j].align = "center"
 
 
-def appendix_table(adef: AppendixTableDef, indicators: IndicatorTable, years: list[int], label: str) -> Table:
+def appendix_table(adef: AppendixTableDef, indicators: IndicatorTable, years: list[int], label: str,
+                   checks=None) -> Table:
+    """Indicator rows with the years side by side. A 其中 row right under its parent reads "其中：…";
+    a value below its standard gets "▲" and the table a note naming the standard (check/rules.py)."""
     defs = indicators.definitions
     columns = [Column("指标", 5.5), Column("单位", 1.4, "center")] + [Column(f"{y}年", 1.8, "right") for y in years]
-    rows = []
+    rows, open_parent, first = [], None, True
     for name in adef.rows:
         d = defs[name]
-        shown = f"其中：{name}" if d.parent else name
+        if d.parent and d.parent == open_parent:
+            shown, first = (f"其中：{d.shown}" if first else f"\u3000\u3000\u3000{d.shown}"), False
+        else:
+            shown, open_parent, first = (d.name if d.parent else d.shown), name, True
         rows.append([Cell(shown), Cell(d.unit, align="center")] +
-                    [Cell(format_value(d, indicators.get(name, y), with_unit=False), align="right") for y in years])
-    return Table(label=label, title=adef.title, columns=columns, rows=rows, total_row=None)
+                    [Cell(format_value(d, indicators.get(name, y), with_unit=False) +
+                          (checks.mark(name, y) if checks else ""), align="right") for y in years])
+    notes = checks.notes_for(adef.rows, years, defs) if checks else []
+    return Table(label=label, title=adef.title, columns=columns, rows=rows, total_row=None, notes=notes)

@@ -1,0 +1,118 @@
+"""`reportgen pack show`: the effective pack of a project or pack folder, and where each part comes from.
+
+Every merged YAML node keeps the file and line it was read from, so provenance needs no
+bookkeeping of its own: a setting, a chapter key, a table or an indicator is shown with the
+layer file that gave it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..errors import Location, Problems
+from ..load.yaml_source import YamlError, load_yaml
+from ..pack import Pack, PackError, find_pack, load_pack
+from ..render.numbering import chinese_number
+from .inherit import merged_node, project_pack
+from .store import BUILTIN_PACKS, user_pack_dir
+
+
+def effective_pack(target: Path) -> tuple[Pack, str]:
+    """The pack a project would use, or the pack at a folder or of a name; and what was asked for."""
+    if (target / "report.yaml").is_file():
+        try:
+            node = load_yaml(target / "report.yaml", "report.yaml")
+        except YamlError as e:
+            raise PackError(e.message, e.location) from None
+        config = node.plain() if node is not None and node.kind == "map" else {}
+        return project_pack(target, config, Problems()), f"项目 {target}"
+    root = target if (target / "pack.yaml").is_file() else find_pack(str(target))
+    return load_pack(root), f"模板包 {root}"
+
+
+def _where(loc: Location | None) -> str:
+    if loc is None:
+        return ""
+    return f"{loc.file}:{loc.line}" if loc.line else loc.file
+
+
+def _source(root: Path) -> str:
+    root = root.resolve()
+    if root.is_relative_to(BUILTIN_PACKS.resolve()):
+        return "内置"
+    if root.is_relative_to(user_pack_dir().resolve()):
+        return "已安装"
+    return "文件夹"
+
+
+def show_text(target: Path) -> str:
+    pack, asked = effective_pack(target)
+    layers = pack.layers
+    merged = merged_node(layers, Problems())
+    base_files = {layers[-1].root.name} if layers else set()
+    out = [f"生效的模板包：{pack.name} {pack.version}（{asked}）"]
+    if pack.description:
+        out.append(f"  {pack.description}")
+    out.append("查找顺序（靠前的优先；文件与设置取第一个提供它的层）：")
+    for i, layer in enumerate(layers, start=1):
+        kind = "项目覆盖" if layer.kind == "project" else _source(layer.root)
+        ext = layer.node.get("extends")
+        via = f"，继承 {ext.value}" if ext is not None and layer.kind == "pack" else ""
+        out.append(f"  {i}. {layer.label if layer.kind == 'pack' else '项目 pack/ 文件夹'}  [{kind}{via}]  {layer.root}")
+
+    out.append("设置：")
+    for key, node in merged.value.items():
+        if key in ("chapters", "name", "version", "description", "extends"):
+            continue
+        if node.kind == "map":
+            inherited = [k for k, v in node.value.items() if v.loc.file.split("/")[0] in base_files]
+            for k, v in node.value.items():
+                if len(node.value) <= 6 or k not in inherited:
+                    value = v.plain() if v.kind != "map" else "…"
+                    out.append(f"  {key}.{k} = {_short(value)}  ← {_where(v.loc)}")
+            if len(node.value) > 6 and inherited:
+                out.append(f"  {key}：其余 {len(inherited)} 项 ← {layers[-1].root.name}/pack.yaml")
+        else:
+            out.append(f"  {key} = {_short(node.plain())}  ← {_where(node.loc)}")
+
+    out.append(f"章节（{len(pack.chapters)} 个）：")
+    chapters = {n.get("id").value: n for n in merged.get("chapters").value} if merged.get("chapters") else {}
+    n = 0
+    for ch in pack.chapters:
+        n += ch.numbered
+        label = f"{chinese_number(n)}、" if ch.numbered else ""
+        node = chapters.get(ch.id)
+        title_from = _where(node.get("title").loc) if node is not None and node.get("title") is not None else ""
+        out.append(f"  {label}{ch.title}  [{ch.id}]  模板 {pack.file_label(ch.template)}  标题 ← {title_from}")
+        if node is not None and node.get("sections") is not None:
+            origins = Counter(s.loc.file for s in node.get("sections").value)
+            changed = [f for f in origins if f.split("/")[0] not in base_files]
+            if changed:
+                out.append(f"      小节 {len(ch.sections)} 个，其中来自 {'、'.join(changed)} 的有 "
+                           f"{sum(origins[f] for f in changed)} 个")
+
+    _parts(out, "明细表", {t.id: (t.title, t.loc) for t in pack.tables.values()}, base_files, listing=True)
+    _parts(out, "指标", {d.name: ("", d.loc) for d in pack.indicators.values()}, base_files, listing=False)
+    _parts(out, "附表", {a.id: (a.title, a.loc) for a in pack.appendix}, base_files, listing=True)
+    for attr, what in (("charts", "图表"), ("checks", "检查"), ("standards", "标准")):
+        items = getattr(pack, attr, None)
+        if items:
+            values = items.values() if isinstance(items, dict) else items
+            files = Counter(getattr(v, "loc", Location("?")).file for v in values)
+            out.append(f"{what}（{sum(files.values())} 项）：" + "；".join(f"{f} {c} 项" for f, c in files.items()))
+    return "\n".join(out)
+
+
+def _parts(out: list[str], what: str, items: dict, base_files: set[str], listing: bool) -> None:
+    files = Counter(loc.file for _, loc in items.values())
+    out.append(f"{what}（{len(items)} 项）：" + "；".join(f"{f} {c} 项" for f, c in files.items()))
+    for key, (title, loc) in items.items():
+        overridden = loc.file.split("/")[0] not in base_files
+        if listing or overridden:
+            mark = "  （覆盖或新增）" if overridden and len(files) > 1 else ""
+            out.append(f"  {key}" + (f"  {title}" if title else "") + f"  ← {_where(loc)}{mark}")
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
