@@ -59,8 +59,11 @@ def find_poppler(tool: str, purpose: str) -> str:
 
 
 def have(tool: str) -> bool:
+    """Whether `tool` (soffice, pdftotext, pdftoppm) can be run on this machine."""
+    if tool != "soffice":
+        return shutil.which(tool) is not None
     try:
-        find_soffice() if tool == "soffice" else find_poppler(tool, "")
+        find_soffice()
         return True
     except ExportError:
         return False
