@@ -78,6 +78,8 @@ class AppendixTableDef:
     rows: tuple[str, ...]
     loc: Location
     levels: tuple[str, ...] = ()
+    numbered: bool | None = None   # None: labelled 附表 N (or `label`); True: 表 N / 表 2-1 with the text's tables; False: no label
+    serial: bool = False           # a 序号 column; 其中 rows get none
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class ChapterDef:
     page_break: bool = True
     toc_levels: int | None = None      # heading levels of this chapter listed in the 目录 (None: as the document)
     lead_numbers: bool = False         # number bold lead sentences 1. 2. … under each section (职教集团 reports)
+    toc_levels: int | None = None      # heading levels of this chapter listed in the 目录 (None: as the document)
+    lead_numbers: bool = False         # number bold lead sentences 1. 2. … under each section (职教集团 reports)
 
 
 @dataclass
@@ -144,6 +148,11 @@ class Pack:
             if (root / name).is_file():
                 return root / name
         return self.root / name
+
+    def file_label(self, name: str) -> str:
+        """How messages name a pack file: the folder of the layer that serves it, then the path."""
+        root = next((r for r in self.search_path if (r / name).is_file()), self.root)
+        return f"{root.name}/{name}"
 
     def file_label(self, name: str) -> str:
         """How messages name a pack file: the folder of the layer that serves it, then the path."""
@@ -214,6 +223,7 @@ def _chapter(c: dict, default_template: str) -> ChapterDef:
     return ChapterDef(id=c["id"], title=c["title"], template=c.get("template", default_template),
                       numbered=c.get("numbered", True), page_break=c.get("page_break", True),
                       toc_levels=c.get("toc_levels"), lead_numbers=c.get("lead_numbers", False),
+                      toc_levels=c.get("toc_levels"), lead_numbers=c.get("lead_numbers", False),
                       sections=tuple(SectionDef(s["id"], s["title"], s.get("hint", "")) for s in c.get("sections", [])))
 
 
@@ -265,6 +275,7 @@ def _indicators(node: YNode, file: str, problems: Problems) -> dict[str, Indicat
 
 def _appendix(node: YNode, file: str, problems: Problems) -> list[AppendixTableDef]:
     return [AppendixTableDef(id=a["id"], title=a["title"], label=a.get("label", ""), rows=tuple(a["rows"]),
+                             numbered=a.get("numbered"), serial=a.get("serial", False),
                              loc=anode.loc, levels=tuple(a.get("levels", ())))
             for anode, a in zip(node.value, node.plain())]
 

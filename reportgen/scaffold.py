@@ -13,7 +13,8 @@ def scaffold(directory: Path, pack_name: str) -> list[Path]:
     if (directory / "report.yaml").exists():
         raise UsageError(f"{directory} 已经是一个项目（report.yaml 已存在），不会覆盖")
     pack = load_pack(find_pack(pack_name))
-    files: dict[Path, str] = {Path("report.yaml"): _report(pack_name),
+    from .packs.project_files import adapt_report
+    files: dict[Path, str] = {Path("report.yaml"): adapt_report(_report(pack_name), pack),   # school fields, level
                               Path("data/indicators.yaml"): _indicators(pack)}
     for t in pack.tables.values():
         files[Path("data/tables") / f"{t.id}.yaml"] = _table(t)

@@ -15,6 +15,7 @@ from mdit_py_plugins.container import container_plugin
 
 from ..doc.model import Block, Case, Figure, Heading, Image, Inline, Paragraph, Placeholder, Table, Text
 from ..errors import Location, Problems
+from .extras import CONTAINERS as EXTRA_CONTAINERS, container_blocks
 
 SOURCE_MARK = re.compile(r"<!--\s*reportgen-source:\s*(.+?)\s*-->")
 PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
@@ -38,7 +39,7 @@ class Resolver:
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
-    for name in CONTAINERS:
+    for name in CONTAINERS + EXTRA_CONTAINERS:
         md.use(container_plugin, name=name)
     return md
 
@@ -84,7 +85,9 @@ class _State:
                 i += 3
             elif t.type.startswith("container_") and t.type.endswith("_open"):
                 block, i = self.container(tokens, i, end)
-                if block is not None:
+                if isinstance(block, list):          # keyvalue and paragraph-style containers (render/extras.py)
+                    out.extend(block)
+                elif block is not None:
                     out.append(block)
             elif t.type in ("bullet_list_open", "ordered_list_open"):
                 items, i = self.list_items(tokens, i, end, ordered=t.type.startswith("ordered"))
@@ -107,6 +110,8 @@ class _State:
             if not arg:
                 self.r.problems.error("案例缺少标题：应写作“::: 案例 标题”", loc)
             return Case(label="", title=arg, blocks=[b for b in inner if isinstance(b, (Paragraph, Figure))]), i
+        if kind in EXTRA_CONTAINERS:
+            return container_blocks(kind, arg, inner, loc, self.r.problems), i
         if kind == "chart":
             caption = "".join(x.text for b in inner if isinstance(b, Paragraph) for x in b.inlines).strip()
             if self.r.chart is None:

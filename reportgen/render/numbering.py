@@ -21,17 +21,21 @@ class Numberer:
         self.scheme = scheme                      # "global" | "per-chapter"
         self.counts = {"表": 0, "图": 0, "案例": 0}
         self.chapter_no = 0
+        self.caption_no = 0      # per-chapter captions: an unnumbered chapter after 八、 numbers 图 9-1 (seed 001)
 
     def chapter(self, blocks: list[Block], numbered: bool) -> None:
         if numbered:
             self.chapter_no += 1
+            self.caption_no = self.chapter_no
+        elif self.chapter_no:
+            self.caption_no += 1
         if self.scheme == "per-chapter":
             self.counts = {k: 0 for k in self.counts}
         levels = [0, 0, 0, 0]
         for b in blocks:
             if isinstance(b, Heading):
                 self._heading(b, levels, numbered)
-            elif isinstance(b, Table) and not b.label:
+            elif isinstance(b, Table) and not b.label and b.numbered:
                 b.label = self._next("表")
             elif isinstance(b, Figure):
                 b.label = self._next("图")
@@ -55,6 +59,6 @@ class Numberer:
     def _next(self, kind: str) -> str:
         self.counts[kind] += 1
         n = self.counts[kind]
-        if self.scheme == "per-chapter" and self.chapter_no:
-            return f"{kind} {self.chapter_no}-{n}"
+        if self.scheme == "per-chapter" and self.caption_no:
+            return f"{kind} {self.caption_no}-{n}"
         return f"{kind} {n}"

@@ -17,6 +17,7 @@ from ..doc.model import (Block, Cover, Document, Figure, Heading, Image, PageBre
 from ..errors import Location, Problems, ReportgenError
 from .env import make_env
 from .errors import TemplateProblem, locate
+from .extras import extra_context, limit_toc, number_leads
 from .markdown import Resolver, parse_markdown, source_marker
 from .numbering import Numberer
 from .tables import appendix_table, detail_table
@@ -62,6 +63,7 @@ class _Renderer:
         self.used_tables: dict[str, Location] = {}
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
+        self.extras = extra_context(ds, aggregates, problems)
 
     # ---------------------------------------------------------------- context
     def context(self, chapter=None) -> dict:
@@ -78,8 +80,10 @@ class _Renderer:
             "change": lambda name, since=None: str(self.ind.change(name, self.ds.year, since)),
             "chart": lambda cid, caption="": f"\n\n::: chart {cid}\n{caption}\n:::\n\n",
         }
+        ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …
         if chapter is not None:
-            ctx["chapter"] = {"id": chapter.id, "title": chapter.title, "numbered": chapter.numbered,
+            title = self.render_string(chapter.title, "章节标题", self.context()) if "{" in chapter.title else chapter.title
+            ctx["chapter"] = {"id": chapter.id, "title": title, "numbered": chapter.numbered,
                               "sections": [{"id": s.id, "title": s.title, "hint": s.hint} for s in chapter.sections]}
             ctx["narrative"] = lambda cid=chapter.id: self.narrative(cid, ctx)
         return ctx
@@ -110,14 +114,19 @@ class _Renderer:
             sources[ch.id] = text
             chapter_blocks = parse_markdown(text, self.resolver(), pack.file_label(ch.template))
             _mark_empty_sections(chapter_blocks)
+            if ch.lead_numbers:
+                number_leads(chapter_blocks)
             numberer.chapter(chapter_blocks, ch.numbered)
+            limit_toc(chapter_blocks, ch.toc_levels)
             if blocks and ch.page_break:
                 blocks.append(PageBreak())
             blocks.extend(chapter_blocks)
         self.warn_unused_tables()
         toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
-        doc = Document(cover=self.cover(), blocks=[toc, PageBreak()] + blocks, typography=pack.typography,
+        front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
+        doc = Document(cover=self.cover() if pack.cover is not False else None, blocks=front + blocks,
+                       typography=pack.typography,
                        properties=self.properties())
         return RenderResult(doc, sources, self.charts)
 
@@ -174,7 +183,12 @@ class _Renderer:
         for i, a in enumerate(pack.appendix, start=1):
             if a.id == aid:
                 years = [y for y in self.ind.years if y <= self.ds.year][-a.years:]
-                return appendix_table(a, self.ind, years, a.label or f"附表 {i}", self.checks)
+                label = "" if a.numbered is not None else (a.label or f"附表 {i}")
+                table = appendix_table(a, self.ind, years, label, self.checks)
+                table.numbered = a.numbered is not False          # True: 表 N with the text's tables
+                if "{" in a.title:
+                    table.title = self.render_string(a.title, f"附表 {aid} 的标题", self.context())
+                return table
         self.problems.error(f"模板包中没有 id 为“{aid}”的附表", loc)
         return None
 

@@ -75,4 +75,16 @@ def appendix_table(adef: AppendixTableDef, indicators: IndicatorTable, years: li
                     [Cell(format_value(d, indicators.get(name, y), with_unit=False) +
                           (checks.mark(name, y) if checks else ""), align="right") for y in years])
     notes = checks.notes_for(adef.rows, years, defs) if checks else []
-    return Table(label=label, title=adef.title, columns=columns, rows=rows, total_row=None, notes=notes)
+    serials = _serials(rows) if adef.serial else None
+    return Table(label=label, title=adef.title, columns=columns, rows=rows, total_row=None, notes=notes,
+                 serials=serials)
+
+
+def _serials(rows: list[list[Cell]]) -> list[str]:
+    """序号 for indicator rows only: 其中 rows (indented under their parent) get none, as printed 质量数据表 do."""
+    n, out = 0, []
+    for row in rows:
+        sub = row[0].text.startswith(("其中", "\u3000"))
+        n += not sub
+        out.append("" if sub else str(n))
+    return out

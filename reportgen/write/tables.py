@@ -110,7 +110,7 @@ def data_table(table: Table, t: Typography, width: int):
     aligns = [c.align for c in table.columns]
     for n, row in enumerate(table.rows, 1):
         _check_row(table, row, n)
-        _body_row(tbl, str(n), row, aligns, widths)
+        _body_row(tbl, table.serials[n - 1] if table.serials else str(n), row, aligns, widths)
     if table.total_row is not None:
         _check_row(table, table.total_row, "合计")
         _total_row(tbl, table.total_row, aligns, widths)
