@@ -1,0 +1,140 @@
+"""Benchmark: how long `reportgen build` takes to regenerate the demo after the first build.
+
+    python bench/rebuild.py                  # 5 runs of each case, writes the figures into BENCHMARKS.md
+    python bench/rebuild.py --runs 9 --no-write
+
+Each build runs as `python -m reportgen …` in its own process, the way a user runs it, on a
+private copy of examples/annual-2024-demo that was built once before timing. Cases:
+
+- 未改动重新构建: `reportgen build` with nothing changed (the manifest shows the draft is current,
+  so the .docx is not rendered again; output "与上次构建相比没有变化").
+- 改正一个数后重新构建: 全日制在校生数 2024 alternates between two values before each build, so
+  every run renders and writes a new draft and reports the indicators that moved.
+- 强制重新构建: `reportgen build --force` with nothing changed: renders everything again.
+- reportgen diff: the change report alone, nothing rendered or written.
+
+Reported: median wall time and median CPU time (user + sys of the child) per case; CPU time is
+the steadier figure on a busy machine. The load average at the start is printed alongside.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+DEMO = REPO / "examples" / "annual-2024-demo"
+RESULTS = REPO / "BENCHMARKS.md"
+START = "<!-- bench/rebuild.py: start -->"
+END = "<!-- bench/rebuild.py: end -->"
+HEADING = "## 重新构建耗时（bench/rebuild.py）"
+COUNT = re.compile(r"(全日制在校生数: \{[^}]*2024: )(\d+)")
+
+
+def reportgen(*args: str) -> tuple[float, float, str]:
+    """Run one reportgen command in a child process: (wall seconds, CPU seconds, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True,
+                          text=True, encoding="utf-8")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"reportgen {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.stdout
+
+
+def toggle_count(project: Path, run: int) -> None:
+    f = project / "data" / "indicators.yaml"
+    text = f.read_text(encoding="utf-8")
+    new, n = COUNT.subn(lambda m: m.group(1) + str(16238 + (run % 2) * 100 + 1), text)
+    if n != 1:
+        sys.exit("演示项目的 data/indicators.yaml 中找不到“全日制在校生数 … 2024”")
+    f.write_text(new, encoding="utf-8")
+
+
+def measure(runs: int) -> dict[str, list[tuple[float, float]]]:
+    results: dict[str, list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="reportgen-rebuild-") as tmp:
+        project = Path(tmp) / "demo"
+        shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("build"))
+        p = str(project)
+        wall, cpu, _ = reportgen("build", p)
+        results["首次构建"] = [(wall, cpu)]
+        for i in range(runs):
+            print(f"第 {i + 1}/{runs} 轮", file=sys.stderr)
+            wall, cpu, out = reportgen("build", p)
+            assert "没有变化" in out, out
+            results.setdefault("未改动重新构建", []).append((wall, cpu))
+            toggle_count(project, i)
+            results.setdefault("reportgen diff（改正后，未构建）", []).append(reportgen("diff", p)[:2])
+            wall, cpu, out = reportgen("build", p)
+            assert "全日制在校生数" in out and "生师比" in out, out
+            results.setdefault("改正一个数后重新构建", []).append((wall, cpu))
+            wall, cpu, out = reportgen("build", p, "--force")
+            results.setdefault("强制重新构建（--force，未改动）", []).append((wall, cpu))
+    return results
+
+
+def table(results: dict[str, list[tuple[float, float]]], runs: int, load: float) -> str:
+    lines = [
+        f"演示项目（examples/annual-2024-demo，17 幅照片/图表），每种情形 {runs} 次取中位数；"
+        f"每次构建为独立进程（含 Python 启动与导入）。",
+        f"环境：Python {platform.python_version()}，{platform.system()} {platform.machine()}，"
+        f"{os.cpu_count()} 核，开始时负载 {load:.1f}。",
+        "",
+        "| 情形 | 墙钟时间（中位数） | CPU 时间（中位数） | 次数 |",
+        "|---|---|---|---|",
+    ]
+    for name, xs in results.items():
+        wall = statistics.median(x[0] for x in xs)
+        cpu = statistics.median(x[1] for x in xs)
+        lines.append(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {len(xs)} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str, path: Path = RESULTS) -> None:
+    """Replace this script's block in BENCHMARKS.md (other scripts keep their own sections)."""
+    block = f"{START}\n{text}{END}"
+    if path.exists():
+        current = path.read_text(encoding="utf-8")
+        if START in current and END in current:
+            before, rest = current.split(START, 1)
+            new = before + block + rest.split(END, 1)[1]
+        elif HEADING in current:
+            new = current.replace(HEADING, f"{HEADING}\n\n{block}", 1)
+        else:
+            new = current.rstrip() + f"\n\n{HEADING}\n\n{block}\n"
+    else:
+        new = f"# 性能测试结果\n\n{HEADING}\n\n{block}\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="测量演示项目重新构建的耗时")
+    ap.add_argument("--runs", type=int, default=5, help="每种情形的次数（取中位数）")
+    ap.add_argument("--no-write", action="store_true", help="只打印，不写入 BENCHMARKS.md")
+    args = ap.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    text = table(measure(args.runs), args.runs, load)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+        print(f"已写入 {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
