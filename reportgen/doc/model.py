@@ -40,7 +40,7 @@ class Heading:
 @dataclass
 class Paragraph:
     inlines: list[Inline]
-    style: str = "body"        # body | note | signature | salutation | centered
+    style: str = "body"        # body | note | signature | salutation | centered | title | subtitle
 
 
 @dataclass
@@ -66,6 +66,8 @@ class Table:
     total_row: list[Cell] | None = None
     empty_text: str = "（无）"
     notes: list[str] = field(default_factory=list)   # footnotes under the table (sources, threshold marks)
+    numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
+    serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
     numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
     serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
 

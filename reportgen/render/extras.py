@@ -1,8 +1,9 @@
 """Blocks and template functions for frames other than the 2024 annual report.
 
 - `keyvalue([...], title)` → a `::: keyvalue 标题` container → a KeyValue block (学校基本情况一览表);
-- `::: salutation` / `::: signature` / `::: centered` / `::: note` containers give their paragraphs
-  that paragraph style (a 职教集团 work report's 称呼, 落款, centred title lines);
+- `::: salutation` / `::: signature` / `::: centered` / `::: note` / `::: title` / `::: subtitle`
+  containers give their paragraphs that paragraph style (a 职教集团 work report's title lines when it
+  has no cover, its 称呼 and 落款);
 - `count_by(table, column)` counts rows per value of a column (成员单位 by 类型), in the order of
   the column's choices;
 - chapter options: `lead_numbers` numbers bold lead sentences 1. 2. … under each heading,
@@ -15,7 +16,7 @@ import re
 from ..doc.model import Block, Heading, KeyValue, Paragraph, Placeholder, Text
 from ..errors import Location, Problems
 
-STYLE_CONTAINERS = ("salutation", "signature", "centered", "note")
+STYLE_CONTAINERS = ("salutation", "signature", "centered", "note", "title", "subtitle")
 CONTAINERS = ("keyvalue",) + STYLE_CONTAINERS
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|{}])")
 _NUMBERED_LEAD = re.compile(r"^\s*\d+\s*[.．、]")

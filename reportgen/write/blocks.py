@@ -25,6 +25,7 @@ TOC_EMPTY_HINT = "（打开文档后更新域以生成目录）"
 _PARAGRAPH_STYLES = {
     "body": st.NORMAL, "note": st.NOTE, "signature": st.SIGNATURE,
     "salutation": st.SALUTATION, "centered": st.CENTERED,
+    "title": st.TITLE, "subtitle": st.COVER_SUBTITLE,      # a work report's own title lines (no cover page)
 }
 
 
