@@ -95,3 +95,50 @@ def test_init_writes_the_school_fields_and_builds(run, tmp_path):
     d = docx.Document(str(tmp_path / "z.docx"))
     assert any(re.match(r"^表 1-1\u3000", t) for t in texts(d))
     assert [c.text for c in d.tables[-1].rows[0].cells][-2:] == ["2023年", "2024年"]
+
+
+# ---------------------------------------------------------------- the 2024 frame for a 中职 school
+import shutil  # noqa: E402
+
+from conftest import DEMO as ANNUAL_DEMO  # noqa: E402
+
+
+def captions(path):
+    return [t for t in texts(docx.Document(str(path))) if t.startswith("数据表")]
+
+
+def test_annual_2024_level_selects_the_zhongzhi_tables_and_wording(run, tmp_path):
+    proj = tmp_path / "zz"
+    shutil.copytree(ANNUAL_DEMO, proj, ignore=shutil.ignore_patterns("build"))
+    cfg = proj / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("level: 高等职业", "level: 中等职业"), encoding="utf-8")
+    with open(proj / "data" / "indicators.yaml", "a", encoding="utf-8") as f:
+        f.write("学生文化基础课合格率: {2022: 95.10, 2023: 96.40, 2024: 97.20}\n"
+                "学生体质测评合格率: {2022: 92.80, 2023: 93.50, 2024: 94.60}\n")
+    r = run("build", proj, "-o", tmp_path / "zz.docx")
+    assert r.code == 0, r.text
+    assert "中等职业教育质量年度报告" in texts(docx.Document(str(tmp_path / "zz.docx")))
+    assert captions(tmp_path / "zz.docx") == ["数据表 1\u3000学生发展质量表", "数据表 2\u3000学生反馈表",
+                                              "数据表 3\u3000办学条件表", "数据表 4\u3000服务贡献表",
+                                              "数据表 5\u3000落实政策表"]
+    d = docx.Document(str(tmp_path / "zz.docx"))
+    students = next(t for t in d.tables if any(c.text == "升学比例" for row in t.rows for c in row.cells))
+    row = next(r for r in students.rows if r.cells[1].text == "学生体质测评合格率")
+    assert [c.text for c in row.cells][-1] == "94.60"
+
+
+def test_annual_2024_gaokao_output_keeps_its_six_tables(run, tmp_path):
+    assert run("build", ANNUAL_DEMO, "-o", tmp_path / "a.docx").code == 0
+    assert "高等职业教育质量年度报告" in texts(docx.Document(str(tmp_path / "a.docx")))
+    assert captions(tmp_path / "a.docx") == [f"数据表 {n}\u3000{t}" for n, t in enumerate(
+        ["人才培养质量计分卡", "学生反馈表", "教学资源表", "国际影响表", "服务贡献表", "落实政策表"], start=1)]
+
+
+def test_unknown_level_is_warned_and_lists_every_table(run, tmp_path):
+    proj = tmp_path / "x"
+    shutil.copytree(ANNUAL_DEMO, proj, ignore=shutil.ignore_patterns("build"))
+    cfg = proj / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("level: 高等职业", "level: 职业本科"), encoding="utf-8")
+    r = run("build", proj, "-o", tmp_path / "x.docx")
+    assert r.code == 0 and "办学层次“职业本科”不在模板包" in r.err
+    assert len(captions(tmp_path / "x.docx")) == 8

@@ -18,6 +18,7 @@ from ..errors import Location, Problems, ReportgenError
 from .env import make_env
 from .errors import TemplateProblem, locate
 from .extras import extra_context, limit_toc, number_leads
+from .extras import extra_context, limit_toc, number_leads
 from .markdown import Resolver, parse_markdown, source_marker
 from .numbering import Numberer
 from .tables import appendix_table, detail_table
@@ -64,6 +65,7 @@ class _Renderer:
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
         self.extras = extra_context(ds, aggregates, problems)
+        self.extras = extra_context(ds, aggregates, problems)
 
     # ---------------------------------------------------------------- context
     def context(self, chapter=None) -> dict:
@@ -80,6 +82,7 @@ class _Renderer:
             "change": lambda name, since=None: str(self.ind.change(name, self.ds.year, since)),
             "chart": lambda cid, caption="": f"\n\n::: chart {cid}\n{caption}\n:::\n\n",
         }
+        ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …
         ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …
         if chapter is not None:
             title = self.render_string(chapter.title, "章节标题", self.context()) if "{" in chapter.title else chapter.title
@@ -183,7 +186,9 @@ class _Renderer:
         for i, a in enumerate(pack.appendix, start=1):
             if a.id == aid:
                 years = [y for y in self.ind.years if y <= self.ds.year][-a.years:]
-                label = "" if a.numbered is not None else (a.label or f"附表 {i}")
+                listed = self.extras["appendix_tables"]()          # this level's tables: 数据表 {n} without gaps
+                n = listed.index(aid) + 1 if aid in listed else i
+                label = "" if a.numbered is not None else (a.label or "附表 {n}").replace("{n}", str(n))
                 table = appendix_table(a, self.ind, years, label, self.checks)
                 table.numbered = a.numbered is not False          # True: 表 N with the text's tables
                 if "{" in a.title:
