@@ -327,3 +327,78 @@ def test_pack_folder_ignored_with_pack_key_is_warned(run, tmp_path):
     write(project, {"pack/chapters/culture.md.j2": "# 改\n"})
     r = run("validate", project)
     assert r.code == 0 and "extends: annual-2024" in r.err
+
+
+# ---------------------------------------------------------------- pack check
+BROKEN_CHAPTER = """# {{ chapter.title }}
+
+共 {{ count("certificate") }} 个证书，{{ total("certificates", "培训人数") }} 人。
+{{ appendix_table("scorecrd") }}{% include "pack:chapters/nope.md.j2" %}
+{{ narative(chapter.id) }}{{ ind.不存在的指标 }}
+"""
+
+
+def test_check_reports_every_reference_with_its_line(run, tmp_path):
+    write(tmp_path / "badpack", {
+        "pack.yaml": "name: badpack\nversion: 1.0.0\nextends: annual-2024\ntables: t.yaml\n"
+                     "chapters:\n  - {id: culture, template: chapters/culture.md.j2}\n",
+        "t.yaml": "extra:\n  title: \"{{ year 年 }}额外表\"\n  columns:\n    - {name: 名称}\n",
+        "chapters/culture.md.j2": BROKEN_CHAPTER,
+    })
+    r = run("pack", "check", tmp_path / "badpack")
+    assert r.code == 1
+    for expected in ["badpack/chapters/culture.md.j2:3：引用了不存在的明细表“certificate”，是否应为“certificates”",
+                     "badpack/chapters/culture.md.j2:3：引用了不存在的明细表“certificates”的列“培训人数”，是否应为“批准总培训人数”",
+                     "badpack/chapters/culture.md.j2:4：引用了不存在的附表“scorecrd”",
+                     "badpack/chapters/culture.md.j2:4：引用的模板“pack:chapters/nope.md.j2”在模板包中不存在",
+                     "badpack/chapters/culture.md.j2:5：引用了不存在的指标“不存在的指标”",
+                     "badpack/t.yaml:2：模板语法错误",
+                     "[警告] badpack/chapters/culture.md.j2:5：模板使用了未知的变量“narative”，是否应为“narrative”"]:
+        assert expected in r.err, expected
+
+
+def test_check_syntax_errors_and_bad_formulas(run, tmp_path):
+    write(tmp_path / "p", {
+        "pack.yaml": "name: p\nversion: 1.0.0\nindicators: i.yaml\nchapters:\n  - {id: a, title: 概况}\n",
+        "chapters/chapter.md.j2": "# {{ chapter.title }}\n\n{% for x in %}\n",
+        "i.yaml": "在校生: {kind: raw}\n教师: {kind: raw}\n生师比: {kind: derived, formula: \"在校生 / 教帅\", format: ratio}\n",
+    })
+    r = run("pack", "check", tmp_path / "p")
+    assert r.code == 1
+    assert "p/chapters/chapter.md.j2:3：模板语法错误" in r.err
+    assert "p/i.yaml:3：引用了不存在的指标“教帅”，是否应为“教师”" in r.err
+
+
+def test_builtin_packs_and_a_projects_effective_pack_pass(run, tmp_path):
+    for name in ("annual-2024", "zhongzhi-2022", "jituan"):
+        r = run("pack", "check", name)
+        assert r.code == 0 and "检查通过" in r.out, r.text
+        assert "[警告]" not in r.err, r.err
+    project = demo_copy(tmp_path)
+    use_extends(project)
+    write(project, {"pack/chapters/culture.md.j2": "# {{ chapter.title }}\n\n{{ ind.不存在 }}\n",
+                    "pack/pack.yaml": "chapters:\n  - {id: culture, template: chapters/culture.md.j2}\n"})
+    r = run("pack", "check", project)
+    assert r.code == 1 and "pack/chapters/culture.md.j2:3：引用了不存在的指标“不存在”" in r.err
+
+
+def test_install_refuses_a_broken_pack(run, tmp_path, packs_dir):
+    z = make_zip(tmp_path / "b.zip", {**MINI_PACK, "chapters/chapter.md.j2": "# {{ chapter.title }}\n{% for x in %}"})
+    r = run("pack", "install", z)
+    assert r.code == 1 and "mini/chapters/chapter.md.j2:2：模板语法错误" in r.err
+    assert not packs_dir.exists() or not any(packs_dir.iterdir())
+
+
+def test_hostile_template_fails_the_build_with_a_located_message(run, tmp_path):
+    project = demo_copy(tmp_path)
+    use_extends(project)
+    write(project, {
+        "pack/pack.yaml": "chapters:\n  - {id: culture, template: chapters/culture.md.j2}\n",
+        "pack/chapters/culture.md.j2": "# {{ chapter.title }}\n\n"
+                                       "{% for i in range(100000) %}{% for j in range(100000) %}字{% endfor %}{% endfor %}\n"
+                                       "{{ ''.__class__ }}\n{% include '/etc/passwd' %}\n",
+    })
+    r = run("build", project, "-o", tmp_path / "x.docx")
+    assert r.code == 1
+    assert "pack/chapters/culture.md.j2:3：模板中的循环次数超过上限" in r.err
+    assert not (tmp_path / "x.docx").exists()

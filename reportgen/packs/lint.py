@@ -1,28 +1,205 @@
-"""`reportgen pack check`: everything that can be known about a pack without a school's data."""
+"""`reportgen pack check`: everything that can be known about a pack without a school's data.
+
+- the pack loads: every layer's pack.yaml and part files are valid, `requires` matches this
+  reportgen, cross-references between definitions hold (pack.load_pack reports those);
+- every template of every layer compiles (*.j2, *.md), and so do table titles, chapter titles,
+  cover lines and indicator formulas;
+- every table, indicator, appendix table and chart a template or formula names exists, as do the
+  columns `count()` / `total()` / `count_by()` filter on, and every `pack:` template it includes;
+- appendix `levels` and `wording` keys name levels the pack declares.
+Template problems carry the file and line; unknown variable names are warnings (the renderer
+may offer names this check does not know about).
+"""
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
-from ..errors import Problems, ReportgenError
+from jinja2 import TemplateSyntaxError, nodes
+
+from ..errors import Location, Problems, ReportgenError
+
+TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
+CONTEXT_NAMES = {
+    "school", "year", "level", "date", "years", "ind", "count", "total", "rows", "table", "appendix_table",
+    "appendix_tables", "todo", "change", "chart", "chapter", "narrative", "keyvalue", "count_by", "title",
+    "level_key", "level_name", "wording",
+    "range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self",
+}
+FORMULA_NAMES = {"count", "total", "rows", "len", "min", "max", "abs", "round", "ind"}   # as well as the engine's own
 
 
-def lint_pack(root: Path) -> Problems:
+def _formula_names() -> set[str]:
+    try:
+        from ..compute.indicators import FORMULA_FUNCTIONS
+        return FORMULA_NAMES | set(FORMULA_FUNCTIONS)
+    except ImportError:
+        return FORMULA_NAMES
+TEMPLATE_SUFFIXES = (".j2", ".md", ".jinja", ".jinja2")
+
+
+def lint_pack(root: Path, overlay: Path | None = None) -> Problems:
     """All problems of the pack at `root` (errors and warnings), located."""
     from ..pack import load_pack
     problems = Problems()
     try:
-        load_pack(root)
+        pack = load_pack(root, overlay=overlay)
     except ReportgenError as e:
         problems.extend(e.problems())
+        return problems
+    _Linter(pack, problems).run()
     return problems
 
 
+class _Linter:
+    def __init__(self, pack, problems: Problems):
+        from ..render.env import make_env
+        self.pack, self.problems = pack, problems
+        self.env = make_env({})
+
+    def run(self) -> None:
+        seen: set[str] = set()
+        for layer in self.pack.layers:
+            for path in sorted(layer.root.rglob("*")):
+                rel = path.relative_to(layer.root).as_posix()
+                if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file() or rel in seen or \
+                        any(part.startswith(".") for part in rel.split("/")):
+                    continue
+                seen.add(rel)
+                self.template(path, f"{layer.root.name}/{rel}")
+        self.strings()
+        self.formulas()
+        self.levels()
+
+    # ------------------------------------------------------------ templates
+    def parse(self, source: str, label: str, line: int | None = None):
+        try:
+            return self.env.parse(source, label)
+        except TemplateSyntaxError as e:
+            from ..render.errors import _syntax
+            self.problems.error(f"模板语法错误：{_syntax(e.message or '')}", Location(label, line or e.lineno))
+            return None
+
+    def template(self, path: Path, label: str) -> None:
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError):
+            self.problems.error("模板文件不是 UTF-8 编码的文本", Location(label))
+            return
+        tree = self.parse(source, label)
+        if tree is not None:
+            self.references(tree, label)
+
+    def references(self, tree, label: str, line_offset: int = 0, names: bool = True) -> None:
+        pack = self.pack
+        at = lambda node: Location(label, (node.lineno or 1) + line_offset)  # noqa: E731
+        for call in tree.find_all(nodes.Call):
+            if not isinstance(call.node, nodes.Name) or not call.args or not isinstance(call.args[0], nodes.Const):
+                continue
+            fn, first = call.node.name, call.args[0].value
+            if fn in TABLE_FUNCS:
+                tdef = pack.tables.get(first)
+                if tdef is None:
+                    self._missing("明细表", first, pack.tables, at(call))
+                    continue
+                columns = [kw.key for kw in call.kwargs]
+                if fn in ("total", "count_by") and len(call.args) > 1 and isinstance(call.args[1], nodes.Const):
+                    columns.append(call.args[1].value)
+                for col in columns:
+                    if tdef.column(col) is None:
+                        self._missing(f"明细表“{first}”的列", col, [c.name for c in tdef.columns], at(call))
+            elif fn == "appendix_table" and first not in {a.id for a in pack.appendix}:
+                self._missing("附表", first, [a.id for a in pack.appendix], at(call))
+            elif fn == "chart" and first not in getattr(pack, "charts", {}):
+                self._missing("图表", first, getattr(pack, "charts", {}), at(call))
+            elif fn == "change" and first not in pack.indicators:
+                self._missing("指标", first, pack.indicators, at(call))
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            if isinstance(node.node, nodes.Name) and node.node.name == "ind":
+                name = node.attr if isinstance(node, nodes.Getattr) else \
+                    (node.arg.value if isinstance(node.arg, nodes.Const) else None)
+                if isinstance(name, str) and name not in pack.indicators:
+                    self._missing("指标", name, pack.indicators, at(node))
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
+            if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
+                name = node.template.value
+                prefix, _, rel = name.partition(":")
+                if prefix == "pack" and rel and self._find(rel) is None:
+                    self.problems.error(f"引用的模板“{name}”在模板包中不存在", at(node))
+                elif prefix not in ("pack", "project"):
+                    self.problems.error(f"模板“{name}”无法引用：只能引用 pack:（模板包内）或 project:（项目内）的文件",
+                                        at(node))
+        from jinja2 import meta
+        unknown = sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES) if names else []
+        for name in unknown:
+            first = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
+            close = difflib.get_close_matches(name, sorted(CONTEXT_NAMES), n=1)
+            hint = f"，是否应为“{close[0]}”？" if close else "（请检查拼写）"
+            self.problems.warning(f"模板使用了未知的变量“{name}”{hint}", at(first) if first else Location(label))
+
+    def _find(self, rel: str):
+        from .inherit import find_file
+        return find_file(self.pack.layers, rel)
+
+    def _missing(self, what: str, name: str, known, loc: Location) -> None:
+        close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
+        hint = f"，是否应为“{close[0]}”？" if close else ""
+        self.problems.error(f"引用了不存在的{what}“{name}”{hint}", loc)
+
+    # ------------------------------------------------------------ strings in definitions
+    def strings(self) -> None:
+        pack = self.pack
+        for t in pack.tables.values():
+            self.parse(t.title, t.loc.file, t.loc.line)
+        for a in pack.appendix:
+            self.parse(a.title, a.loc.file, a.loc.line)
+        cover = pack.cover if isinstance(pack.cover, dict) else {}
+        label = f"{pack.layers[0].root.name}/pack.yaml" if pack.layers else "pack.yaml"
+        for key, text in cover.items():
+            tree = self.parse(str(text), label)
+            if tree is not None:
+                self.references(tree, label)
+        for ch in pack.chapters:
+            self.parse(ch.title, label)
+
+    def formulas(self) -> None:
+        from jinja2 import meta
+        pack = self.pack
+        for d in pack.indicators.values():
+            if d.kind != "derived" or not d.formula:
+                continue
+            tree = self.parse("{{ " + d.formula + " }}", d.loc.file, d.loc.line)
+            if tree is None:
+                continue
+            names = meta.find_undeclared_variables(tree)
+            for n in sorted(names - set(pack.indicators) - _formula_names()):
+                self._missing("指标", n, pack.indicators, Location(d.loc.file, d.loc.line))
+            # total('表', '列') and ind['名称'] inside formulas
+            self.references(tree, d.loc.file, (d.loc.line or 1) - 1, names=False)
+
+    def levels(self) -> None:
+        pack = self.pack
+        levels = getattr(pack, "levels", {}) or {}
+        if not levels:
+            return
+        for a in pack.appendix:
+            for lv in a.levels:
+                if lv not in levels:
+                    self.problems.error(f"附表“{a.id}”的 levels 中的“{lv}”不是 pack.yaml 的 levels 之一"
+                                        f"（可用：{'、'.join(levels)}）", a.loc)
+        for key in getattr(pack, "wording", {}) or {}:
+            if key != "*" and key not in levels:
+                self.problems.warning(f"wording 中的“{key}”不是 pack.yaml 的 levels 之一（可用：{'、'.join(levels)}）",
+                                      Location(f"{pack.layers[0].root.name}/pack.yaml" if pack.layers else "pack.yaml"))
+
+
 def lint_target(target: Path) -> tuple[str, Problems]:
-    """Lint a pack folder, a .zip archive (checked and unpacked into a temporary folder) or a pack name."""
+    """Lint a pack folder, a .zip archive (checked and unpacked into a temporary folder), a project's
+    effective pack (report.yaml with pack: or extends:) or a pack name."""
     import shutil
     import tempfile
 
-    from ..pack import find_pack
+    from ..pack import PackError, find_pack
     from .archive import extract_zip
     if target.is_file() and target.suffix.lower() == ".zip":
         tmp = Path(tempfile.mkdtemp(prefix="reportgen-check-"))
@@ -31,10 +208,19 @@ def lint_target(target: Path) -> tuple[str, Problems]:
             subs = [p for p in tmp.iterdir() if p.is_dir() and (p / "pack.yaml").is_file()]
             root = tmp if (tmp / "pack.yaml").is_file() else (subs[0] if len(subs) == 1 else None)
             if root is None:
-                from ..pack import PackError
                 raise PackError(f"{target.name} 中没有找到 pack.yaml（应在压缩包根目录或唯一的顶层文件夹中）")
             return root.name, lint_pack(root)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    if (target / "report.yaml").is_file() and not (target / "pack.yaml").is_file():
+        from ..load.yaml_source import load_yaml
+        from .inherit import OVERLAY_DIR
+        config = (load_yaml(target / "report.yaml", "report.yaml") or None)
+        config = config.plain() if config is not None and config.kind == "map" else {}
+        base = config.get("extends") or config.get("pack")
+        if not base:
+            raise PackError("report.yaml 中没有 pack 或 extends", Location("report.yaml"))
+        overlay = target / OVERLAY_DIR if config.get("extends") else None
+        return f"{base}（项目 {target.name}）", lint_pack(find_pack(str(base), target), overlay)
     root = target if (target / "pack.yaml").is_file() else find_pack(str(target))
     return root.name, lint_pack(root)
