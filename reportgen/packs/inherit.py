@@ -23,6 +23,7 @@ How layers combine:
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,13 +55,13 @@ class Layer:
         return f"{self.root.name}/{rel}"
 
 
-_active: list[Layer] | None = None      # the layers of the pack load_pack is reading now
+# the layers of the pack load_pack is reading now (per thread: part files are looked up through them)
+_ACTIVE: ContextVar[list | None] = ContextVar("reportgen_pack_layers", default=None)
 
 
 # ---------------------------------------------------------------- reading the layers
 def read_layers(root: Path, overlay: Path | None, problems: Problems) -> list[Layer]:
     """The layers of a pack, nearest first; each pack.yaml is read and checked on its own."""
-    global _active
     layers: list[Layer] = []
     if overlay is not None and overlay.is_dir():
         node = _read(overlay, problems, required=False)
@@ -87,7 +88,7 @@ def read_layers(root: Path, overlay: Path | None, problems: Problems) -> list[La
         _check_requires(node, current, problems)
         layers.append(Layer(current, node, "pack"))
         current = _parent(node, current, problems)
-    _active = layers
+    _ACTIVE.set(layers)
     return layers
 
 
@@ -288,7 +289,8 @@ def part_node(root: Path, rel: str, schema_name: str, problems: Problems) -> YNo
 
 
 def _part_sources(root: Path, rel: str, key: str):
-    layers = _active if _active and _active[0].root == root.resolve() else None
+    active = _ACTIVE.get()
+    layers = active if active and active[0].root == root.resolve() else None
     if not layers:
         return [(root, rel, f"{root.name}/{rel}", None)]
     out = []
