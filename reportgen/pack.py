@@ -114,8 +114,6 @@ class ChapterDef:
     page_break: bool = True
     toc_levels: int | None = None      # heading levels of this chapter listed in the 目录 (None: as the document)
     lead_numbers: bool = False         # number bold lead sentences 1. 2. … under each section (职教集团 reports)
-    toc_levels: int | None = None      # heading levels of this chapter listed in the 目录 (None: as the document)
-    lead_numbers: bool = False         # number bold lead sentences 1. 2. … under each section (职教集团 reports)
 
 
 @dataclass
@@ -148,11 +146,6 @@ class Pack:
             if (root / name).is_file():
                 return root / name
         return self.root / name
-
-    def file_label(self, name: str) -> str:
-        """How messages name a pack file: the folder of the layer that serves it, then the path."""
-        root = next((r for r in self.search_path if (r / name).is_file()), self.root)
-        return f"{root.name}/{name}"
 
     def file_label(self, name: str) -> str:
         """How messages name a pack file: the folder of the layer that serves it, then the path."""
@@ -222,7 +215,6 @@ def load_pack(root: Path, overlay: Path | None = None) -> Pack:
 def _chapter(c: dict, default_template: str) -> ChapterDef:
     return ChapterDef(id=c["id"], title=c["title"], template=c.get("template", default_template),
                       numbered=c.get("numbered", True), page_break=c.get("page_break", True),
-                      toc_levels=c.get("toc_levels"), lead_numbers=c.get("lead_numbers", False),
                       toc_levels=c.get("toc_levels"), lead_numbers=c.get("lead_numbers", False),
                       sections=tuple(SectionDef(s["id"], s["title"], s.get("hint", "")) for s in c.get("sections", [])))
 

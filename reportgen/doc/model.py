@@ -68,8 +68,6 @@ class Table:
     notes: list[str] = field(default_factory=list)   # footnotes under the table (sources, threshold marks)
     numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
     serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
-    numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
-    serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
 
 
 @dataclass

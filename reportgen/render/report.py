@@ -18,7 +18,6 @@ from ..errors import Location, Problems, ReportgenError
 from .env import make_env
 from .errors import TemplateProblem, locate
 from .extras import extra_context, limit_toc, number_leads
-from .extras import extra_context, limit_toc, number_leads
 from .markdown import Resolver, parse_markdown, source_marker
 from .numbering import Numberer
 from .tables import appendix_table, detail_table
@@ -65,7 +64,6 @@ class _Renderer:
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
         self.extras = extra_context(ds, aggregates, problems)
-        self.extras = extra_context(ds, aggregates, problems)
 
     # ---------------------------------------------------------------- context
     def context(self, chapter=None) -> dict:
@@ -82,7 +80,6 @@ class _Renderer:
             "change": lambda name, since=None: str(self.ind.change(name, self.ds.year, since)),
             "chart": lambda cid, caption="": f"\n\n::: chart {cid}\n{caption}\n:::\n\n",
         }
-        ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …
         ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …
         if chapter is not None:
             title = self.render_string(chapter.title, "章节标题", self.context()) if "{" in chapter.title else chapter.title
