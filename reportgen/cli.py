@@ -52,13 +52,19 @@ def init(directory: Path, pack: str):
     run_guarded(body)
 
 
+WORKBOOK_OPTION = click.option(
+    "--workbook", type=click.Path(dir_okay=False, path_type=Path),
+    help="同时读取的数据填报工作簿（.xlsx），与数据文件合并；默认使用 report.yaml 中 workbook 指定的文件")
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-def validate(directory: Path):
+@WORKBOOK_OPTION
+def validate(directory: Path, workbook: Path | None):
     """校验项目数据与模板，列出所有问题及其位置。"""
     from .pipeline import prepare
     def body():
-        prepared = prepare(directory)
+        prepared = prepare(directory, workbook=workbook)
         report_problems(prepared.problems)
         n = len(prepared.problems.warnings)
         click.echo("校验通过" + (f"（{n} 个警告）" if n else "") + "。")
@@ -97,17 +103,19 @@ CHANGES_OPTION = click.option(
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="输出的 .docx 文件（默认在项目的 build/ 下）")
+@WORKBOOK_OPTION
 @click.option("--force", is_flag=True, help="即使初稿在上次构建后被修改过（如在 Word 中编辑），也直接覆盖")
 @CHANGES_OPTION
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF（与 .docx 同名），并在目录中填入页码")
-def build(directory: Path, output: Path | None, force: bool, changes: Path | None, pdf: bool):
+def build(directory: Path, output: Path | None, workbook: Path | None, force: bool, changes: Path | None,
+          pdf: bool):
     """校验、计算并生成 Word 初稿（.docx），列出与上次构建相比的变化。"""
     from .pipeline import build as run_build
     from .regen.present import draft_line, rebuild_lines
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
     def body():
-        prepared, s = run_build(directory, output, force=force, pdf=pdf)
+        prepared, s = run_build(directory, output, workbook=workbook, force=force, pdf=pdf)
         report_problems(prepared.problems)
         click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
         click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
@@ -144,6 +152,25 @@ def diff(directory: Path, output: Path | None, changes: Path | None):
         if changes is not None:
             write_changelog(changes, result.changes, prepared, target)
             click.echo(f"修改说明已写入：{changes}")
+    run_guarded(body)
+
+
+@cli.command("workbook")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的 .xlsx 文件（默认为项目 build/ 下的“学校名称数据填报.xlsx”）")
+def workbook_cmd(directory: Path, output: Path | None):
+    """生成数据填报工作簿（.xlsx）：每张明细表一个工作表，另有“指标”和“说明”，已填入现有数据。"""
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise click.BadParameter("输出文件名应以 .xlsx 结尾", param_hint="-o/--output")
+    def body():
+        from .workbook.export import export_workbook
+        r = export_workbook(directory, output)
+        report_problems(r.problems)
+        click.echo(f"已生成填报工作簿：{r.output}")
+        click.echo(f"  明细表 {r.tables} 张（现有 {r.rows} 行），原始指标 {r.indicators} 项 × "
+                   f"{len(r.years)} 个年度（{'、'.join(map(str, r.years))}）")
+        click.echo(f"  填好后运行：reportgen build {directory} --workbook {r.output}")
     run_guarded(body)
 
 

@@ -19,6 +19,7 @@ from .load.project import load_project
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
 from .timing import stage
+from .workbook.merge import apply_workbook
 
 
 @dataclass
@@ -46,13 +47,15 @@ class Summary:
     pages: int | None = None       # its page count
 
 
-def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None) -> Prepared:
+def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None,
+            workbook: Path | None = None) -> Prepared:
     """Run every stage up to the document model; raises CheckFailed with all problems of the run.
 
     `timings`, when given, receives the seconds spent in each stage (bench/run.py)."""
     problems = problems or Problems()
     with stage(timings, "load"):
         raw = load_project(root, problems)
+        raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
     with stage(timings, "compute"):
@@ -82,12 +85,12 @@ def default_output(ds: Dataset) -> Path:
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,
-          force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
+          workbook: Path | None = None, force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
     if pdf:
         from .export.pdf import check_tools, make_pdf
         check_tools()                          # no LibreOffice: say so before any work
-    prepared = prepare(root, timings=timings)
+    prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
     render, made = (lambda: _docx_bytes(prepared)), None
     if pdf:

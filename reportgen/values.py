@@ -25,5 +25,19 @@ class NotReported:
 NOT_REPORTED = NotReported()
 
 
+class Unreadable:
+    """A source value that is not data: a formula never calculated, an Excel error value like #DIV/0!.
+
+    Readers keep it in place of the value so the check stage reports it once, at its cell.
+    """
+    __slots__ = ("reason", "shown")
+
+    def __init__(self, reason: str, shown: str):
+        self.reason, self.shown = reason, shown
+
+    def __str__(self) -> str:
+        return self.shown
+
+
 def is_number(v) -> bool:
     return isinstance(v, (int, Decimal, float)) and not isinstance(v, bool)

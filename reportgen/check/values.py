@@ -11,7 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..values import NOT_REPORTED
+from ..values import NOT_REPORTED, Unreadable
 
 DASHES = {"-", "－", "—", "–", "/"}
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(人次|人日|人|个|项|门|部|册|元|万元|次|课时|学时|本|件|家|所|名|位|%|％)$")
@@ -35,6 +35,8 @@ def is_blank(raw) -> bool:
 def coerce(column, raw, raw_text: str | None = None) -> Coerced:
     """`raw` is what the reader produced (YAML scalar or cell value); `raw_text` the text as typed."""
     text = raw_text if raw_text is not None else (raw if isinstance(raw, str) else None)
+    if isinstance(raw, Unreadable):
+        return Coerced(error=raw.reason)
     if isinstance(raw, str) and raw.strip() in DASHES:
         return Coerced(NOT_REPORTED)
     kind = column.type
@@ -132,6 +134,10 @@ def _range(column, value) -> str | None:
 def _date(raw, text) -> Coerced:
     if isinstance(raw, (dt.datetime, dt.date)):
         return Coerced(f"{raw.year}.{raw.month:02d}")
+    if isinstance(raw, float) and text is None and re.fullmatch(r"\d{4}\.1", repr(raw)):
+        # a workbook number: Excel stores a typed 2023.10 as 2023.1, so the month is lost
+        return Coerced(error=f"“{raw!r}”无法确定是 1 月还是 10 月（Excel 把 2023.10 存成了数字 2023.1），"
+                             "请改填为“2023年10月”这样的文字")
     s = unicodedata.normalize("NFKC", (text if text is not None else str(raw)).strip())
     for pat in _DATE_PATTERNS:
         m = pat.match(s)

@@ -1,0 +1,329 @@
+"""`reportgen workbook`: the fill-in workbook, generated from the pack and pre-filled with the project's data.
+
+Sheets: 说明 (how to fill), 指标 (raw indicators × years), one sheet per detail table (bold frozen
+header with a comment per column, fitted widths, drop-downs on enumerated columns, number formats),
+and a hidden sheet recording which sheet is which table and fingerprints of the YAML as exported,
+so reading the workbook back can tell who changed what (see merge.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..check.data import INDICATOR_COLUMN
+from ..check.values import coerce, is_blank
+from ..dataset import RawCell, RawProject, RawTable
+from ..errors import Problems
+from ..load.project import load_project
+from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
+from ..values import NotReported
+from . import layout
+from .fingerprint import data_rows, indicator_print, table_print
+from .merge import apply_workbook, workbook_context
+from .safety import MAX_ROWS
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True)
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+VALIDATION_ROWS = MAX_ROWS + 1
+INLINE_LIST_LIMIT = 250          # Excel refuses inline list formulas longer than 255 characters
+LIST_FIRST_COLUMN = 8            # enum lists too long to inline live in the hidden sheet from column H
+
+
+@dataclass
+class ExportResult:
+    output: Path
+    tables: int
+    rows: int
+    indicators: int
+    years: list[int]
+    problems: Problems
+
+
+def default_workbook_path(raw: RawProject) -> Path:
+    return raw.root / "build" / f"{raw.config['school']['name']}数据填报.xlsx"
+
+
+def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
+    """Write the workbook for a project: its YAML data merged with report.yaml's workbook, if any."""
+    from ..pipeline import write_atomic
+    problems = Problems()
+    yaml_raw = load_project(root, problems)
+    problems.raise_if_errors()
+    current = apply_workbook(yaml_raw, None, problems)
+    problems.raise_if_errors()
+    wb, years = build_workbook(current, yaml_raw)
+    out = output or default_workbook_path(current)
+    write_atomic(out, wb.save)
+    rows = sum(len(data_rows(current.tables.get(t), d)) for t, d in current.pack.tables.items())
+    raw_defs = [d for d in current.pack.indicators.values() if d.kind == "raw"]
+    return ExportResult(out, len(current.pack.tables), rows, len(raw_defs), years, problems)
+
+
+def build_workbook(current: RawProject, exported_from: RawProject | None = None) -> tuple[Workbook, list[int]]:
+    """The workbook holding `current`; fingerprints are taken from `exported_from` (the YAML alone)."""
+    base = exported_from or current
+    pack = current.pack
+    context = workbook_context(current.config)
+    names = layout.table_sheet_names(pack, context)
+    wb = Workbook()
+    readme = wb.active
+    readme.title = layout.README_SHEET
+    ind_ws = wb.create_sheet(layout.INDICATOR_SHEET)
+    meta = wb.create_sheet(layout.META_SHEET)
+    lists = _Lists(meta)
+    for tid, tdef in pack.tables.items():
+        _table_sheet(wb.create_sheet(names[tid]), tdef, current.tables.get(tid), lists)
+    wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.index(meta))
+    years = _years(current)
+    _indicator_sheet(ind_ws, pack, current, years)
+    _meta_sheet(meta, pack, base, names, years, current.config)
+    _readme_sheet(readme, pack, current, names, context)
+    return wb, years
+
+
+# ---- detail tables ---------------------------------------------------------------------------------------
+
+def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") -> None:
+    rows = data_rows(table, tdef)
+    for j, col in enumerate(tdef.columns, start=1):
+        cell = ws.cell(row=1, column=j, value=col.heading)
+        _header_style(cell)
+        comment = Comment(layout.column_note(col), "reportgen")
+        comment.width, comment.height = 320, 40 + 18 * layout.column_note(col).count("\n")
+        cell.comment = comment
+    for i, row in enumerate(rows, start=2):
+        for j, col in enumerate(tdef.columns, start=1):
+            cell = ws.cell(row=i, column=j)
+            _set(cell, export_value(col, row.cells.get(col.name)))
+            cell.number_format = number_format(col)
+    for j, col in enumerate(tdef.columns, start=1):
+        letter = get_column_letter(j)
+        dim = ws.column_dimensions[letter]
+        dim.number_format = number_format(col)        # rows typed later get the same format
+        texts = [col.heading] + [_shown(ws.cell(row=i, column=j).value) for i in range(2, len(rows) + 2)]
+        dim.width = _fit(texts)
+        if col.choices:
+            ws.add_data_validation(_drop_down(col, f"{letter}2:{letter}{VALIDATION_ROWS}", lists))
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+
+
+def _drop_down(col: ColumnDef, sqref: str, lists: "_Lists") -> DataValidation:
+    inline = ",".join(col.choices)
+    if len(inline) <= INLINE_LIST_LIMIT and not any("," in c or '"' in c for c in col.choices):
+        formula = f'"{inline}"'
+    else:
+        formula = lists.add(col.choices)
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                        errorTitle="请从下拉列表中选择", error=f"“{col.name}”只能填写：{'、'.join(col.choices)}"[:220],
+                        showInputMessage=False)
+    dv.add(sqref)
+    return dv
+
+
+class _Lists:
+    """Choice lists too long for an inline drop-down, kept in the hidden sheet."""
+
+    def __init__(self, ws):
+        self.ws, self.next = ws, LIST_FIRST_COLUMN
+
+    def add(self, choices) -> str:
+        letter = get_column_letter(self.next)
+        for i, c in enumerate(choices, start=2):
+            self.ws.cell(row=i, column=self.next, value=c).data_type = "s"
+        self.next += 1
+        return f"{quote_sheetname(layout.META_SHEET)}!${letter}$2:${letter}${len(choices) + 1}"
+
+
+def export_value(col: ColumnDef, cell: RawCell | None):
+    """What a cell holds: the typed value where it is valid, the text as given otherwise (to be fixed there)."""
+    if cell is None or is_blank(cell.raw):
+        return None
+    result = coerce(col, cell.raw, cell.text)
+    value = result.value
+    if result.error or value is None:
+        return _clean(cell.text if cell.text is not None else str(cell.raw))
+    if isinstance(value, NotReported):
+        return "-"
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int):
+        return value
+    return _clean(str(value))
+
+
+def number_format(col: ColumnDef) -> str:
+    if col.type == "integer":
+        return "0" if col.plain else "#,##0"
+    if col.type == "decimal":
+        if col.decimals is None:
+            return "General"
+        return "#,##0" + ("." + "0" * col.decimals if col.decimals else "")
+    return "@"
+
+
+# ---- indicators -------------------------------------------------------------------------------------------
+
+def _years(raw: RawProject) -> list[int]:
+    year = int(raw.config["year"])
+    raw_names = {n for n, d in raw.pack.indicators.items() if d.kind == "raw"}
+    seen = {y for n, ys in raw.indicators.cells.items() if n in raw_names for y, c in ys.items() if not is_blank(c.raw)}
+    return sorted(seen | {year - 2, year - 1, year})
+
+
+def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
+    heads = ["指标", "单位"] + years
+    for j, h in enumerate(heads, start=1):
+        _header_style(ws.cell(row=1, column=j, value=h))
+    ws.cell(row=1, column=1).comment = Comment("只列出原始指标；比率等计算指标由工具按公式算出，不需要填写。\n"
+                                               "“-”表示该年度未填报，不同于 0。", "reportgen")
+    defs = [d for d in pack.indicators.values() if d.kind == "raw"]
+    for i, d in enumerate(defs, start=2):
+        name = ws.cell(row=i, column=1, value=d.name)
+        name.data_type = "s"
+        if d.parent:
+            name.alignment = Alignment(indent=2)
+        note = _indicator_note(d)
+        if note:
+            name.comment = Comment(note, "reportgen")
+        unit = ws.cell(row=i, column=2, value=layout.fill_unit(d) or None)
+        unit.font = Font(color="7F7F7F")
+        unit.alignment = Alignment(horizontal="center")
+        cells = raw.indicators.cells.get(d.name, {})
+        for j, year in enumerate(years, start=3):
+            cell = ws.cell(row=i, column=j)
+            _set(cell, export_value(INDICATOR_COLUMN, cells.get(year)))
+            cell.number_format = _indicator_format(d)
+    ws.column_dimensions["A"].width = _fit(["指标"] + [d.name for d in defs], limit=70)
+    ws.column_dimensions["B"].width = 8
+    for j in range(3, len(years) + 3):
+        ws.column_dimensions[get_column_letter(j)].width = _fit([_shown(ws.cell(row=i, column=j).value)
+                                                                 for i in range(1, len(defs) + 2)], least=11)
+    ws.freeze_panes = "C2"
+
+
+def _indicator_note(d: IndicatorDef) -> str:
+    lines = []
+    if d.parent:
+        lines.append(f"其中项：属于“{d.parent}”，不应超过它")
+    if d.help:
+        lines.append(d.help)
+    if d.unit == "%":
+        lines.append("百分比只填数值：96.5 表示 96.5%")
+    return "\n".join(lines)
+
+
+def _indicator_format(d: IndicatorDef) -> str:
+    return {"integer": "#,##0", "decimal1": "#,##0.0", "decimal2": "#,##0.00"}.get(d.format, "General")
+
+
+# ---- the hidden sheet and the 说明 sheet ---------------------------------------------------------------
+
+def _meta_sheet(ws, pack: Pack, base: RawProject, names: dict[str, str], years: list[int], config: dict) -> None:
+    ws.sheet_state = "hidden"
+    rows = [("类型", "键", "年度或工作表", "工作表引用", "导出时数据文件的指纹"),
+            ("info", "format", layout.META_FORMAT, None, None),
+            ("info", "pack", pack.name, None, None),
+            ("info", "year", int(config["year"]), None, None),
+            ("info", "exported", dt.datetime.now().strftime("%Y-%m-%d %H:%M"), None, None)]
+    for tid, tdef in pack.tables.items():
+        # the formula follows the sheet when someone renames it in Excel or WPS
+        rows.append(("table", tid, names[tid], f"={quote_sheetname(names[tid])}!A1",
+                     table_print(base.tables.get(tid), tdef)))
+    for d in pack.indicators.values():
+        if d.kind == "raw":
+            cells = base.indicators.cells.get(d.name, {})
+            rows.extend(("indicator", d.name, y, None, indicator_print(cells.get(y))) for y in years)
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row, start=1):
+            if v is not None:
+                c = ws.cell(row=i, column=j, value=v)
+                if isinstance(v, str) and not v.startswith("="):
+                    c.data_type = "s"
+    ws.protection.sheet = True       # no password: it only guards against accidental edits
+
+
+def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], context: dict) -> None:
+    school, year = raw.config["school"]["name"], raw.config["year"]
+    derived = [d.name for d in pack.indicators.values() if d.kind == "derived"]
+    lines = [
+        (f"{school}{year}年度质量年度报告 数据填报工作簿", "title"),
+        (f"由 reportgen 根据模板包“{pack.name}”生成（{dt.datetime.now():%Y-%m-%d}），已填入项目中现有的数据。"
+         "填好后交回，由报告编写人员运行 reportgen build 项目文件夹 --workbook 本文件，生成报告初稿。", None),
+        ("", None),
+        ("填写方法", "bold"),
+        ("1. 每张明细表一个工作表，第一行是列名，请不要修改列名；每行填一条记录。不需要填写“序号”和“合计”，报告中由工具自动生成。", None),
+        ("2. 把鼠标移到列名上，可以看到该列的说明：类型、单位、是否必填、可选值。带下拉箭头的列请从列表中选择。", None),
+        ("3. 数字只填数值，不写单位、不加千分位逗号；单位见列名括号内，如“批准总培训人数（人）”，金额按列名中的单位（如万元）填写。", None),
+        ("4. “-”表示未填报或不适用，不同于 0；0 表示确实为零。没有的数据请留空或填“-”，不要填 0。", None),
+        ("5. 年月写成“2024.05”或“2024年5月”（这些单元格已设为文本格式，Excel 不会把 2024.10 改成 2024.1）。", None),
+        ("6. “指标”工作表每行一个原始指标、每列一个年度。以下指标由工具按公式计算，不需要填写："
+         + ("、".join(derived) if derived else "（无）") + "。", None),
+        ("7. 可以插入、删除行或调整行的顺序；相邻几行取值相同的类别列（如“产业领域”）可以合并单元格，合并后的值对每一行都有效。", None),
+        ("8. 请不要删除或修改隐藏的工作表：它记录了导出时的数据，用来判断哪些内容是在工作簿中修改的。工作表可以改名。", None),
+        ("9. 如果用公式计算了某个数值，请在 Excel 或 WPS 中保存后再交回（保存时才会存下计算结果）。", None),
+        ("", None),
+        ("工作表一览", "bold"),
+        (f"{layout.INDICATOR_SHEET}：原始指标（{'、'.join(str(y) for y in _years(raw))} 年度）", None),
+    ]
+    for tid, tdef in pack.tables.items():
+        n = len(data_rows(raw.tables.get(tid), tdef))
+        lines.append((f"{names[tid]}：{layout.render_title(tdef.title, context)}（现有 {n} 行）", None))
+    for i, (text, style) in enumerate(lines, start=1):
+        c = ws.cell(row=i, column=1, value=_clean(text) or None)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        if style == "title":
+            c.font = Font(bold=True, size=14)
+        elif style == "bold":
+            c.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 110
+
+
+# ---- small helpers ------------------------------------------------------------------------------------------
+
+def _header_style(cell) -> None:
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _set(cell, value) -> None:
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"          # text starting with "=" stays text, not a formula
+
+
+def _clean(text: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def _fit(texts: list[str], least: int = 8, limit: int = 60) -> float:
+    widest = max((_width(line) for t in texts for line in str(t).split("\n")), default=0)
+    return float(min(max(widest + 2, least), limit))
