@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .check.rule_defs import CheckDef, StandardDef, check_definitions, parse_checks, parse_thresholds
 from .check.schema import validate_node
 from .doc.model import Typography
 from .errors import Location, Problems, ReportgenError
@@ -66,8 +67,13 @@ class IndicatorDef:
     rate: bool = False
     parent: str | None = None
     help: str = ""
-    thresholds: tuple = ()
-    convert: dict = field(default_factory=dict)
+    convert: dict = field(default_factory=dict)   # {from: 亩}: reported in that unit, converted to `unit`
+    label: str = ""                               # shown in appendix tables instead of the name (其中 rows)
+    decimals: int | None = None                   # overrides the format's number of decimals
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class AppendixTableDef:
     levels: tuple[str, ...] = ()
     numbered: bool | None = None   # None: labelled 附表 N (or `label`); True: 表 N / 表 2-1 with the text's tables; False: no label
     serial: bool = False           # a 序号 column; 其中 rows get none
+    years: int = 3               # year columns: the report year and the years before it
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,9 @@ class Pack:
     appendix: list[AppendixTableDef]
     typography: Typography
     charts: dict[str, ChartDef] = field(default_factory=dict)
+    checks: list[CheckDef] = field(default_factory=list)          # checks.yaml
+    standards: list[StandardDef] = field(default_factory=list)    # thresholds.yaml
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 高职 -> (高等职业, …)
 
     layers: list = field(default_factory=list)   # packs/inherit.py Layer: project pack/, this pack, its parents
     toc: bool = True                             # a 目录 after the cover
@@ -205,11 +215,16 @@ def load_pack(root: Path, overlay: Path | None = None) -> Pack:
     typography = _typography(node.get("typography"), display("pack.yaml"), problems)
     _cross_check(tables, indicators, appendix, problems)
     _check_charts(charts, tables, indicators, problems)
+    checks = _load_part(root, spec.get("checks"), "checks", display, problems, parse_checks) or []
+    standards = _load_part(root, spec.get("thresholds"), "thresholds", display, problems, parse_thresholds) or []
+    levels = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in spec.get("levels", {}).items()}
+    check_definitions(tables, indicators, checks, standards, levels, problems)
     problems.raise_if_errors()
     return Pack(**pack_options(spec, layers), name=spec["name"], version=spec["version"], root=root,
                 description=spec.get("description", ""),
                 cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
-                tables=tables, indicators=indicators, appendix=appendix, typography=typography, charts=charts)
+                tables=tables, indicators=indicators, appendix=appendix, typography=typography, charts=charts,
+                checks=checks, standards=standards, levels=levels)
 
 
 def _chapter(c: dict, default_template: str) -> ChapterDef:
@@ -261,14 +276,15 @@ def _indicators(node: YNode, file: str, problems: Problems) -> dict[str, Indicat
         out[name] = IndicatorDef(name=name, kind=d["kind"], loc=inode.loc, unit=d.get("unit", ""),
                                  formula=d.get("formula"), format=d.get("format", "decimal2"),
                                  rate=d.get("rate", False), parent=d.get("parent"), help=d.get("help", ""),
-                                 thresholds=tuple(d.get("thresholds", ())), convert=d.get("convert", {}))
+                                 convert=d.get("convert", {}), label=d.get("label", ""), decimals=d.get("decimals"))
+        _check_convert(out[name], problems)
     return out
 
 
 def _appendix(node: YNode, file: str, problems: Problems) -> list[AppendixTableDef]:
     return [AppendixTableDef(id=a["id"], title=a["title"], label=a.get("label", ""), rows=tuple(a["rows"]),
                              numbered=a.get("numbered"), serial=a.get("serial", False),
-                             loc=anode.loc, levels=tuple(a.get("levels", ())))
+                             loc=anode.loc, levels=tuple(a.get("levels", ())), years=a.get("years", 3))
             for anode, a in zip(node.value, node.plain())]
 
 
@@ -304,6 +320,14 @@ def _check_charts(charts, tables, indicators, problems: Problems) -> None:
             col = tdef.column(c.value)
             if col is None or not col.numeric:
                 problems.error(f"图表“{c.id}”：明细表“{c.table}”中没有数字列“{c.value}”（value）", c.loc)
+
+
+def _check_convert(d: IndicatorDef, problems: Problems) -> None:
+    from .compute.units import units
+    src = d.convert.get("from")
+    if src is not None and not units().convertible(str(src), d.unit):
+        problems.error(f"指标“{d.name}”的 convert: 填报单位“{src}”不能换算为指标单位“{d.unit}”"
+                       "（见单位换算表 data/units.yaml）", d.loc)
 
 
 def _typography(node: YNode | None, file: str, problems: Problems) -> Typography:
