@@ -12,6 +12,7 @@ from reportgen.cli import main
 from reportgen.regen import publish as publish_mod
 from reportgen.regen.changes import compare
 from reportgen.regen.manifest import manifest_path
+from reportgen.regen.present import edits
 
 STUDENTS = "全日制在校生数: {2022: 15362, 2023: 15806, 2024: 16238}"
 
@@ -123,7 +124,7 @@ def test_changed_count_reports_old_new_and_derived_indicators(run, demo, built):
     assert "生均图书（2024年）：78.11 册 → 76.87 册" in derived
     assert "生均教学科研仪器设备值（2024年）" in derived
     assert "专任教师数" not in out and "2023年" not in out          # only what moved
-    assert "六、发展保障 › （一）师资队伍建设" in out.split("正文有变化的小节")[1]
+    assert "六、发展保障 › （一）师资队伍建设：… 836 人，生师比为 【19.4:1 → 19.7:1】" in out
     m = json.loads(manifest_path(built).read_text(encoding="utf-8"))
     assert m["indicators"]["全日制在校生数"]["values"]["2024"] == 16500 and m["output"]["sha256"] == sha(built)
     # and the next build compares with this one
@@ -180,7 +181,7 @@ def test_change_log_markdown_and_docx(run, demo, built, tmp_path):
     text = md.read_text(encoding="utf-8")
     assert "| 全日制在校生数 | 2024年 | 16238 人 | 16500 人 | 原始数据 |" in text
     assert "| 生师比 | 2024年 | 19.4:1 | 19.7:1 | 计算指标 |" in text
-    assert "### 六、发展保障 › （一）师资队伍建设" in text and "生师比为 19.7:1" in text
+    assert "### 六、发展保障 › （一）师资队伍建设" in text and "生师比为 【19.4:1 → 19.7:1】" in text
     d = docx.Document(str(word))
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     assert "全日制在校生数" in cells and "19.7:1" in cells
@@ -326,3 +327,8 @@ def test_compare_pairs_edited_rows_and_keys_sections_without_numbers():
     assert t.changed == ["乙：人数 2 → 5"] and t.added == ["名称 丁，人数 4"] and t.removed == []
     assert ch.sections_changed == [] and ch.sections_added == [] and ch.sections_removed == []
     assert compare(None, new).baseline is False and compare(new, new).empty
+
+
+def test_edits_show_whole_numbers_and_rewrites():
+    assert edits(["全日制在校生 16238 人。"], ["全日制在校生 16500 人。"]) == ["全日制在校生 【16238 → 16500】 人。"]
+    assert edits(["旧的一段话"], ["完全不同的新内容，重新写过"]) == ["原：旧的一段话", "改为：完全不同的新内容，重新写过"]

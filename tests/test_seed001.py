@@ -72,5 +72,5 @@ def test_secondary_school_standard_flags_building_area(seed):
 def test_validate_fails_naming_the_places(run):
     r = run("validate", SEED001)
     assert r.code == 1
-    assert "data/tables/social_training.yaml:15：未通过检查“明细表“social_training”填写的合计“培训人数”等于各行之和”" in r.err
-    assert "data/indicators.yaml:24：未通过检查“填写的“硕士及以上学历专任教师比例”" in r.err
+    assert "data/tables/social_training.yaml:15：检查未通过：明细表“social_training”填写的合计“培训人数”等于各行之和。" in r.err
+    assert "data/indicators.yaml:24：检查未通过：填写的“硕士及以上学历专任教师比例”" in r.err

@@ -66,8 +66,8 @@ class CheckResult:
         for v in self.values:
             places = "、".join(dict.fromkeys(str(w) for w in v.where)) or "未填写"
             parts.append(f"{v.label} = {v.text}（{places}）")
-        head = f"未通过检查“{self.title}”" if self.status == "fail" else self.title
-        return f"{head}：{self.detail}" + (f"。涉及：{'；'.join(parts)}" if parts else "")
+        head = f"检查未通过：{self.title}。" if self.status == "fail" else f"{self.title}："
+        return f"{head}{self.detail}" + (f"。涉及：{'；'.join(parts)}" if parts else "")
 
 
 @dataclass
@@ -433,7 +433,8 @@ class _Runner:
                 if bad:
                     shown = "、".join(f"{y} 年为 {_show(d, self.ind.get(lim.indicator, y))}" for y in bad)
                     note = f"（{lim.note}）" if lim.note else ""
-                    shown_in = [a.title for a in pack.appendix if lim.indicator in a.rows]
+                    shown_in = [a.title for a in pack.appendix
+                                if lim.indicator in a.rows and (not a.levels or key in a.levels)]
                     where = f"；{'、'.join(shown_in)}中以“{MARK}”标出" if shown_in else ""
                     self.add(group, title, "warn", values, f"{shown}，未达到标准{note}{where}", "warning")
                 else:

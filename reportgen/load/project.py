@@ -74,11 +74,18 @@ def _tables(root: Path, defs: dict, problems: Problems) -> dict[str, RawTable]:
 
 
 def _table(tid: str, node: YNode, rel: str, tdef, problems: Problems) -> RawTable:
-    rows, extra = [], {}
+    rows, extra, total = [], {}, None
     known = {c.name for c in tdef.columns}
     for i, rnode in enumerate(node.value, start=1):
         if rnode.kind != "map":
             problems.error(f"第 {i} 行应为“列名: 取值”的映射", rnode.loc)
+            continue
+        if is_total_row(rnode):
+            if total is not None:
+                problems.error(f"表 {tid} 有多个“合计”行（第一个在第 {total.loc.line} 行）", rnode.loc)
+                continue
+            total = RawRow({k: RawCell(v.value, v.loc, v.raw if v.value is not None else None)
+                            for k, v in rnode.value.items() if k in known and v.kind == "scalar"}, rnode.loc)
             continue
         cells = {}
         for key, vnode in rnode.value.items():
@@ -96,7 +103,16 @@ def _table(tid: str, node: YNode, rel: str, tdef, problems: Problems) -> RawTabl
         close = difflib.get_close_matches(key, list(known), n=1)
         hint = f"，是否应为“{close[0]}”？" if close else ""
         problems.warning(f"表 {tid} 没有“{key}”这一列，该列数据未使用{hint}", loc)
-    return RawTable(tid, rows, Location(rel), extra)
+    return RawTable(tid, rows, Location(rel), extra, total)
+
+
+TOTAL_WORDS = {"合计", "总计"}
+
+
+def is_total_row(rnode: YNode) -> bool:
+    """A row the school typed as the table's 合计 (序号 or a text cell reads 合计): checked, not data."""
+    return any(v.kind == "scalar" and isinstance(v.value, str) and
+               "".join(v.value.split()) in TOTAL_WORDS for v in rnode.value.values())
 
 
 def _indicators(root: Path, problems: Problems) -> RawIndicators:

@@ -15,6 +15,7 @@ class IndicatorChange:
     old: str            # display text, with unit ("16238 人", "17.6:1", "-")
     new: str
     derived: bool
+    note: str = ""      # e.g. "显示均为 0.62 个": the value moved, the printed figure did not
 
 
 @dataclass
@@ -118,9 +119,11 @@ def _indicators(old: dict, new: dict) -> list[IndicatorChange]:
             if ov == nv and (o.get("text", {}).get(y) == n.get("text", {}).get(y)):
                 continue
             ot, nt = o.get("text", {}).get(y, "-"), n.get("text", {}).get(y, "-")
+            note = ""
             if ot == nt:            # a change the display rounds away: show more digits
+                note = f"显示均为 {_with_unit(ot, unit)}"
                 ot, nt = _precise(ov), _precise(nv)
-            out.append(IndicatorChange(name, y, _with_unit(ot, unit), _with_unit(nt, unit), derived))
+            out.append(IndicatorChange(name, y, _with_unit(ot, unit), _with_unit(nt, unit), derived, note))
     return out
 
 

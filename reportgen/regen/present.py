@@ -1,11 +1,50 @@
 """Changes as people read them: console lines, a Markdown change log, or a document model for .docx."""
 from __future__ import annotations
 
+import difflib
+
 from ..doc.model import Cell, Column, Document, Heading, Paragraph, Table, Text
 from .changes import Changes
 
 NO_BASELINE = "没有上次构建的记录，无法比较（这是首次构建；此后每次构建都会列出与上次相比的变化）。"
 NOTHING = "与上次构建相比没有变化。"
+
+
+def edits(before: list[str], after: list[str], context: int = 12) -> list[str]:
+    """One changed passage as short fragments: "…在校生【16238 → 16500】人。…"; whole lines when rewritten."""
+    if len(before) == len(after):
+        pairs = list(zip(before, after))
+        if all(difflib.SequenceMatcher(None, o, n, autojunk=False).ratio() >= 0.5 for o, n in pairs):
+            return [f for o, n in pairs for f in _fragments(o, n, context)]
+    return [f"原：{x}" for x in before] + [f"改为：{x}" for x in after]
+
+
+def _fragments(old: str, new: str, context: int) -> list[str]:
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    groups: list[list[int]] = []           # [i1, i2, j1, j2]: nearby edits read as one
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        if groups and i1 - groups[-1][1] <= 3:
+            groups[-1][1], groups[-1][3] = i2, j2
+        else:
+            groups.append([i1, i2, j1, j2])
+    out = []
+    for i1, i2, j1, j2 in groups:
+        # whole numbers, not digits: 16【3 → 4】00 reads as 【16300 → 16400】
+        while i1 > 0 and j1 > 0 and _in_number(old[i1 - 1]) and old[i1 - 1] == new[j1 - 1]:
+            i1, j1 = i1 - 1, j1 - 1
+        while i2 < len(old) and j2 < len(new) and _in_number(old[i2]) and old[i2] == new[j2]:
+            i2, j2 = i2 + 1, j2 + 1
+        text = ("…" if i1 > context else "") + old[max(0, i1 - context):i1]
+        text += f"【{old[i1:i2] or '（无）'} → {new[j1:j2] or '（删去）'}】"
+        text += old[i2:i2 + context] + ("…" if i2 + context < len(old) else "")
+        out.append(text)
+    return out
+
+
+def _in_number(ch: str) -> bool:
+    return ch.isdigit() or ch in ".:%,"
 
 
 def _limit(items: list[str], n: int) -> list[str]:
@@ -30,10 +69,10 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
         return out
     if ch.raw:
         out.append("  指标：")
-        out += [f"    {c.name}（{c.year}年）：{c.old} → {c.new}" for c in ch.raw]
+        out += [_indicator_line(c) for c in ch.raw]
     if ch.derived:
         out.append("  随之变化的计算指标：")
-        out += [f"    {c.name}（{c.year}年）：{c.old} → {c.new}" for c in ch.derived]
+        out += [_indicator_line(c) for c in ch.derived]
     if ch.tables:
         out.append("  明细表：")
         for t in ch.tables:
@@ -43,7 +82,12 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
             out += [f"      修改：{r}" for r in _limit(t.changed, 3)]
     if ch.sections_changed:
         out.append(f"  正文有变化的小节（{len(ch.sections_changed)} 个）：")
-        out += [f"    {s.title}" for s in ch.sections_changed]
+        for s in ch.sections_changed:
+            found = [f for before, after in s.hunks for f in edits(before, after)]
+            first = _md(found[0]) if found else ""
+            first = first if len(first) <= 60 else first[:59] + "…"
+            more = f"（等 {len(found)} 处）" if len(found) > 1 else ""
+            out.append(f"    {s.title}" + (f"：{first}{more}" if first else ""))
     if ch.sections_added:
         out.append("  新增的小节：" + "、".join(ch.sections_added))
     if ch.sections_removed:
@@ -55,6 +99,10 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
         out.append(f"  新出现的待补充（{len(ch.placeholders_added)} 处）：")
         out += [f"    {s}：{t}" for s, t in ch.placeholders_added]
     return out
+
+
+def _indicator_line(c) -> str:
+    return f"    {c.name}（{c.year}年）：{c.old} → {c.new}" + (f"（{c.note}）" if c.note else "")
 
 
 def _table_facts(t) -> list[str]:
@@ -137,7 +185,8 @@ def _parts(ch: Changes) -> list[tuple[str, list]]:
         parts.append(("说明", [("p", "报告内容没有变化。")]))
         return parts
     if ch.indicators:
-        rows = [[c.name, f"{c.year}年", c.old, c.new, "计算指标" if c.derived else "原始数据"] for c in ch.indicators]
+        rows = [[c.name, f"{c.year}年", c.old, c.new + (f"（{c.note}）" if c.note else ""),
+                 "计算指标" if c.derived else "原始数据"] for c in ch.indicators]
         parts.append(("指标", [("p", "原始数据的改动及由此变化的计算指标（生师比、比例、生均值等）："),
                                ("table", (["指标", "年度", "上次", "本次", "类别"], rows))]))
     if ch.tables:
@@ -160,7 +209,7 @@ def _parts(ch: Changes) -> list[tuple[str, list]]:
             body.append(("h", s.title))
             items = []
             for before, after in s.hunks:
-                items += [f"原：{x}" for x in before] + [f"改为：{x}" for x in after]
+                items += edits(before, after)
             body.append(("list", items))
         parts.append(("正文", body))
     if ch.placeholders_filled or ch.placeholders_added:
