@@ -94,6 +94,8 @@ class _Renderer:
             raise TemplateProblem(f"没有 id 为“{chapter_id}”的章节")
         if not files:
             title = next(c.title for c in self.ds.pack.chapters if c.id == chapter_id)
+            if ctx.get("chapter", {}).get("id") == chapter_id:
+                title = ctx["chapter"]["title"]              # rendered: 集团{{ year }}年度… → 集团2024年度…
             return f"【待补充：{title}（在 narrative/{chapter_id}/ 下撰写）】\n"
         parts = []
         for path in files:
