@@ -174,7 +174,7 @@ def test_placeholder_filled(run, light, tmp_path):
 
 def test_change_log_markdown_and_docx(run, demo, built, tmp_path):
     set_students(demo, 16500)
-    md, word = tmp_path / "修改说明.md", tmp_path / "修改说明.docx"
+    md, word = demo / "修改说明.md", demo / "修改说明.docx"      # inside the project: not taken for inputs
     assert run("diff", demo, "-o", built, "--changes", word).code == 0
     r = run("build", demo, "-o", built, "--changes", md)
     assert r.code == 0 and "修改说明已写入" in r.out
@@ -186,6 +186,7 @@ def test_change_log_markdown_and_docx(run, demo, built, tmp_path):
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     assert "全日制在校生数" in cells and "19.7:1" in cells
     assert any("师资队伍建设" in p.text for p in d.paragraphs)
+    assert "与上次构建相比没有变化" in run("build", demo, "-o", built).out
 
 
 def test_changes_file_must_be_md_or_docx(run, demo, tmp_path):

@@ -168,8 +168,8 @@ def _walk(folder: Path, top_level: bool):
             continue
         if path.is_dir():
             yield from _walk(path, False)
-        elif path.is_file() and not name.endswith(_OUTPUT_SUFFIXES):
-            yield path
+        elif path.is_file() and not name.endswith(_OUTPUT_SUFFIXES) and not (top_level and path.suffix == ".md"):
+            yield path          # (a change log written into the project folder is not an input either)
 
 
 # ---------------------------------------------------------------- indicators and tables
