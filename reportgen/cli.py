@@ -73,11 +73,12 @@ def validate(directory: Path, workbook: Path | None):
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-def check(directory: Path):
+@WORKBOOK_OPTION
+def check(directory: Path, workbook: Path | None):
     """逐项列出交叉校验与办学条件标准的结果、涉及的数值及其来源；有未通过的检查时退出码为 1。"""
     from .pipeline import check as run_check
     def body():
-        report, problems = run_check(directory)
+        report, problems = run_check(directory, workbook=workbook)
         for line in report.lines():
             click.echo(line)
         if problems.errors:

@@ -70,11 +70,12 @@ def prepare(root: Path, problems: Problems | None = None, timings: dict | None =
     return Prepared(dataset, indicators, rendered, problems, checks)
 
 
-def check(root: Path) -> tuple[CheckReport, Problems]:
+def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Problems]:
     """Load, type and compute, then run every cross-check (`reportgen check`). The problems returned are
     the data's own (a cell that is not a number …); the checks' results are in the report."""
     problems = Problems()
-    dataset = check_project(load_project(root, problems), problems)
+    raw = apply_workbook(load_project(root, problems), workbook, problems)
+    dataset = check_project(raw, problems)
     indicators = compute_indicators(dataset, make_env({}), Aggregates(dataset.tables), problems)
     return run_checks(dataset, indicators, make_env({})), problems
 
