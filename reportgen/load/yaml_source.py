@@ -54,7 +54,20 @@ def load_yaml(path: Path, display: str | None = None) -> YNode | None:
     return parse_yaml(text, name)
 
 
+# libyaml's parser (when PyYAML was built with it) is ~10× faster than the pure-Python one and
+# gives the same nodes and line marks. Its error texts differ, so a file that fails to parse is
+# parsed again by the pure-Python parser, whose messages _explain() translates.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
 def parse_yaml(text: str, name: str) -> YNode | None:
+    if _FAST_LOADER is not None:
+        try:
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass                  # reported below, with the pure-Python parser's messages
+        else:
+            return None if node is None else _convert(node, name, yaml.SafeLoader(""))
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:

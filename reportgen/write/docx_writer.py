@@ -9,6 +9,7 @@ the ones printed on the pages.
 """
 from __future__ import annotations
 
+import gc
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +23,7 @@ from reportgen.doc import model as m
 from reportgen.write import styles as st
 from reportgen.write.blocks import Sink, render_block
 from reportgen.write.fields import enable_update_fields, page_field
+from reportgen.write.images import prepared_ahead
 from reportgen.write.oxml import el, mm_to_twips, text_run
 from reportgen.write.package import drop_template_leftovers, reproducible_zip, set_core_properties
 
@@ -57,13 +59,15 @@ def render_docx(doc: m.Document) -> bytes:
     if doc.cover:
         _cover(body, doc.cover, t)
         _section_break(document, body)
-    for block in doc.blocks:
-        if isinstance(block, m.PageBreak):
-            body.break_page()
-            continue
-        render_block(body, block, t)
-        if isinstance(block, m.Toc):
-            _section_break(document, body)
+    photos = (i.path for b in m.iter_blocks(doc.blocks) if isinstance(b, m.Figure) for i in b.images)
+    with prepared_ahead(photos, t.image_max_px):      # photos are decoded and shrunk on worker threads
+        for block in doc.blocks:
+            if isinstance(block, m.PageBreak):
+                body.break_page()
+                continue
+            render_block(body, block, t)
+            if isinstance(block, m.Toc):
+                _section_break(document, body)
     _page_numbers(document.sections[-1], t)
     set_core_properties(document.core_properties, doc.properties)
     drop_template_leftovers(document)
@@ -71,7 +75,12 @@ def render_docx(doc: m.Document) -> bytes:
     st.set_theme_font_lang(document.settings.element)
     buf = BytesIO()
     document.save(buf)
-    return reproducible_zip(buf.getvalue())
+    # the XML tree and image parts are no longer needed: free them (python-docx's parts refer to
+    # each other, so only the cycle collector can) before the package is copied once more
+    del document, body
+    gc.collect()
+    buf.seek(0)
+    return reproducible_zip(buf)
 
 
 def text_width_twips(t: m.Typography) -> int:
