@@ -137,14 +137,15 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="要对比的初稿 .docx（默认为项目 build/ 下的输出文件）；对比的是它旁边的 .manifest.json")
+@WORKBOOK_OPTION
 @CHANGES_OPTION
-def diff(directory: Path, output: Path | None, changes: Path | None):
+def diff(directory: Path, output: Path | None, workbook: Path | None, changes: Path | None):
     """不生成初稿，只列出与上次构建相比的变化（指标、明细表、正文小节、待补充）。"""
     from .pipeline import default_output, prepare
     from .regen.present import diff_lines
     from .regen.publish import diff_project, write_changelog
     def body():
-        prepared = prepare(directory)
+        prepared = prepare(directory, workbook=workbook)
         report_problems(prepared.problems)
         target = output or default_output(prepared.dataset)
         result = diff_project(prepared, target)
