@@ -34,7 +34,7 @@ def draw_charts(charts: list[tuple[ChartData, Image]], project_root: Path, typog
     """Draw each pending chart and point its Image at the PNG; returns the files written."""
     if not charts:
         return []
-    from .draw import NO_FONT_WARNING, cjk_font, draw_chart     # matplotlib loads only when there are charts
+    from .draw import NO_FONT_WARNING, cjk_font, draw_chart, release_fonts  # matplotlib: only with charts
     if cjk_font() is None and not any(p.message == NO_FONT_WARNING for p in problems.warnings):
         problems.warning(NO_FONT_WARNING)
     folder = chart_folder(project_root)
@@ -49,4 +49,5 @@ def draw_charts(charts: list[tuple[ChartData, Image]], project_root: Path, typog
             raise WriteError(f"无法写入图表 {path}：{e.strerror or e}") from None
         image.path = str(path)
         written.append(path)
+    release_fonts()
     return written

@@ -65,6 +65,16 @@ def draw_chart(chart: ChartData, path: Path, width_mm: float) -> None:
         _save(fig, path)
 
 
+def release_fonts() -> None:
+    """Drop matplotlib's cache of loaded font files once the charts are drawn: a CJK font
+    collection is tens of MB, and the .docx that is written next needs that memory more."""
+    import gc
+    from matplotlib import font_manager
+    clear = getattr(getattr(font_manager, "_get_font", None), "cache_clear", None)
+    if clear is not None:
+        clear()
+    gc.collect()
+
 def _bars(ax, chart: ChartData) -> None:
     n = len(chart.series)
     width = 0.6 / n if n > 1 else 0.5
