@@ -213,6 +213,11 @@ def batch(directories: tuple[Path, ...], out_dir: Path | None, jobs: int | None)
     for line in summary_table(results):
         click.echo(line)
     failed = [r for r in results if not r.ok]
+    if failed:
+        click.echo("\n失败的学校及其首个错误：")
+        for r in failed:
+            click.echo(f"  {r.school}（{r.directory}）：{r.first_error}")
+        click.echo("")
     click.echo(f"共 {len(results)} 所学校：成功 {len(results) - len(failed)} 所，失败 {len(failed)} 所，"
                f"用时 {time.perf_counter() - started:.1f} 秒。")
     if out_dir:
