@@ -79,6 +79,11 @@ def test_aggregate_tables_cover_every_school_that_validated(run, schools, tmp_pa
     assert students[3] == str(len(names))
     text = "\n".join(p.text for p in d.paragraphs)
     assert f"其中 {len(names)} 所学校的数据通过校验" in text
+    standards = next(t for t in tables if t[0][1] == "标准要求")       # thresholds.yaml of annual-2024
+    assert len(standards) > 1
+    for row in standards[1:]:
+        applicable, met, not_met, missing = map(int, row[4:8])
+        assert 0 < applicable <= len(names) and met + not_met + missing == applicable
 
 
 def test_aggregate_with_no_valid_school_fails(run, schools, tmp_path):
