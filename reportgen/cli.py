@@ -157,6 +157,22 @@ def diff(directory: Path, output: Path | None, workbook: Path | None, changes: P
     run_guarded(body)
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="存放页面图片的文件夹（默认为项目 build/preview/）")
+@click.option("--dpi", type=click.IntRange(30, 300), default=80, show_default=True, help="图片分辨率")
+def preview(directory: Path, folder: Path | None, dpi: int):
+    """用 LibreOffice 排版报告，把每一页存为 PNG 图片（page-01.png ……），便于预览。"""
+    from .pipeline import preview as run_preview
+    def body():
+        prepared, pages = run_preview(directory, folder, dpi)
+        report_problems(prepared.problems)
+        where = pages[0].parent if pages else folder
+        click.echo(f"已生成页面预览 {len(pages)} 页：{where}")
+    run_guarded(body)
+
+
 @cli.command("workbook")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -268,22 +284,6 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
         for r in results:
             if not r.ok:
                 click.echo(f"  未纳入：{r.school}（{r.first_error}）")
-    run_guarded(body)
-
-
-@cli.command()
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="存放页面图片的文件夹（默认为项目 build/preview/）")
-@click.option("--dpi", type=click.IntRange(30, 300), default=80, show_default=True, help="图片分辨率")
-def preview(directory: Path, folder: Path | None, dpi: int):
-    """用 LibreOffice 排版报告，把每一页存为 PNG 图片（page-01.png ……），便于预览。"""
-    from .pipeline import preview as run_preview
-    def body():
-        prepared, pages = run_preview(directory, folder, dpi)
-        report_problems(prepared.problems)
-        where = pages[0].parent if pages else folder
-        click.echo(f"已生成页面预览 {len(pages)} 页：{where}")
     run_guarded(body)
 
 

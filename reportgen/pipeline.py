@@ -42,9 +42,9 @@ class Summary:
     warnings: int
     output: Path | None = None
     notes: list[str] = field(default_factory=list)
-    rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
     pdf: Path | None = None        # --pdf: the PDF beside the draft
     pages: int | None = None       # its page count
+    rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
 
 
 def prepare(root: Path, problems: Problems | None = None, timings: dict | None = None,
@@ -129,7 +129,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("page-*.png"):    # a shorter report must not leave stale pages behind
             old.unlink()
-        return prepared, [Path(os.replace(p, folder / p.name) or folder / p.name) for p in pages]
+        return prepared, [Path(shutil.move(p, folder / p.name)) for p in pages]
 
 
 def _docx_bytes(prepared: Prepared) -> bytes:
