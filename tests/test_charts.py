@@ -63,7 +63,23 @@ def test_charts_go_to_build_folder_not_images(run, demo, tmp_path):
     before = sorted(p.name for p in (demo / "images").iterdir())
     assert run("build", demo, "-o", tmp_path / "x.docx").code == 0
     assert sorted(p.name for p in (demo / "images").iterdir()) == before
-    assert (demo / "build" / "charts" / "service_income.png").is_file()
+    assert len(list((demo / "build" / "charts").glob("service_income-*.png"))) == 1
+
+
+def test_unchanged_chart_is_reused_and_a_changed_one_redrawn(run, demo, tmp_path):
+    assert run("build", demo, "-o", tmp_path / "a.docx").code == 0
+    charts = demo / "build" / "charts"
+    first = {p.name: p.stat().st_mtime_ns for p in charts.glob("*.png")}
+    data = demo / "data" / "indicators.yaml"
+    text = data.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("横向技术服务到款额"))
+    data.write_text(text.replace(line, line.replace("2024: ", "2024: 1")), encoding="utf-8")
+    assert run("build", demo, "-o", tmp_path / "b.docx").code == 0
+    second = {p.name: p.stat().st_mtime_ns for p in charts.glob("*.png")}
+    changed = [n for n in second if n not in first]
+    assert len(changed) == 1 and changed[0].startswith("service_income-")      # only the moved chart is redrawn
+    assert all(second[n] == first[n] for n in second if n in first)           # the others are reused untouched
+    assert len(second) == len(first)                                          # the stale picture is gone
 
 
 def test_unknown_chart_is_located(run, demo):

@@ -1,8 +1,9 @@
 """Draw the charts a rendered report asked for, into the project's build/charts/ folder.
 
-Charts are build products, not sources: they never go into the project's images/. A chart
-is redrawn on every build (it takes a fraction of a second and the bytes are stable), so
-a changed indicator can never leave a stale picture behind.
+Charts are build products, not sources: they never go into the project's images/. Each PNG
+is named by a hash of everything that shapes it (the chart's numbers and labels, its width,
+the drawing code), so a rebuild reuses an unchanged chart without loading matplotlib, and a
+changed indicator can never leave a stale picture behind.
 """
 from __future__ import annotations
 
@@ -31,23 +32,51 @@ def chart_folder(project_root: Path) -> Path:
 
 def draw_charts(charts: list[tuple[ChartData, Image]], project_root: Path, typography: Typography,
                 problems: Problems) -> list[Path]:
-    """Draw each pending chart and point its Image at the PNG; returns the files written."""
+    """Point each chart's Image at its PNG, drawing the ones not already there; returns the files drawn."""
     if not charts:
         return []
-    from .draw import NO_FONT_WARNING, cjk_font, draw_chart, release_fonts  # matplotlib: only with charts
-    if cjk_font() is None and not any(p.message == NO_FONT_WARNING for p in problems.warnings):
-        problems.warning(NO_FONT_WARNING)
     folder = chart_folder(project_root)
     text_width = typography.page_width_mm - typography.margin_left_mm - typography.margin_right_mm
     width = min(typography.image_max_width_mm, text_width)
-    written = []
+    pending = []
     for data, image in charts:
-        path = folder / f"{data.id}.png"
+        path = folder / f"{data.id}-{_fingerprint(data, width)}.png"
+        image.path = str(path)
+        if not path.is_file():
+            pending.append((data, image, path))
+    if pending:
+        _draw(pending, width, problems)
+    return sorted({Path(image.path) for _, image, _ in pending})
+
+
+def _draw(pending, width: float, problems: Problems) -> None:
+    from .draw import NO_FONT_WARNING, cjk_font, draw_chart, release_fonts  # matplotlib: only when drawing
+    has_font = cjk_font() is not None
+    if not has_font and not any(p.message == NO_FONT_WARNING for p in problems.warnings):
+        problems.warning(NO_FONT_WARNING)
+    for data, _, path in pending:
+        for stale in path.parent.glob(f"{data.id}-*.png"):
+            stale.unlink(missing_ok=True)
+    drawn = set()
+    for data, image, path in pending:
+        if not has_font:      # never a cache hit: once fonts are installed the chart is redrawn with them
+            path = path.with_name(path.stem + "-nocjk.png")
+        image.path = str(path)
+        if path in drawn:     # the same chart placed twice
+            continue
         try:
             draw_chart(data, path, width)
         except OSError as e:
             raise WriteError(f"无法写入图表 {path}：{e.strerror or e}") from None
-        image.path = str(path)
-        written.append(path)
+        drawn.add(path)
     release_fonts()
-    return written
+
+
+def _fingerprint(data: ChartData, width: float) -> str:
+    """A chart's numbers, labels and width, plus the drawing code."""
+    h = hashlib.sha256(repr((data, round(width, 3))).encode("utf-8"))
+    h.update(_DRAW_SOURCE)
+    return h.hexdigest()[:16]
+
+
+_DRAW_SOURCE = (Path(__file__).with_name("draw.py")).read_bytes()
