@@ -9,10 +9,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .check.rule_defs import CheckDef, StandardDef, check_definitions, parse_checks, parse_thresholds
-from .check.schema import validate_node
 from .doc.model import Typography
 from .errors import Location, Problems, ReportgenError
-from .load.yaml_source import YNode, YamlError, load_yaml
+from .load.yaml_source import YNode
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
 

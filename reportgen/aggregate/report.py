@@ -18,7 +18,7 @@ from ..errors import Location, Problems, ReportgenError
 from ..load.yaml_source import YamlError, load_yaml
 from ..pack import IndicatorDef, Pack, PackError, find_pack, load_pack
 from ..render.env import make_env
-from ..render.errors import locate
+from ..render.errors import render_file, render_text
 from ..render.markdown import Resolver, parse_markdown
 from ..render.numbering import Numberer
 from .collect import SchoolData
@@ -285,20 +285,10 @@ class _Renderer:
         return None
 
     def render_template(self, name: str, ctx: dict) -> str | None:
-        try:
-            return self.env.get_template(name).render(ctx)
-        except Exception as e:  # noqa: BLE001 - locate() re-raises anything that is not the template's fault
-            p = locate(e, self.env.loader.display)
-            self.problems.error(p.message, p.location)
-            return None
+        return render_file(self.env, name, ctx, self.problems)
 
     def render_string(self, source: str, ctx: dict) -> str:
-        try:
-            return self.env.from_string(source).render(ctx)
-        except Exception as e:  # noqa: BLE001
-            p = locate(e, {})
-            self.problems.error(f"封面：{p.message}", Location(f"{self.agg.pack.root.name}/pack.yaml"))
-            return ""
+        return render_text(self.env, source, ctx, self.problems, "封面", Location(f"{self.agg.pack.root.name}/pack.yaml"))
 
 
 def write_aggregate(doc: Document, out: Path) -> None:

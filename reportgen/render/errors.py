@@ -62,3 +62,23 @@ def _syntax(message: str) -> str:
         if key in message:
             return f"{text}（{message}）"
     return message
+
+
+def render_file(env, name: str, ctx: dict, problems) -> str | None:
+    """Render one template file; a failure becomes a located problem and None."""
+    try:
+        return env.get_template(name).render(ctx)
+    except Exception as e:  # noqa: BLE001 - locate() re-raises anything that is not the template's fault
+        p = locate(e, env.loader.display)
+        problems.error(p.message, p.location)
+        return None
+
+
+def render_text(env, source: str, ctx: dict, problems, what: str, where: Location) -> str:
+    """Render a short template string from a settings file (a title, a cover line); "" on failure."""
+    try:
+        return env.from_string(source).render(ctx)
+    except Exception as e:  # noqa: BLE001
+        p = locate(e, {})
+        problems.error(f"{what}：{p.message}", where)
+        return ""

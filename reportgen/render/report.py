@@ -13,10 +13,10 @@ from ..compute.charts import ChartData, indicator_chart, table_chart
 from ..compute.indicators import IndicatorTable, format_value
 from ..dataset import Dataset
 from ..doc.model import (Block, Cover, Document, Figure, Heading, Image, PageBreak, Paragraph, Placeholder,
-                         Table, Text, Toc, TocEntry, iter_blocks)
+                         Table, Toc, TocEntry, iter_blocks)
 from ..errors import Location, Problems, ReportgenError
 from .env import make_env
-from .errors import TemplateProblem, locate
+from .errors import TemplateProblem, render_file, render_text
 from .extras import extra_context, limit_toc, number_leads
 from .markdown import Resolver, parse_markdown, source_marker
 from .numbering import Numberer
@@ -133,20 +133,10 @@ class _Renderer:
         return RenderResult(doc, sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
-        try:
-            return self.env.get_template(name).render(ctx)
-        except Exception as e:  # noqa: BLE001 - locate() re-raises anything that is not the template's fault
-            p = locate(e, self.env.loader.display)
-            self.problems.error(p.message, p.location)
-            return None
+        return render_file(self.env, name, ctx, self.problems)
 
     def render_string(self, source: str, what: str, ctx: dict) -> str:
-        try:
-            return self.env.from_string(source).render(ctx)
-        except Exception as e:  # noqa: BLE001
-            p = locate(e, {})
-            self.problems.error(f"{what}：{p.message}", Location(f"{self.ds.pack.root.name}/pack.yaml"))
-            return ""
+        return render_text(self.env, source, ctx, self.problems, what, Location(f"{self.ds.pack.root.name}/pack.yaml"))
 
     def cover(self) -> Cover:
         ctx = self.context()

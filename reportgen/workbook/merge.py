@@ -72,19 +72,34 @@ def _reason(fp: str | None, meta) -> str:
 def _merge_table(tdef: TableDef, y: RawTable | None, w: RawTable, fp: str | None, reason: str,
                  problems: Problems) -> RawTable:
     cy, cw = table_canon(y, tdef), table_canon(w, tdef)
-    if cy == cw:
+    side = _three_way(cy, cw, fp)
+    if side == "same":
         return y if y is not None else w
+    if side == "workbook":
+        return w
+    if side == "conflict":
+        _table_conflict(tdef, y, w, cy, cw, reason, problems)
+    return y
+
+
+def _three_way(cy, cw, fp: str | None) -> str:
+    """Which side wins: the one that changed since export ("workbook"/"yaml"), or "same"/"conflict".
+
+    fp is the fingerprint of the YAML value when the workbook was exported; a hand-made workbook
+    has none, and then only a value missing on one side is not a conflict.
+    """
+    if cy == cw:
+        return "same"
     if fp is not None:
         if digest(cy) == fp:
-            return w
+            return "workbook"
         if digest(cw) == fp:
-            return y
+            return "yaml"
     elif not cy:
-        return w
+        return "workbook"
     elif not cw:
-        return y
-    _table_conflict(tdef, y, w, cy, cw, reason, problems)
-    return y
+        return "yaml"
+    return "conflict"
 
 
 def _table_conflict(tdef, y, w, cy, cw, reason: str, problems: Problems) -> None:
@@ -121,17 +136,11 @@ def _merge_indicators(yi: RawIndicators, wi: RawIndicators, meta, problems: Prob
 def _merge_value(y: RawCell | None, w: RawCell, fp: str | None, name: str, year: int, reason: str,
                  problems: Problems) -> RawCell | None:
     cy, cw = indicator_canon(y), indicator_canon(w)
-    if cy == cw:
+    side = _three_way(cy, cw, fp)
+    if side == "same":
         return y if y is not None else (w if cw else None)
-    if fp is not None:
-        if digest(cy) == fp:
-            return w
-        if digest(cw) == fp:
-            return y
-    elif not cy:
-        return w
-    elif not cw:
-        return y
+    if side != "conflict":
+        return w if side == "workbook" else y
     yloc: Location = y.loc
     problems.error(f"指标“{name}”{year} 年为“{shown(w, INDICATOR_COLUMN)}”，而 {yloc} 中为"
                    f"“{shown(y, INDICATOR_COLUMN)}”：{reason}", w.loc)
