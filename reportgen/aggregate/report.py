@@ -168,9 +168,10 @@ class _Renderer:
         return t
 
     def _statistics(self) -> Table:
-        cols = [Column("指标", 5.0), Column("单位", 1.3, "center"), Column("填报学校数", 1.6, "right"),
-                Column("合计", 2.0, "right"), Column("平均值", 1.8, "right"), Column("中位数", 1.8, "right"),
-                Column("最小值", 1.8, "right"), Column("最大值", 1.8, "right")]
+        # numbers must not wrap: 合计 of 万元 amounts reaches nine characters (329757.15)
+        cols = [Column("指标", 3.6), Column("单位", 1.1, "center"), Column("填报学校数", 1.3, "right"),
+                Column("合计", 2.8, "right"), Column("平均值", 2.2, "right"), Column("中位数", 2.2, "right"),
+                Column("最小值", 2.2, "right"), Column("最大值", 2.2, "right")]
         rows = []
         for row in self.agg.statistics:
             s = self._stat_row(row.name)
