@@ -1,6 +1,15 @@
 """Template packs from other schools are untrusted input: the sandbox bounds them, installs refuse bad archives."""
-import pytest
+import io
+import json
+import shutil
+import stat
+import zipfile
 
+import pytest
+from conftest import DEMO
+
+from reportgen.pack import BUILTIN_PACKS
+from reportgen.pipeline import prepare
 from reportgen.render.env import make_env
 from reportgen.render.errors import locate
 
@@ -73,9 +82,6 @@ def test_ordinary_templates_still_work(tmp_path):
 
 
 # ---------------------------------------------------------------- archives: install refuses, writes nothing
-import io  # noqa: E402
-import stat  # noqa: E402
-import zipfile  # noqa: E402
 
 MINI_PACK = {
     "pack.yaml": "name: mini\nversion: 1.0.0\ndescription: 测试用的小模板包\nrequires: \">=0.1\"\n"
@@ -201,11 +207,6 @@ def test_export_then_install_round_trip(run, tmp_path, packs_dir):
 
 
 # ---------------------------------------------------------------- inheritance
-import shutil  # noqa: E402
-
-from conftest import DEMO  # noqa: E402
-
-from reportgen.pipeline import prepare  # noqa: E402
 
 
 def write(root, files: dict):
@@ -402,3 +403,25 @@ def test_hostile_template_fails_the_build_with_a_located_message(run, tmp_path):
     assert r.code == 1
     assert "pack/chapters/culture.md.j2:3：模板中的循环次数超过上限" in r.err
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_editing_a_parent_pack_counts_as_a_change(run, tmp_path):
+    """A project that extends a pack depends on it: the manifest must see edits to the parent too."""
+    base = tmp_path / "base"
+    shutil.copytree(BUILTIN_PACKS / "annual-2024", base)
+    (base / "pack.yaml").write_text((base / "pack.yaml").read_text(encoding="utf-8")
+                                    .replace("name: annual-2024", "name: base", 1), encoding="utf-8")
+    project = demo_copy(tmp_path)
+    cfg = project / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("pack: annual-2024", "extends: ../base", 1), encoding="utf-8")
+    (project / "pack").mkdir()
+    (project / "pack" / "pack.yaml").write_text("typography:\n  body_size: 15\n", encoding="utf-8")
+    out = tmp_path / "draft.docx"
+    assert run("build", project, "-o", out).code == 0, "first build"
+    manifest = json.loads(out.with_name("draft.manifest.json").read_text(encoding="utf-8"))
+    assert "pack:base/chapters/chapter.md.j2" in manifest["inputs"]
+    assert not any(k.startswith("pack:pack/") for k in manifest["inputs"])     # the project's pack/ is a project file
+    template = base / "chapters" / "chapter.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n本段来自上级模板包。\n", encoding="utf-8")
+    r = run("diff", project, "-o", out)
+    assert "pack:base/chapters/chapter.md.j2" in r.out

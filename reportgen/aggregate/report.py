@@ -117,7 +117,7 @@ class _Renderer:
         self.schools: list[SchoolData] = [r.data for r in results if r.ok and isinstance(r.data, SchoolData)]
         self.excluded = [r for r in results if not r.ok]
         self.problems = Problems()
-        self.env = make_env({"pack": agg.pack.root})
+        self.env = make_env({"pack": agg.pack.search_path})   # an aggregate pack may extend another
         years = Counter(s.year for s in self.schools)
         self.year = years.most_common(1)[0][0] if years else ""
         self.defs: dict[str, IndicatorDef] = agg.base.indicators

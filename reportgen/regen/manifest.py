@@ -61,12 +61,12 @@ def make_manifest(prepared, output: Path) -> dict:
     """Everything about a build except where its draft went (`output` / `target`, set by publish)."""
     ds = prepared.dataset
     root = ds.root
-    files = _Inputs(root, ds.pack.root)
+    files = _Inputs(root, ds.pack.search_path)
     sections = _sections(prepared.rendered.document, files)
     manifest = {
         "format": FORMAT,
         "reportgen": tool_fingerprint(),
-        "project": {"school": ds.config["school"]["name"], "year": ds.year, "pack": ds.pack.root.name},
+        "project": {"school": ds.config["school"]["name"], "year": ds.year, "pack": ds.pack.name},
         "inputs": files.hashes,
         "indicators": _indicators(prepared.indicators),
         "tables": _tables(ds.tables),
@@ -127,17 +127,22 @@ def _library_versions() -> dict:
 
 # ---------------------------------------------------------------- inputs
 class _Inputs:
-    """SHA-256 of every file of the project (relative path) and of its pack (`pack:<name>/<path>`)."""
+    """SHA-256 of every file of the project (relative path) and of every pack layer it uses (`pack:<name>/<path>`).
 
-    def __init__(self, root: Path, pack_root: Path):
+    A project that extends a pack depends on the parents too: an edit there must count as a change.
+    """
+
+    def __init__(self, root: Path, pack_layers: list[Path]):
         self.root = root.resolve()
         self.by_path: dict[Path, str] = {}
         hashes = {}
         for path in _walk(self.root, top_level=True):
             hashes[path.relative_to(self.root).as_posix()] = self._hash(path)
-        pack_root = pack_root.resolve()
-        for path in _walk(pack_root, top_level=False):
-            hashes[f"{PACK_PREFIX}{pack_root.name}/{path.relative_to(pack_root).as_posix()}"] = self._hash(path)
+        for layer in (p.resolve() for p in pack_layers):
+            if layer.is_relative_to(self.root):
+                continue     # the project's own pack/ folder is hashed above, as project files
+            for path in _walk(layer, top_level=False):
+                hashes[f"{PACK_PREFIX}{layer.name}/{path.relative_to(layer).as_posix()}"] = self._hash(path)
         self.hashes = dict(sorted(hashes.items()))
 
     def _hash(self, path: Path) -> str:
