@@ -78,3 +78,9 @@ def test_build_summary(run, demo, tmp_path):
     r = run("build", demo, "-o", tmp_path / "x.docx")
     assert r.code == 0, r.text
     assert "案例" in r.out and "待补充" in r.out
+
+
+def test_file_properties_name_the_report(demo_docx):
+    props = docx.Document(str(demo_docx)).core_properties
+    assert props.title == "江州职业技术学院高等职业教育质量年度报告（2024年度）"
+    assert props.author == "江州职业技术学院"

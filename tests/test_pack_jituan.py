@@ -32,6 +32,7 @@ def test_no_cover_no_toc_title_first(jt):
     assert "TOC" not in instr
     assert not any(p.style.name.lower().startswith("toc") for p in jt.paragraphs)
     assert len(jt.sections) == 1                     # no cover or 目录 section
+    assert jt.core_properties.title == "产教同频 共育新农人——江州市现代农业职业教育集团 2024 年工作报告"
 
 
 def test_salutation_chapters_and_signature(jt):

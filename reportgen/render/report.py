@@ -127,9 +127,9 @@ class _Renderer:
         toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
         front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
-        doc = Document(cover=self.cover() if pack.cover is not False else None, blocks=front + blocks,
-                       typography=pack.typography,
-                       properties=self.properties())
+        cover = self.cover() if pack.cover is not False else None
+        doc = Document(cover=cover, blocks=front + blocks, typography=pack.typography,
+                       properties=self.properties(cover, blocks))
         return RenderResult(doc, sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
@@ -147,9 +147,20 @@ class _Renderer:
                      subtitle=self.render_string(spec.get("subtitle", ""), "封面副标题", ctx),
                      date=self.render_string(spec.get("date", "{{ date }}"), "封面日期", ctx))
 
-    def properties(self) -> dict:
+    def properties(self, cover: Cover | None, blocks: list[Block]) -> dict:
+        """File properties (shown by Word/WPS and file managers) say what the first page says."""
         school = self.ds.config["school"]["name"]
-        return {"title": f"{school}质量年度报告（{self.ds.year}）", "author": school, "subject": "质量年度报告"}
+        if cover is not None:
+            subject = cover.title + cover.subtitle
+        else:       # no cover (a 职教集团 work report): its title and subtitle lines, else its first heading
+            text = lambda b: b.text if isinstance(b, Heading) else "".join(getattr(x, "text", "") for x in b.inlines)  # noqa: E731
+            i = next((i for i, b in enumerate(blocks) if (isinstance(b, Paragraph) and b.style == "title")
+                      or (isinstance(b, Heading) and b.level == 1)), None)
+            subject = self.ds.pack.name if i is None else text(blocks[i])
+            if i is not None and i + 1 < len(blocks) and getattr(blocks[i + 1], "style", "") == "subtitle":
+                subject += text(blocks[i + 1])
+        title = subject if school in subject else f"{school}{subject}"
+        return {"title": title, "author": school, "subject": subject}
 
     # ---------------------------------------------------------------- resolver
     def resolver(self) -> Resolver:
