@@ -43,3 +43,19 @@ def demo_docx(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "demo.docx"
     assert main(["build", str(DEMO), "-o", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory) -> Path:
+    """The demo's fill-in workbook, exported once (every `demo` copy has the same data)."""
+    out = tmp_path_factory.mktemp("export") / "W.xlsx"
+    assert main(["workbook", str(DEMO), "-o", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def wb_path(exported, tmp_path) -> Path:
+    """A private copy of the demo's workbook, free to edit."""
+    path = tmp_path / "W.xlsx"
+    shutil.copyfile(exported, path)
+    return path

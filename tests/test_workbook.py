@@ -1,29 +1,13 @@
 """The fill-in workbook: export from the pack, edit in Excel, build with it; three-way merge with the YAML."""
 import hashlib
-import shutil
 
 import docx
 import openpyxl
-import pytest
-
+from wbutil import edit, read, sheet, texts
 
 from reportgen.pack import find_pack, load_pack
-from wbutil import DEMO, edit, export, read, sheet, texts
 
 CERT = 1          # 表1 “1+X”证书: 证书名称 | 颁证机构 | 批准总培训人数（人）, 合计 over the last column
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """The demo's workbook, exported once per module (every `demo` copy has the same data)."""
-    return export(DEMO, tmp_path_factory.mktemp("export") / "W.xlsx")
-
-
-@pytest.fixture
-def wb_path(exported, tmp_path):
-    path = tmp_path / "W.xlsx"
-    shutil.copyfile(exported, path)
-    return path
 
 
 def certificate_table(path):

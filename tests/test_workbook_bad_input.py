@@ -1,27 +1,13 @@
 """Every class of bad workbook input ends in a located Chinese message (or a warning), never a traceback."""
 import datetime as dt
-import shutil
 import zipfile
 
 import openpyxl
 import pytest
 
-from wbutil import DEMO, edit, export, read, rewrite_members, sheet, sheet_member, texts
+from wbutil import edit, read, rewrite_members, sheet, sheet_member, texts
 
 CERT, TEACHING, INNOVATION, EMERGING = 1, 2, 5, 13
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """The demo's workbook, exported once per module (every `demo` copy has the same data)."""
-    return export(DEMO, tmp_path_factory.mktemp("export") / "W.xlsx")
-
-
-@pytest.fixture
-def wb_path(exported, tmp_path):
-    path = tmp_path / "W.xlsx"
-    shutil.copyfile(exported, path)
-    return path
 
 
 def hand_made(path, title, rows):
