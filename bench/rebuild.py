@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import results  # bench/results.py: the shared BENCHMARKS.md writer (bench/ is on sys.path)
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 DEMO = REPO / "examples" / "annual-2024-demo"
@@ -106,21 +108,7 @@ def table(results: dict[str, list[tuple[float, float]]], runs: int, load: float)
 
 def write_section(text: str, path: Path = RESULTS) -> None:
     """Replace this script's block in BENCHMARKS.md (other scripts keep their own sections)."""
-    block = f"{START}\n{text}{END}"
-    if path.exists():
-        current = path.read_text(encoding="utf-8")
-        if START in current and END in current:
-            before, rest = current.split(START, 1)
-            new = before + block + rest.split(END, 1)[1]
-        elif HEADING in current:
-            new = current.replace(HEADING, f"{HEADING}\n\n{block}", 1)
-        else:
-            new = current.rstrip() + f"\n\n{HEADING}\n\n{block}\n"
-    else:
-        new = f"# 性能测试结果\n\n{HEADING}\n\n{block}\n"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
+    results.write_section(path, START, END, HEADING, text)
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import results  # bench/results.py: the shared BENCHMARKS.md writer (bench/ is on sys.path)
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 DEMO = REPO / "examples" / "annual-2024-demo"
@@ -207,22 +209,7 @@ def summarize(results: dict, info: dict, repeat: int, large_info: dict) -> tuple
 
 def write_section(text: str, path: Path = RESULTS) -> None:
     """Replace our marked block in BENCHMARKS.md (other sections are left alone)."""
-    block = f"{START}\n{text}{END}"
-    if path.exists():
-        current = path.read_text(encoding="utf-8")
-        if START in current and END in current:
-            before, rest = current.split(START, 1)
-            after = rest.split(END, 1)[1]
-            new = before + block + after
-        elif HEADING in current:
-            new = current.replace(HEADING, f"{HEADING}\n\n{block}", 1)
-        else:
-            new = current.rstrip() + f"\n\n{HEADING}\n\n{block}\n"
-    else:
-        new = f"# 性能测试结果\n\n{HEADING}\n\n{block}\n"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
+    results.write_section(path, START, END, HEADING, text)
 
 
 # ---------------------------------------------------------------- main
