@@ -5,6 +5,7 @@ packs, 2 usage. This module must not import click.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 EXIT_OK = 0
@@ -104,3 +105,13 @@ class CheckFailed(ReportgenError):
 
 class WriteError(ReportgenError):
     pass
+
+
+_OS_REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+               errno.ENOSPC: "磁盘空间不足", errno.EROFS: "所在磁盘是只读的", errno.EISDIR: "这是一个文件夹",
+               errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被其他程序占用"}
+
+
+def os_reason(e: OSError) -> str:
+    """An operating-system failure in words an office user reads (the English strerror otherwise)."""
+    return _OS_REASONS.get(e.errno, e.strerror or str(e))

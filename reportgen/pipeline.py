@@ -14,7 +14,7 @@ from .compute.aggregates import Aggregates
 from .compute.indicators import IndicatorTable, compute_indicators
 from .dataset import Dataset
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
-from .errors import Problems, WriteError
+from .errors import Problems, WriteError, os_reason
 from .load.project import load_project
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
@@ -140,8 +140,14 @@ def _docx_bytes(prepared: Prepared) -> bytes:
 
 def _write_docx(prepared: Prepared, f) -> None:
     from .write.docx_writer import write_docx      # python-docx is only loaded when writing
+    from .write.images import UnreadableImage
     draw_pending_charts(prepared)
-    write_docx(prepared.rendered.document, f)
+    try:
+        write_docx(prepared.rendered.document, f)
+    except UnreadableImage as e:
+        path = Path(e.path)
+        shown = path.relative_to(prepared.dataset.root.resolve()) if path.is_relative_to(prepared.dataset.root.resolve()) else path
+        raise WriteError(f"图片无法读取（文件可能已损坏或没有传完整，请重新导出或换一张）：{shown.as_posix()}") from None
 
 
 def draw_pending_charts(prepared: Prepared) -> None:
@@ -153,8 +159,11 @@ def draw_pending_charts(prepared: Prepared) -> None:
 
 def write_atomic(path: Path, write) -> None:
     """Write to a temporary file beside `path`, then rename: a failure leaves the old file intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise WriteError(f"无法在 {path.parent} 中写入文件：{os_reason(e)}（请换一个有写入权限的文件夹）") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -167,7 +176,7 @@ def write_atomic(path: Path, write) -> None:
         raise WriteError(f"无法写入 {path}：文件可能正在 Word/WPS 中打开，请关闭后重试") from None
     except OSError as e:
         _discard(tmp)
-        raise WriteError(f"无法写入 {path}：{e.strerror or e}") from None
+        raise WriteError(f"无法写入 {path}：{os_reason(e)}") from None
     except BaseException:
         _discard(tmp)
         raise

@@ -62,3 +62,28 @@ def test_unknown_pack_is_reported(run, demo):
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("pack: annual-2024", "pack: annual-2042"), encoding="utf-8")
     r = run("validate", demo)
     assert r.code == 1 and "annual-2042" in r.err and "annual-2024" in r.err
+
+
+def test_unwritable_output_folder_is_a_message(run, demo, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    r = run("build", demo, "-o", blocker / "sub" / "draft.docx")      # a folder that cannot be created
+    assert r.code == 1 and "无法在" in r.err and "路径中有一段不是文件夹" in r.err
+
+
+def test_broken_photos_are_reported_not_crashed_on(run, demo, tmp_path):
+    photo = demo / "images" / "job-fair.jpg"
+    good = photo.read_bytes()
+    photo.write_bytes(b"not a jpeg at all")
+    r = run("validate", demo)
+    assert r.code == 1 and "narrative/talent/04-employment.md:" in r.err and "images/job-fair.jpg" in r.err
+    photo.write_bytes(good[:1000])                                    # a photo that did not finish copying
+    r = run("build", demo, "-o", tmp_path / "d.docx")
+    assert r.code == 1 and "图片无法读取" in r.err and "images/job-fair.jpg" in r.err
+    assert not (tmp_path / "d.docx").exists()
+
+
+def test_narrative_not_in_utf8_is_named(run, demo):
+    (demo / "narrative" / "culture" / "09-gbk.md").write_bytes("## 标题\n\n正文。\n".encode("gbk"))
+    r = run("validate", demo)
+    assert r.code == 1 and "narrative/culture/09-gbk.md" in r.err and "UTF-8" in r.err

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..compute.charts import ChartData
 from ..doc.model import Image, Typography
-from ..errors import Problems, WriteError
+from ..errors import Problems, WriteError, os_reason
 
 CHART_DIR = Path("build") / "charts"
 
@@ -67,7 +67,7 @@ def _draw(pending, width: float, problems: Problems) -> None:
         try:
             draw_chart(data, path, width)
         except OSError as e:
-            raise WriteError(f"无法写入图表 {path}：{e.strerror or e}") from None
+            raise WriteError(f"无法写入图表 {path}：{os_reason(e)}") from None
         drawn.add(path)
     release_fonts()
 

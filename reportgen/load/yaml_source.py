@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Location, ReportgenError
+from ..errors import Location, ReportgenError, os_reason
 
 MAX_YAML_BYTES = 20 * 1024 * 1024   # a data file larger than this is a mistake, not data
 
@@ -50,7 +50,7 @@ def load_yaml(path: Path, display: str | None = None) -> YNode | None:
     except UnicodeDecodeError:
         raise YamlError("文件不是 UTF-8 编码，请用“UTF-8”另存后再试", Location(name)) from None
     except OSError as e:
-        raise YamlError(f"无法读取文件：{e.strerror or e}", Location(name)) from None
+        raise YamlError(f"无法读取文件：{os_reason(e)}", Location(name)) from None
     return parse_yaml(text, name)
 
 

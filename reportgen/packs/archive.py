@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import ReportgenError
+from ..errors import ReportgenError, os_reason
 
 MAX_MEMBERS = 2_000
 MAX_MEMBER_BYTES = 20 * 1024 * 1024      # a template, a YAML file, a reference .docx or a logo
@@ -125,7 +125,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     except zipfile.BadZipFile:
         raise PackArchiveError(f"{path.name} 不是有效的 zip 压缩包") from None
     except OSError as e:
-        raise PackArchiveError(f"无法读取 {path}：{e.strerror or e}") from None
+        raise PackArchiveError(f"无法读取 {path}：{os_reason(e)}") from None
 
 
 def extract_zip(path: Path, dest: Path) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..errors import Location
+from .errors import TemplateProblem
 from .sandbox import BoundedSandbox
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -38,7 +40,11 @@ class RootsLoader(BaseLoader):
             raise TemplateNotFound(template)
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
             raise TemplateNotFound(template)
-        source = path.read_text(encoding="utf-8-sig")
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise TemplateProblem("文件不是 UTF-8 编码，请用记事本或 WPS 以“UTF-8”另存后再试",
+                                  Location(self.label(prefix, rel))) from None
         self.display[str(path)] = self.label(prefix, rel, root)
         mtime = path.stat().st_mtime
         return source, str(path), lambda: path.stat().st_mtime == mtime

@@ -229,6 +229,9 @@ class _Renderer:
         if path.suffix.lower() not in IMAGE_TYPES:
             self.problems.error(f"不支持的图片格式：{src}（请使用 JPG 或 PNG）", loc)
             return None
+        if not _image_header_ok(path):
+            self.problems.error(f"图片文件已损坏或不是图片：{src}（请重新导出或换一张）", loc)
+            return None
         return str(path)
 
     def warn_unused_tables(self) -> None:
@@ -236,6 +239,16 @@ class _Renderer:
             if data.rows and tid not in self.used_tables:
                 self.problems.warning(f"明细表“{tid}”有 {len(data.rows)} 行数据，但正文中没有插入"
                                       f"（在正文中写 {{{{ table(\"{tid}\") }}}}）", data.loc)
+
+
+def _image_header_ok(path: Path) -> bool:
+    """Cheap: reads the header only, so validate catches a renamed or broken file without decoding photos."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as img:
+            return img.width > 0 and img.height > 0
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return False
 
 
 def _mark_empty_sections(blocks: list[Block]) -> None:

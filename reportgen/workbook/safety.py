@@ -11,7 +11,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from ..errors import Location, ReportgenError
+from ..errors import Location, ReportgenError, os_reason
 
 MAX_FILE_BYTES = 50 * 1024 * 1024          # a fill-in workbook is kilobytes; photos do not belong in it
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024     # a 20000-row sheet is about 25 MB of XML
@@ -50,7 +50,7 @@ def _check_file(path: Path, where: Location) -> None:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as e:
-        raise WorkbookError(f"无法读取工作簿：{e.strerror or e}", where) from None
+        raise WorkbookError(f"无法读取工作簿：{os_reason(e)}", where) from None
     if size == 0:
         raise WorkbookError("工作簿文件是空的（0 字节），可能没有保存完整", where)
     if size > MAX_FILE_BYTES:

@@ -60,6 +60,14 @@ def prepared_ahead(paths: Iterable[str], max_px: int, workers: int | None = None
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class UnreadableImage(ValueError):
+    """An image file that exists but cannot be decoded (truncated, corrupt, not really an image)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"cannot read image {path}: {reason}")
+        self.path, self.reason = path, reason
+
+
 def _prepare(path: str, max_px: int) -> PreparedImage:
     try:
         with PILImage.open(path) as src:
@@ -72,7 +80,7 @@ def _prepare(path: str, max_px: int) -> PreparedImage:
                 src.thumbnail((max_px, max_px), PILImage.Resampling.LANCZOS)
             img = ImageOps.exif_transpose(src)
     except (OSError, ValueError, PILImage.DecompressionBombError) as exc:
-        raise ValueError(f"cannot read image {path}: {exc}") from exc
+        raise UnreadableImage(path, str(exc)) from exc
     return PreparedImage(_encode(img, fmt), img.width, img.height)
 
 
