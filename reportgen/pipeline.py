@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 from io import BytesIO
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .check.data import check_project
@@ -41,7 +41,6 @@ class Summary:
     placeholders: int
     warnings: int
     output: Path | None = None
-    notes: list[str] = field(default_factory=list)
     pdf: Path | None = None        # --pdf: the PDF beside the draft
     pages: int | None = None       # its page count
     rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
@@ -53,16 +52,8 @@ def prepare(root: Path, problems: Problems | None = None, timings: dict | None =
 
     `timings`, when given, receives the seconds spent in each stage (bench/run.py)."""
     problems = problems or Problems()
-    with stage(timings, "load"):
-        raw = load_project(root, problems)
-        raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
-    with stage(timings, "check"):
-        dataset = check_project(raw, problems)
-    with stage(timings, "compute"):
-        aggregates = Aggregates(dataset.tables)
-        indicators = compute_indicators(dataset, make_env({}), aggregates, problems)
-        checks = run_checks(dataset, indicators, make_env({}))
-        checks.add_to(problems)
+    dataset, aggregates, indicators, checks = _computed(root, workbook, problems, timings)
+    checks.add_to(problems)
     problems.raise_if_errors()
     with stage(timings, "render"):
         rendered = render_report(dataset, indicators, aggregates, problems, checks)
@@ -74,10 +65,23 @@ def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Proble
     """Load, type and compute, then run every cross-check (`reportgen check`). The problems returned are
     the data's own (a cell that is not a number …); the checks' results are in the report."""
     problems = Problems()
-    raw = apply_workbook(load_project(root, problems), workbook, problems)
-    dataset = check_project(raw, problems)
-    indicators = compute_indicators(dataset, make_env({}), Aggregates(dataset.tables), problems)
-    return run_checks(dataset, indicators, make_env({})), problems
+    *_, checks = _computed(root, workbook, problems)
+    return checks, problems
+
+
+def _computed(root: Path, workbook: Path | None, problems: Problems, timings: dict | None = None):
+    """load → check → compute: the dataset, its aggregates, indicator values and cross-check results."""
+    with stage(timings, "load"):
+        raw = load_project(root, problems)
+        raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
+    with stage(timings, "check"):
+        dataset = check_project(raw, problems)
+    with stage(timings, "compute"):
+        formulas = make_env({})                          # formulas see no files: no template roots
+        aggregates = Aggregates(dataset.tables)
+        indicators = compute_indicators(dataset, formulas, aggregates, problems)
+        checks = run_checks(dataset, indicators, formulas)
+    return dataset, aggregates, indicators, checks
 
 
 def default_output(ds: Dataset) -> Path:

@@ -58,12 +58,18 @@ def test_a_unit_of_another_kind_is_an_error_at_its_line(tmp_path):
     assert any("单位“人”与指标的单位“万元”不符" in p.message and p.location.line == 2 for p in problems.errors)
 
 
-def test_pack_declared_reporting_unit(tmp_path):
+def area_reported_in(tmp_path, unit: str) -> None:
+    """A copy of annual-2024 (tmp_path/mypack) whose 占地面积 is reported in `unit`."""
     def edit(folder):
         f = folder / "indicators.yaml"
         f.write_text(f.read_text(encoding="utf-8").replace(
-            "占地面积: {unit: m², kind: raw,", "占地面积: {unit: m², kind: raw, convert: {from: 亩},"), encoding="utf-8")
+            "占地面积: {unit: m², kind: raw,", f"占地面积: {{unit: m², kind: raw, convert: {{from: {unit}}},"),
+            encoding="utf-8")
     copy_pack(tmp_path / "mypack", edit)
+
+
+def test_pack_declared_reporting_unit(tmp_path):
+    area_reported_in(tmp_path, "亩")
     root = project(tmp_path / "p", "占地面积: {2024: 709.5}\n全日制在校生数: {2024: 9527}\n", pack="../mypack")
     _, table, _, problems = compute(root)
     assert not problems.errors
@@ -71,11 +77,7 @@ def test_pack_declared_reporting_unit(tmp_path):
 
 
 def test_pack_convert_between_unrelated_units_is_a_pack_error(tmp_path, run):
-    def edit(folder):
-        f = folder / "indicators.yaml"
-        f.write_text(f.read_text(encoding="utf-8").replace(
-            "占地面积: {unit: m², kind: raw,", "占地面积: {unit: m², kind: raw, convert: {from: 元},"), encoding="utf-8")
-    copy_pack(tmp_path / "mypack", edit)
+    area_reported_in(tmp_path, "元")
     root = project(tmp_path / "p", "{}\n", pack="../mypack")
     r = run("validate", root)
     assert r.code == 1 and "mypack/indicators.yaml:" in r.err and "不能换算" in r.err

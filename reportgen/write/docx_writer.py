@@ -24,7 +24,7 @@ from reportgen.write import styles as st
 from reportgen.write.blocks import Sink, render_block
 from reportgen.write.fields import enable_update_fields, page_field
 from reportgen.write.images import prepared_ahead
-from reportgen.write.oxml import el, mm_to_twips, text_run
+from reportgen.write.oxml import el, insert_in_order, mm_to_twips, text_run
 from reportgen.write.package import drop_template_leftovers, reproducible_zip, set_core_properties
 
 __all__ = ["write_docx"]
@@ -135,9 +135,4 @@ def _page_numbers(section, t: m.Typography) -> None:
 
 
 def _restart_numbering(sect_pr) -> None:
-    num = el("w:pgNumType", {"w:start": "1"})
-    for child in sect_pr:
-        if child.tag in _AFTER_PGNUMTYPE:
-            child.addprevious(num)
-            return
-    sect_pr.append(num)
+    insert_in_order(sect_pr, el("w:pgNumType", {"w:start": "1"}), _AFTER_PGNUMTYPE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from docx.oxml.ns import qn
 
-from reportgen.write.oxml import el, sub
+from reportgen.write.oxml import el, insert_in_order, sub
 
 
 def _fld_char(parent, kind: str) -> None:
@@ -53,9 +53,4 @@ def enable_update_fields(settings_el) -> None:
     """Add `<w:updateFields w:val="true"/>` at its schema position so Word refreshes the TOC on open."""
     if settings_el.find(qn("w:updateFields")) is not None:
         return
-    new = el("w:updateFields", {"w:val": "true"})
-    for child in settings_el:
-        if child.tag in _AFTER_UPDATE_FIELDS:
-            child.addprevious(new)
-            return
-    settings_el.append(new)
+    insert_in_order(settings_el, el("w:updateFields", {"w:val": "true"}), _AFTER_UPDATE_FIELDS)

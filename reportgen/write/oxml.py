@@ -29,6 +29,19 @@ def el(tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
     return OxmlElement(tag, {qn(k): str(v) for k, v in (attrs or {}).items()})
 
 
+def insert_in_order(parent, child, followers: tuple[str, ...]) -> etree._Element:
+    """Insert `child` before the first existing element that the schema puts after it (else last).
+
+    OOXML elements have a fixed child order; Word rejects a file whose children are out of order.
+    """
+    for existing in parent:
+        if existing.tag in followers:
+            existing.addprevious(child)
+            return child
+    parent.append(child)
+    return child
+
+
 def sub(parent, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
     attrib = {qn(k): str(v) for k, v in (attrs or {}).items()}
     return etree.SubElement(parent, qn(tag), attrib)
