@@ -1,4 +1,4 @@
-"""Command line: click commands and the one handler that turns errors into messages and exit codes.
+"""Command line: click commands and the one handler (`main`) that turns errors into messages and exit codes.
 
 No domain logic here; no docx or jinja imports.
 """
@@ -11,25 +11,11 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problems, ReportgenError
+from .console import report_problems
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, ReportgenError
+from .packs.commands import pack as pack_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def report_problems(problems: Problems) -> None:
-    for p in problems.errors + problems.warnings:
-        click.echo(str(p), err=True)
-    if problems.errors:
-        click.secho(f"共 {len(problems.errors)} 个错误、{len(problems.warnings)} 个警告。", err=True, fg="red")
-
-
-def run_guarded(fn):
-    """Run a command body: user-input problems become messages and exit codes, never tracebacks."""
-    try:
-        return fn()
-    except ReportgenError as e:
-        report_problems(e.problems())
-        sys.exit(e.exit_code)
 
 
 @click.group(context_settings=CONTEXT)
@@ -38,18 +24,19 @@ def cli():
     """reportgen：由学校数据生成职业教育质量年度报告 Word 初稿。"""
 
 
+cli.add_command(pack_commands)          # `reportgen pack …` (packs/commands.py)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pack", default="annual-2024", show_default=True, help="模板包名称")
 def init(directory: Path, pack: str):
     """新建学校项目：report.yaml、带说明的数据文件、每个小节一个正文文件。"""
     from .scaffold import scaffold
-    def body():
-        created = scaffold(directory, pack)
-        click.echo(f"已在 {directory} 建立项目（模板包 {pack}），共 {len(created)} 个文件。")
-        click.echo(f"下一步：填写 {directory}/report.yaml 和 data/ 下的数据，在 narrative/ 下撰写正文，"
-                   f"然后运行 reportgen build {directory}")
-    run_guarded(body)
+    created = scaffold(directory, pack)
+    click.echo(f"已在 {directory} 建立项目（模板包 {pack}），共 {len(created)} 个文件。")
+    click.echo(f"下一步：填写 {directory}/report.yaml 和 data/ 下的数据，在 narrative/ 下撰写正文，"
+               f"然后运行 reportgen build {directory}")
 
 
 WORKBOOK_OPTION = click.option(
@@ -63,12 +50,10 @@ WORKBOOK_OPTION = click.option(
 def validate(directory: Path, workbook: Path | None):
     """校验项目数据与模板，列出所有问题及其位置。"""
     from .pipeline import prepare
-    def body():
-        prepared = prepare(directory, workbook=workbook)
-        report_problems(prepared.problems)
-        n = len(prepared.problems.warnings)
-        click.echo("校验通过" + (f"（{n} 个警告）" if n else "") + "。")
-    run_guarded(body)
+    prepared = prepare(directory, workbook=workbook)
+    report_problems(prepared.problems)
+    n = len(prepared.problems.warnings)
+    click.echo("校验通过" + (f"（{n} 个警告）" if n else "") + "。")
 
 
 @cli.command()
@@ -77,17 +62,15 @@ def validate(directory: Path, workbook: Path | None):
 def check(directory: Path, workbook: Path | None):
     """逐项列出交叉校验与办学条件标准的结果、涉及的数值及其来源；有未通过的检查时退出码为 1。"""
     from .pipeline import check as run_check
-    def body():
-        report, problems = run_check(directory, workbook=workbook)
-        for line in report.lines():
-            click.echo(line)
-        if problems.errors:
-            click.echo("")
-            click.echo("数据中还有以下问题（相关数值未能参与检查）：")
-            report_problems(problems)
-        if report.failed or problems.errors:
-            sys.exit(EXIT_PROBLEMS)
-    run_guarded(body)
+    report, problems = run_check(directory, workbook=workbook)
+    for line in report.lines():
+        click.echo(line)
+    if problems.errors:
+        click.echo("")
+        click.echo("数据中还有以下问题（相关数值未能参与检查）：")
+        report_problems(problems)
+    if report.failed or problems.errors:
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _changes_file(ctx, param, value: Path | None) -> Path | None:
@@ -115,22 +98,20 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
     from .regen.present import draft_line, rebuild_lines
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
-    def body():
-        prepared, s = run_build(directory, output, workbook=workbook, force=force, pdf=pdf)
-        report_problems(prepared.problems)
-        click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
-        click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
-        click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
-        if s.pdf is not None:
-            click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))
-        if s.rebuild is not None:
-            for line in rebuild_lines(s.rebuild):
-                click.echo(line)
-            if changes is not None:
-                from .regen.publish import write_changelog
-                write_changelog(changes, s.rebuild.changes, prepared, s.rebuild.target, s.rebuild.path)
-                click.echo(f"修改说明已写入：{changes}")
-    run_guarded(body)
+    prepared, s = run_build(directory, output, workbook=workbook, force=force, pdf=pdf)
+    report_problems(prepared.problems)
+    click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
+    click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
+    click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
+    if s.pdf is not None:
+        click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))
+    if s.rebuild is not None:
+        for line in rebuild_lines(s.rebuild):
+            click.echo(line)
+        if changes is not None:
+            from .regen.publish import write_changelog
+            write_changelog(changes, s.rebuild.changes, prepared, s.rebuild.target, s.rebuild.path)
+            click.echo(f"修改说明已写入：{changes}")
 
 
 @cli.command()
@@ -144,17 +125,15 @@ def diff(directory: Path, output: Path | None, workbook: Path | None, changes: P
     from .pipeline import default_output, prepare
     from .regen.present import diff_lines
     from .regen.publish import diff_project, write_changelog
-    def body():
-        prepared = prepare(directory, workbook=workbook)
-        report_problems(prepared.problems)
-        target = output or default_output(prepared.dataset)
-        result = diff_project(prepared, target)
-        for line in diff_lines(result):
-            click.echo(line)
-        if changes is not None:
-            write_changelog(changes, result.changes, prepared, target)
-            click.echo(f"修改说明已写入：{changes}")
-    run_guarded(body)
+    prepared = prepare(directory, workbook=workbook)
+    report_problems(prepared.problems)
+    target = output or default_output(prepared.dataset)
+    result = diff_project(prepared, target)
+    for line in diff_lines(result):
+        click.echo(line)
+    if changes is not None:
+        write_changelog(changes, result.changes, prepared, target)
+        click.echo(f"修改说明已写入：{changes}")
 
 
 @cli.command()
@@ -165,12 +144,10 @@ def diff(directory: Path, output: Path | None, workbook: Path | None, changes: P
 def preview(directory: Path, folder: Path | None, dpi: int):
     """用 LibreOffice 排版报告，把每一页存为 PNG 图片（page-01.png ……），便于预览。"""
     from .pipeline import preview as run_preview
-    def body():
-        prepared, pages = run_preview(directory, folder, dpi)
-        report_problems(prepared.problems)
-        where = pages[0].parent if pages else folder
-        click.echo(f"已生成页面预览 {len(pages)} 页：{where}")
-    run_guarded(body)
+    prepared, pages = run_preview(directory, folder, dpi)
+    report_problems(prepared.problems)
+    where = pages[0].parent if pages else folder
+    click.echo(f"已生成页面预览 {len(pages)} 页：{where}")
 
 
 @cli.command("workbook")
@@ -181,20 +158,13 @@ def workbook_cmd(directory: Path, output: Path | None):
     """生成数据填报工作簿（.xlsx）：每张明细表一个工作表，另有“指标”和“说明”，已填入现有数据。"""
     if output is not None and output.suffix.lower() != ".xlsx":
         raise click.BadParameter("输出文件名应以 .xlsx 结尾", param_hint="-o/--output")
-    def body():
-        from .workbook.export import export_workbook
-        r = export_workbook(directory, output)
-        report_problems(r.problems)
-        click.echo(f"已生成填报工作簿：{r.output}")
-        click.echo(f"  明细表 {r.tables} 张（现有 {r.rows} 行），原始指标 {r.indicators} 项 × "
-                   f"{len(r.years)} 个年度（{'、'.join(map(str, r.years))}）")
-        click.echo(f"  填好后运行：reportgen build {directory} --workbook {r.output}")
-    run_guarded(body)
-
-
-from .packs.commands import pack as _pack_commands  # noqa: E402 - `reportgen pack …` (packs/commands.py)
-
-cli.add_command(_pack_commands)
+    from .workbook.export import export_workbook
+    r = export_workbook(directory, output)
+    report_problems(r.problems)
+    click.echo(f"已生成填报工作簿：{r.output}")
+    click.echo(f"  明细表 {r.tables} 张（现有 {r.rows} 行），原始指标 {r.indicators} 项 × "
+               f"{len(r.years)} 个年度（{'、'.join(map(str, r.years))}）")
+    click.echo(f"  填好后运行：reportgen build {directory} --workbook {r.output}")
 
 
 def _jobs_option(f):
@@ -262,34 +232,34 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
     from .batch import default_workers, expand_projects
     if output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
-
-    def body():
-        agg = load_aggregate_pack(pack)
-        roots = expand_projects(directories)
-        workers = jobs or default_workers()
-        results = _run_with_progress(collect_school, [(str(r),) for r in roots], workers,
-                                     f"校验并计算 {len(roots)} 所学校（{workers} 个进程）")
-        ok = [r for r in results if r.ok]
-        if not ok:
-            click.secho("没有学校通过校验，未生成汇总报告。", err=True, fg="red")
-            for r in results:
-                click.echo(f"  {r.school}：{r.first_error}", err=True)
-            sys.exit(EXIT_PROBLEMS)
-        doc, problems = render_aggregate(agg, results, title=title, org=org, date=date_text)
-        report_problems(problems)
-        problems.raise_if_errors()
-        write_aggregate(doc, output)
-        click.echo(f"已生成汇总报告：{output}")
-        click.echo(f"  纳入统计 {len(ok)} 所学校，未纳入 {len(results) - len(ok)} 所")
+    agg = load_aggregate_pack(pack)
+    roots = expand_projects(directories)
+    workers = jobs or default_workers()
+    results = _run_with_progress(collect_school, [(str(r),) for r in roots], workers,
+                                 f"校验并计算 {len(roots)} 所学校（{workers} 个进程）")
+    ok = [r for r in results if r.ok]
+    if not ok:
+        click.secho("没有学校通过校验，未生成汇总报告。", err=True, fg="red")
         for r in results:
-            if not r.ok:
-                click.echo(f"  未纳入：{r.school}（{r.first_error}）")
-    run_guarded(body)
+            click.echo(f"  {r.school}：{r.first_error}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    doc, problems = render_aggregate(agg, results, title=title, org=org, date=date_text)
+    report_problems(problems)
+    problems.raise_if_errors()
+    write_aggregate(doc, output)
+    click.echo(f"已生成汇总报告：{output}")
+    click.echo(f"  纳入统计 {len(ok)} 所学校，未纳入 {len(results) - len(ok)} 所")
+    for r in results:
+        if not r.ok:
+            click.echo(f"  未纳入：{r.school}（{r.first_error}）")
 
 
 def main(argv=None) -> int:
     try:
         cli.main(args=argv, prog_name="reportgen", standalone_mode=False)
+    except ReportgenError as e:        # the user's input, for every command: messages, never a traceback
+        report_problems(e.problems())
+        return e.exit_code
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
         return EXIT_PROBLEMS

@@ -1,7 +1,8 @@
 """Problems, locations and the error types the CLI turns into messages and exit codes.
 
-Exit codes live here and only here: 0 clean, 1 problems in the user's data, templates or
-packs, 2 usage. This module must not import click.
+Every error class lives here, each with its exit code, and exit codes live here and only here: 0 clean,
+1 problems in the user's data, templates or packs, 2 usage. `cli.main` catches ReportgenError once for
+every command. This module is a leaf: it imports nothing from reportgen and must not import click.
 """
 from __future__ import annotations
 
@@ -89,11 +90,13 @@ class ReportgenError(Exception):
 
 
 class UsageError(ReportgenError):
+    """The command was called wrongly (an option that does not fit, a name that is not there)."""
     exit_code = EXIT_USAGE
 
 
 class CheckFailed(ReportgenError):
     """Validation found errors; carries every problem of the run."""
+    exit_code = EXIT_PROBLEMS
 
     def __init__(self, problems: Problems):
         super().__init__(f"发现 {len(problems.errors)} 个错误")
@@ -103,8 +106,60 @@ class CheckFailed(ReportgenError):
         return self.all
 
 
+# One class per kind of input that can be wrong; the stage that raises it is named in brackets.
+class YamlError(ReportgenError):
+    """A YAML file that cannot be read or parsed (load)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class PackError(ReportgenError):
+    """A template pack that cannot be found, read or inherited (packs)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class PackArchiveError(ReportgenError):
+    """A pack archive (.zip) that is unsafe or broken (packs)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class WorkbookError(ReportgenError):
+    """The workbook cannot be read at all (workbook)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class UnitError(ReportgenError):
+    """Units that cannot be converted into one another, or a unit the table does not know (compute)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class FormulaError(ReportgenError):
+    """An indicator or check formula that cannot be compiled or evaluated (compute)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class DataRefError(ReportgenError):
+    """A template or formula names a table or column that does not exist (compute)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class TemplateProblem(ReportgenError):
+    """A failure inside a template, located at its file and line (render)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class SandboxLimit(ReportgenError):
+    """A template exceeded a sandbox bound; the message says which and how to fix it (render)."""
+    exit_code = EXIT_PROBLEMS
+
+
 class WriteError(ReportgenError):
-    pass
+    """An output file that cannot be written (write, fileio)."""
+    exit_code = EXIT_PROBLEMS
+
+
+class ExportError(ReportgenError):
+    """PDF or preview could not be made: a missing tool, a failed or timed-out conversion (export)."""
+    exit_code = EXIT_PROBLEMS
 
 
 _OS_REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",

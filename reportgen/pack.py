@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .check.rule_defs import CheckDef, StandardDef, check_definitions, parse_checks, parse_thresholds
 from .doc.model import Typography
-from .errors import Location, Problems, ReportgenError
+from .errors import Location, PackError, Problems
 from .load.yaml_source import YNode
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
@@ -160,10 +160,6 @@ class Pack:
         """How messages name a pack file: the folder of the layer that serves it, then the path."""
         root = next((r for r in self.search_path if (r / name).is_file()), self.root)
         return f"{root.name}/{name}"
-
-
-class PackError(ReportgenError):
-    pass
 
 
 def find_pack(name: str, project_dir: Path | None = None) -> Path:

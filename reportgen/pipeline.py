@@ -1,7 +1,6 @@
 """load → check → compute → render → write. The only module that knows the order."""
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from io import BytesIO
@@ -14,7 +13,8 @@ from .compute.aggregates import Aggregates
 from .compute.indicators import IndicatorTable, compute_indicators
 from .dataset import Dataset
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
-from .errors import Problems, WriteError, os_reason
+from .errors import Problems, WriteError
+from .fileio import write_bytes_atomic
 from .load.project import load_project
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
@@ -113,7 +113,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     summary.rebuild = result
     if made:
         summary.pdf, summary.pages = result.path.with_suffix(".pdf"), made.pages
-        write_atomic(summary.pdf, lambda f: f.write(made.pdf))
+        write_bytes_atomic(summary.pdf, made.pdf)
     return prepared, summary
 
 
@@ -159,48 +159,6 @@ def draw_pending_charts(prepared: Prepared) -> None:
     from .chart.cache import draw_charts
     pending = [(d, img) for d, img in prepared.rendered.charts if not img.path]
     draw_charts(pending, prepared.dataset.root, prepared.rendered.document.typography, prepared.problems)
-
-
-def write_atomic(path: Path, write) -> None:
-    """Write to a temporary file beside `path`, then rename: a failure leaves the old file intact."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise WriteError(f"无法在 {path.parent} 中写入文件：{os_reason(e)}（请换一个有写入权限的文件夹）") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except PermissionError:
-        _discard(tmp)
-        raise WriteError(f"无法写入 {path}：文件可能正在 Word/WPS 中打开，请关闭后重试") from None
-    except OSError as e:
-        _discard(tmp)
-        raise WriteError(f"无法写入 {path}：{os_reason(e)}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 less the umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _discard(tmp: str) -> None:
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
 
 
 def summarize(prepared: Prepared, out: Path | None) -> Summary:

@@ -6,10 +6,11 @@ import pytest
 
 from indicator_util import appendix_rows, compute, copy_pack, project, set_indicator
 from reportgen.compute.indicators import format_value
-from reportgen.compute.units import UnitError, split_quantity, units
+from reportgen.compute.units import split_quantity, units
 from reportgen.pack import IndicatorDef
 from reportgen.pipeline import prepare
 from reportgen.values import NOT_REPORTED
+from reportgen.errors import UnitError
 
 LOC = None
 

@@ -274,7 +274,7 @@ def test_failed_rename_leaves_previous_draft_and_manifest(run, demo, built, monk
 
     def no_replace(src, dst):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr("reportgen.pipeline.os.replace", no_replace)
+    monkeypatch.setattr("reportgen.fileio.os.replace", no_replace)
     r = run("build", demo, "-o", built)
     assert r.code == 1 and "无法写入" in r.err
     assert _state(built) == before and leftovers(built.parent) == []

@@ -14,9 +14,10 @@ from ..batch import SchoolResult
 from ..check.schema import validate_node
 from ..compute.indicators import format_value
 from ..doc.model import Block, Cell, Column, Cover, Document, Heading, PageBreak, Table, Toc, TocEntry
-from ..errors import Location, Problems, ReportgenError
-from ..load.yaml_source import YamlError, load_yaml
-from ..pack import IndicatorDef, Pack, PackError, find_pack, load_pack
+from ..errors import Location, PackError, Problems, ReportgenError, YamlError
+from ..fileio import write_atomic
+from ..load.yaml_source import load_yaml
+from ..pack import IndicatorDef, Pack, find_pack, load_pack
 from ..render.env import make_env
 from ..render.errors import render_file, render_text
 from ..render.markdown import Resolver, parse_markdown
@@ -293,6 +294,5 @@ class _Renderer:
 
 
 def write_aggregate(doc: Document, out: Path) -> None:
-    from ..pipeline import write_atomic
     from ..write.docx_writer import write_docx
     write_atomic(out, lambda f: write_docx(doc, f))

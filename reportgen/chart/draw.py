@@ -7,13 +7,12 @@ to matplotlib's default font, whose missing glyphs show as boxes.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
 from ..compute.charts import ChartData
+from ..fileio import write_atomic
 
 MM_PER_INCH = 25.4
 DPI = 250
@@ -123,15 +122,5 @@ def _style(ax, chart: ChartData) -> None:
 
 def _save(fig, path: Path) -> None:
     """Atomic and byte-stable: no timestamp or software name in the PNG's metadata."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)         # mkstemp makes it 0600; a chart is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=DPI, metadata={"Software": None},
+                                             facecolor="white"))

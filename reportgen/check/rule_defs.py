@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import Location, Problems
+from ..errors import FormulaError, Location, Problems
 from ..load.yaml_source import YNode
 
 KIND_NAMES = {"parts": "其中项与上级指标", "compare": "指标之间的关系", "table_total": "明细表合计与指标",
@@ -108,7 +108,7 @@ def parse_thresholds(node: YNode, file: str, problems: Problems) -> list[Standar
 
 def check_definitions(tables, inds, checks, standards, levels, problems: Problems) -> None:
     """Names used by checks and standards must exist in the pack (a typo would silently check nothing)."""
-    from ..compute.indicators import FormulaError, compile_formula   # here: compute imports pack, pack imports us
+    from ..compute.indicators import compile_formula  # here: compute imports pack, pack imports us
     from ..render.env import make_env
     env = make_env({})
     for c in checks:

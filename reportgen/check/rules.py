@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..compute.aggregates import column_total
-from ..compute.indicators import (FormulaError, IndicatorTable, Source, compile_formula, display_number, evaluate,
-                                  format_value, round_half_up, truncate)
-from ..errors import Location, Problems
+from ..compute.indicators import (IndicatorTable, Source, compile_formula, display_number, evaluate, format_value, round_half_up, truncate)
+from ..errors import FormulaError, Location, Problems
 from ..values import is_number
 from .quantities import typed_number
 from .rule_defs import KIND_NAMES, OPS, CheckDef, Limit, StandardDef, level_key

@@ -5,12 +5,8 @@ import difflib
 from decimal import Decimal
 
 from ..dataset import TableData
-from ..errors import ReportgenError
+from ..errors import DataRefError
 from ..values import is_number
-
-
-class DataRefError(ReportgenError):
-    """A template or formula names a table or column that does not exist."""
 
 
 class Aggregates:

@@ -18,18 +18,14 @@ from typing import Callable
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateError
 
-from ..errors import Location, Problems, ReportgenError
+from ..errors import FormulaError, Location, Problems, ReportgenError, UnitError
 from ..pack import IndicatorDef
 from ..values import NOT_REPORTED, is_number
-from .units import UnitError, units
+from .units import units
 
 TABLE_FUNCTIONS = ("count", "total", "rows")
 FORMULA_FUNCTIONS = TABLE_FUNCTIONS + ("convert", "len", "min", "max", "abs", "round", "ind")
 FORMAT_DECIMALS = {"integer": 0, "decimal1": 1, "decimal2": 2, "percent": 2, "ratio": 1}
-
-
-class FormulaError(ReportgenError):
-    pass
 
 
 @dataclass(frozen=True)

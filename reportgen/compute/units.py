@@ -13,13 +13,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import Location, Problems, ReportgenError
+from ..errors import Location, Problems, UnitError
 
 UNITS_FILE = Path(__file__).resolve().parents[2] / "data" / "units.yaml"
-
-
-class UnitError(ReportgenError):
-    """Units that cannot be converted into one another, or a unit the table does not know."""
 
 
 @dataclass(frozen=True)

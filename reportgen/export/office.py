@@ -12,7 +12,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from ..errors import ReportgenError
+from ..errors import ExportError
 
 CONVERT_TIMEOUT_S = 300          # a 100-page report takes ~10 s; a cold first start of LibreOffice much less than this
 TOOL_TIMEOUT_S = 120
@@ -29,10 +29,6 @@ MISSING_SOFFICE = ("未找到 LibreOffice（soffice 命令），无法生成 PDF
                    "其他系统请安装 LibreOffice，并把 soffice 所在目录加入 PATH（或设置环境变量 REPORTGEN_SOFFICE）")
 MISSING_POPPLER = ("未找到 {tool} 命令（poppler 工具集），{purpose}。"
                    "Debian/Ubuntu 请安装：sudo apt-get install poppler-utils")
-
-
-class ExportError(ReportgenError):
-    """PDF or preview could not be made: a missing tool, a failed or timed-out conversion."""
 
 
 def find_soffice() -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..doc.model import Document, Toc, TocEntry
-from ..errors import Problems
-from .office import ExportError, Office, find_poppler, find_soffice, pdf_pages_text
+from ..errors import ExportError, Problems
+from .office import Office, find_poppler, find_soffice, pdf_pages_text
 from .pages import locate_headings, printed_numbers
 
 MAX_PASSES = 3

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from ..check.schema import validate_node
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
-from ..errors import Location, Problems, ReportgenError, UsageError
+from ..errors import Location, Problems, ReportgenError, UsageError, YamlError
 from ..packs.inherit import project_pack
-from .yaml_source import YNode, YamlError, load_yaml
+from .yaml_source import YNode, load_yaml
 
 REPORT_FILE = "report.yaml"
 INDICATOR_FILE = Path("data") / "indicators.yaml"

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Location, ReportgenError, os_reason
+from ..errors import Location, YamlError, os_reason
 
 MAX_YAML_BYTES = 20 * 1024 * 1024   # a data file larger than this is a mistake, not data
 
@@ -34,10 +34,6 @@ class YNode:
 
     def get(self, key: str) -> "YNode | None":
         return self.value.get(key) if self.kind == "map" else None
-
-
-class YamlError(ReportgenError):
-    pass
 
 
 def load_yaml(path: Path, display: str | None = None) -> YNode | None:

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import ReportgenError, os_reason
+from ..errors import PackArchiveError, os_reason
 
 MAX_MEMBERS = 2_000
 MAX_MEMBER_BYTES = 20 * 1024 * 1024      # a template, a YAML file, a reference .docx or a logo
@@ -23,10 +23,6 @@ RATIO_FLOOR = 1024 * 1024
 CHUNK = 64 * 1024
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-class PackArchiveError(ReportgenError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import click
 
-
-def _guarded(fn):
-    from ..cli import run_guarded
-    return run_guarded(fn)
+from ..console import report_problems
 
 
 @click.group("pack")
@@ -24,15 +21,12 @@ def pack():
 def list_cmd():
     """列出内置模板包和已安装（用户）的模板包。"""
     from .store import list_packs, user_pack_dir
-
-    def body():
-        infos = list_packs()
-        width = max((len(i.name) for i in infos), default=4)
-        for i in infos:
-            extends = f"（继承 {i.extends}）" if i.extends else ""
-            click.echo(f"{i.name:<{width}}  {i.version:<8} {i.source}  {i.description}{extends}")
-        click.echo(f"用户模板包目录：{user_pack_dir()}（可用环境变量 REPORTGEN_PACKS 指定）")
-    _guarded(body)
+    infos = list_packs()
+    width = max((len(i.name) for i in infos), default=4)
+    for i in infos:
+        extends = f"（继承 {i.extends}）" if i.extends else ""
+        click.echo(f"{i.name:<{width}}  {i.version:<8} {i.source}  {i.description}{extends}")
+    click.echo(f"用户模板包目录：{user_pack_dir()}（可用环境变量 REPORTGEN_PACKS 指定）")
 
 
 @pack.command("show")
@@ -40,27 +34,20 @@ def list_cmd():
 def show_cmd(target: Path):
     """显示生效的模板包（项目或模板包文件夹，或模板包名称）及每一部分的来源。"""
     from .show import show_text
-
-    def body():
-        click.echo(show_text(target))
-    _guarded(body)
+    click.echo(show_text(target))
 
 
 @pack.command("check")
 @click.argument("target", type=click.Path(path_type=Path))
 def check_cmd(target: Path):
     """检查模板包（文件夹、.zip 或名称）：模板能否编译、引用的表和指标是否存在、定义与版本要求。"""
-    from ..cli import report_problems
     from .lint import lint_target
-
-    def body():
-        name, problems = lint_target(target)
-        report_problems(problems)
-        if problems.errors:
-            raise SystemExit(1)
-        n = len(problems.warnings)
-        click.echo(f"模板包 {name} 检查通过" + (f"（{n} 个警告）" if n else "") + "。")
-    _guarded(body)
+    name, problems = lint_target(target)
+    report_problems(problems)
+    if problems.errors:
+        raise SystemExit(1)
+    n = len(problems.warnings)
+    click.echo(f"模板包 {name} 检查通过" + (f"（{n} 个警告）" if n else "") + "。")
 
 
 @pack.command("export")
@@ -72,13 +59,10 @@ def export_cmd(name: str, output: Path):
     from .store import export_pack
     if output.suffix.lower() != ".zip":
         raise click.BadParameter("输出文件名应以 .zip 结尾", param_hint="-o/--output")
-
-    def body():
-        out, n, notes = export_pack(name, output, Path.cwd())
-        click.echo(f"已导出模板包 {name}：{out}（{n} 个文件）")
-        for note in notes:
-            click.echo(f"注意：{note}")
-    _guarded(body)
+    out, n, notes = export_pack(name, output, Path.cwd())
+    click.echo(f"已导出模板包 {name}：{out}（{n} 个文件）")
+    for note in notes:
+        click.echo(f"注意：{note}")
 
 
 @pack.command("install")
@@ -86,16 +70,12 @@ def export_cmd(name: str, output: Path):
 @click.option("--force", is_flag=True, help="替换已安装的同名模板包")
 def install_cmd(source: Path, force: bool):
     """安装模板包（.zip 或文件夹）到用户模板包目录；压缩包先经安全检查。"""
-    from ..cli import report_problems
     from .store import install_pack
-
-    def body():
-        done = install_pack(source, force)
-        report_problems(done.warnings)
-        verb = "已替换" if done.replaced else "已安装"
-        click.echo(f"{verb}模板包 {done.name}（版本 {done.version}）：{done.path}")
-        click.echo(f"在项目的 report.yaml 中写 pack: {done.name} 即可使用")
-    _guarded(body)
+    done = install_pack(source, force)
+    report_problems(done.warnings)
+    verb = "已替换" if done.replaced else "已安装"
+    click.echo(f"{verb}模板包 {done.name}（版本 {done.version}）：{done.path}")
+    click.echo(f"在项目的 report.yaml 中写 pack: {done.name} 即可使用")
 
 
 @pack.command("remove")
@@ -103,7 +83,4 @@ def install_cmd(source: Path, force: bool):
 def remove_cmd(name: str):
     """删除已安装的（用户）模板包。"""
     from .store import uninstall_pack
-
-    def body():
-        click.echo(f"已删除模板包：{uninstall_pack(name)}")
-    _guarded(body)
+    click.echo(f"已删除模板包：{uninstall_pack(name)}")

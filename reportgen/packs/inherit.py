@@ -29,8 +29,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..check.schema import validate_node
-from ..errors import Location, Problems
-from ..load.yaml_source import YamlError, YNode, load_yaml
+from ..errors import Location, PackError, Problems, YamlError
+from ..load.yaml_source import YNode, load_yaml
 
 MAX_DEPTH = 8
 MERGED_MAPS = ("cover", "typography", "levels", "wording", "school_fields")
@@ -135,7 +135,7 @@ def _parent(node: YNode, root: Path, problems: Problems) -> Path | None:
             return target
         problems.error(f"extends 指向的文件夹 {name} 中没有 pack.yaml", ext.loc)
         return None
-    from ..pack import PackError, find_pack
+    from ..pack import find_pack
     try:
         return find_pack(name)
     except PackError as e:
@@ -331,7 +331,7 @@ def pack_options(spec: dict, layers: list[Layer]) -> dict:
 # ---------------------------------------------------------------- a project's pack
 def project_pack(project: Path, config: dict, problems: Problems):
     """The pack of a project: `pack: NAME`, or `extends: NAME` with the project's pack/ folder on top."""
-    from ..pack import PackError, find_pack, load_pack
+    from ..pack import find_pack, load_pack
     name, base = config.get("pack"), config.get("extends")
     where = Location("report.yaml")
     if name and base:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from ..errors import Location, Problems, ReportgenError
+from ..errors import Location, PackError, Problems, ReportgenError
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
 CONTEXT_NAMES = {
@@ -199,7 +199,7 @@ def lint_target(target: Path) -> tuple[str, Problems]:
     import shutil
     import tempfile
 
-    from ..pack import PackError, find_pack
+    from ..pack import find_pack
     from .archive import extract_zip
     if target.is_file() and target.suffix.lower() == ".zip":
         tmp = Path(tempfile.mkdtemp(prefix="reportgen-check-"))

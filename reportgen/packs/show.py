@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ..errors import Location, Problems
-from ..load.yaml_source import YamlError, load_yaml
-from ..pack import Pack, PackError, find_pack, load_pack
+from ..errors import Location, PackError, Problems, YamlError
+from ..load.yaml_source import load_yaml
+from ..pack import Pack, find_pack, load_pack
 from ..render.numbering import chinese_number
 from .inherit import merged_node, project_pack
 from .store import BUILTIN_PACKS, user_pack_dir

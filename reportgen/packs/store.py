@@ -20,10 +20,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Location, Problems, UsageError
-from ..load.yaml_source import YamlError, load_yaml
-from ..pack import BUILTIN_PACKS, PackError, find_pack
-from .archive import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, PackArchiveError, extract_zip
+from ..errors import Location, PackArchiveError, PackError, Problems, UsageError, YamlError
+from ..fileio import write_atomic
+from ..load.yaml_source import load_yaml
+from ..pack import BUILTIN_PACKS, find_pack
+from .archive import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, extract_zip
 
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)          # fixed timestamps: the same pack gives the same archive
 SKIP = {"__pycache__", ".git", ".DS_Store", "build"}
@@ -72,7 +73,6 @@ def list_packs() -> list[PackInfo]:
 # ---------------------------------------------------------------- export
 def export_pack(name: str, output: Path, project_dir: Path | None = None) -> tuple[Path, int, list[str]]:
     """Zip a pack as `<name>/…`; returns the archive, the number of files and notes for the user."""
-    from ..pipeline import write_atomic
     from .lint import lint_pack
     root = find_pack(name, project_dir)
     problems = lint_pack(root)

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from ..fileio import write_atomic, write_bytes_atomic
 from .changes import Changes, compare
 from .manifest import CONTENT_KEYS, dumps, load_manifest, make_manifest, manifest_path, sha256_bytes, sha256_file
 
@@ -57,10 +58,7 @@ def target_status(target: Path, last: dict | None, new_hash: str | None = None) 
     return EDITED if ours else UNKNOWN      # UNKNOWN: reportgen never wrote this file
 
 
-def publish(prepared, target: Path, render: Callable[[], bytes], force: bool = False,
-            write_atomic=None) -> RebuildResult:
-    if write_atomic is None:
-        from ..pipeline import write_atomic
+def publish(prepared, target: Path, render: Callable[[], bytes], force: bool = False) -> RebuildResult:
     mpath = manifest_path(target)
     last = load_manifest(mpath)
     notes = []
@@ -72,7 +70,7 @@ def publish(prepared, target: Path, render: Callable[[], bytes], force: bool = F
     if not force and _up_to_date(target, last, new):
         # same inputs, same program, untouched draft: the bytes would be the same, skip rendering
         new["output"], new["target"] = last["output"], last["target"]
-        _save_manifest(mpath, new, write_atomic)
+        _save_manifest(mpath, new)
         return RebuildResult(target, target, mpath, False, changes, notes=notes)
 
     data = render()
@@ -80,15 +78,15 @@ def publish(prepared, target: Path, render: Callable[[], bytes], force: bool = F
     status = target_status(target, last, digest)
     protected = ""
     if force or status in (MISSING, OURS):
-        path, written = target, _write_if_different(target, data, digest, write_atomic)
+        path, written = target, _write_if_different(target, data, digest)
         target_hash = digest
     else:
         protected = _why(status, target, mpath)
-        path, written = _beside(target, last, data, digest, write_atomic)
+        path, written = _beside(target, last, data, digest)
         target_hash = (last or {}).get("target", {}).get("sha256")
     new["output"] = {"file": path.name, "sha256": digest, "bytes": len(data)}
     new["target"] = {"file": target.name, "sha256": target_hash}
-    _save_manifest(mpath, new, write_atomic)      # after the draft: see the module docstring
+    _save_manifest(mpath, new)      # after the draft: see the module docstring
     return RebuildResult(path, target, mpath, written, changes, protected, notes)
 
 
@@ -110,14 +108,14 @@ def _up_to_date(target: Path, last: dict | None, new: dict) -> bool:
             and sha256_file(target) == out.get("sha256"))
 
 
-def _write_if_different(path: Path, data: bytes, digest: str, write_atomic) -> bool:
+def _write_if_different(path: Path, data: bytes, digest: str) -> bool:
     if path.is_file() and sha256_file(path) == digest:
         return False
-    write_atomic(path, lambda f: f.write(data))
+    write_bytes_atomic(path, data)
     return True
 
 
-def _beside(target: Path, last: dict | None, data: bytes, digest: str, write_atomic) -> tuple[Path, bool]:
+def _beside(target: Path, last: dict | None, data: bytes, digest: str) -> tuple[Path, bool]:
     """The protected case: reuse the last dated draft if it is this very draft, else a new dated name."""
     prev = (last or {}).get("output") or {}
     if prev.get("file") and prev.get("file") != target.name and prev.get("sha256") == digest:
@@ -126,7 +124,7 @@ def _beside(target: Path, last: dict | None, data: bytes, digest: str, write_ato
             return path, False
     path = _claim_dated_name(target)
     try:
-        write_atomic(path, lambda f: f.write(data))
+        write_bytes_atomic(path, data)
     except BaseException:
         _remove_if_empty(path)
         raise
@@ -166,19 +164,19 @@ def _why(status: str, target: Path, mpath: Path) -> str:
     return f"{target.name} 在上次构建之后被修改过（可能已在 Word/WPS 中编辑），为保护这些修改，没有覆盖它。"
 
 
-def _save_manifest(mpath: Path, manifest: dict, write_atomic) -> None:
+def _save_manifest(mpath: Path, manifest: dict) -> None:
     text = dumps(manifest).encode("utf-8")
     try:
         if mpath.read_bytes() == text:
             return
     except OSError:
         pass
-    save_manifest(mpath, text, write_atomic)
+    save_manifest(mpath, text)
 
 
-def save_manifest(mpath: Path, text: bytes, write_atomic) -> None:
+def save_manifest(mpath: Path, text: bytes) -> None:
     """Separate so tests can make it fail between the draft and its manifest."""
-    write_atomic(mpath, lambda f: f.write(text))
+    write_bytes_atomic(mpath, text)
 
 
 # ---------------------------------------------------------------- change log
@@ -191,11 +189,8 @@ def changelog_meta(prepared, target: Path, path: Path | None) -> list[tuple[str,
     return meta
 
 
-def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None,
-                    write_atomic=None) -> None:
+def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None) -> None:
     """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically."""
-    if write_atomic is None:
-        from ..pipeline import write_atomic
     from .present import changes_document, changes_markdown
     title = f"修改说明：{prepared.dataset.config['school']['name']}质量年度报告（{prepared.dataset.year}）"
     meta = changelog_meta(prepared, target, path)
@@ -205,4 +200,4 @@ def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: 
         write_atomic(file, lambda f: write_docx(doc, f))
     else:
         text = changes_markdown(changes, title, meta).encode("utf-8")
-        write_atomic(file, lambda f: f.write(text))
+        write_bytes_atomic(file, text)

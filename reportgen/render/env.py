@@ -11,8 +11,7 @@ from pathlib import Path
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..errors import Location
-from .errors import TemplateProblem
+from ..errors import Location, TemplateProblem
 from .sandbox import BoundedSandbox
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024

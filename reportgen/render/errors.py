@@ -11,11 +11,7 @@ import traceback
 from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateNotFound
 
-from ..errors import Location, ReportgenError
-
-
-class TemplateProblem(ReportgenError):
-    pass
+from ..errors import Location, ReportgenError, TemplateProblem
 
 
 def locate(exc: BaseException, display: dict[str, str]) -> TemplateProblem:

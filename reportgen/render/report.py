@@ -14,9 +14,9 @@ from ..compute.indicators import IndicatorTable, format_value
 from ..dataset import Dataset
 from ..doc.model import (Block, Cover, Document, Figure, Heading, Image, PageBreak, Paragraph, Placeholder,
                          Table, Toc, TocEntry, iter_blocks)
-from ..errors import Location, Problems, ReportgenError
+from ..errors import Location, Problems, ReportgenError, TemplateProblem
 from .env import make_env
-from .errors import TemplateProblem, render_file, render_text
+from .errors import render_file, render_text
 from .extras import extra_context, limit_toc, number_leads
 from .markdown import Resolver, parse_markdown, source_marker
 from .numbering import Numberer

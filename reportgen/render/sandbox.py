@@ -26,7 +26,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.environment import Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..errors import ReportgenError
+from ..errors import SandboxLimit
 
 MAX_ITERATIONS = 200_000          # loop iterations per render, all loops together
 MAX_OUTPUT_CHARS = 2_000_000      # characters output per render, all pieces counted
@@ -39,10 +39,6 @@ _WIDTH_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _FORMAT_WIDTH = re.compile(r"\{[^{}]*:[^{}]*\d{5,}")     # {:>99999}
 _FORMAT_NESTED = re.compile(r"\{[^{}]*:[^{}]*\{")          # {:>{width}}
-
-
-class SandboxLimit(ReportgenError):
-    """A template exceeded a sandbox bound; the message says which and how to fix it."""
 
 
 def _sized(value) -> int:

@@ -24,6 +24,7 @@ from ..check.data import INDICATOR_COLUMN
 from ..check.values import coerce, is_blank
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
+from ..fileio import write_atomic
 from ..load.project import load_project
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..values import NotReported
@@ -57,7 +58,6 @@ def default_workbook_path(raw: RawProject) -> Path:
 
 def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     """Write the workbook for a project: its YAML data merged with report.yaml's workbook, if any."""
-    from ..pipeline import write_atomic
     problems = Problems()
     yaml_raw = load_project(root, problems)
     problems.raise_if_errors()

@@ -19,11 +19,11 @@ from openpyxl.utils import get_column_letter
 
 from ..check.values import is_blank
 from ..dataset import RawCell, RawIndicators, RawRow, RawTable
-from ..errors import Location, Problems
+from ..errors import Location, Problems, WorkbookError
 from ..pack import Pack, TableDef
 from ..values import Unreadable
 from . import layout
-from .safety import WorkbookError, open_workbook
+from .safety import open_workbook
 from .totals import check_total_row
 
 HEADER_SEARCH_ROWS = 10

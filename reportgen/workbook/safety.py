@@ -11,7 +11,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from ..errors import Location, ReportgenError, os_reason
+from ..errors import Location, WorkbookError, os_reason
 
 MAX_FILE_BYTES = 50 * 1024 * 1024          # a fill-in workbook is kilobytes; photos do not belong in it
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024     # a 20000-row sheet is about 25 MB of XML
@@ -24,10 +24,6 @@ MAX_COLUMNS = 200
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 HOSTILE_XML = "工作簿含有不安全的 XML 内容（实体定义），疑似恶意构造的文件，已拒绝读取"
 SAVE_AS = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
-
-
-class WorkbookError(ReportgenError):
-    """The workbook cannot be read at all."""
 
 
 def open_workbook(path: Path, display: str):
