@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ class Dataset:
     indicator_locs: dict[str, dict[int, Location]]
     narrative: dict[str, list[Path]]
     typed_derived: dict[str, dict[int, RawCell]] = field(default_factory=dict)   # computed values typed anyway
+    typed_numbers: dict[str, dict[int, tuple[Decimal, int] | None]] = field(default_factory=dict)  # …as numbers
 
     @property
     def school(self) -> dict:

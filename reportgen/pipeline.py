@@ -1,21 +1,22 @@
-"""load → check → compute → render → write. The only module that knows the order."""
+"""load pack → load project → check → compute → render → write. The only module that knows the order."""
 from __future__ import annotations
 
 import shutil
 import tempfile
-from io import BytesIO
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from .check.data import check_project
 from .check.rules import CheckReport, run_checks
 from .compute.aggregates import Aggregates
 from .compute.indicators import IndicatorTable, compute_indicators
-from .dataset import Dataset
+from .dataset import Dataset, RawProject
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
 from .errors import Problems, WriteError
 from .fileio import write_bytes_atomic
-from .load.project import load_project
+from .load.project import load_project, read_config
+from .packs.load import load_project_pack
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
 from .timing import stage
@@ -72,7 +73,7 @@ def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Proble
 def _computed(root: Path, workbook: Path | None, problems: Problems, timings: dict | None = None):
     """load → check → compute: the dataset, its aggregates, indicator values and cross-check results."""
     with stage(timings, "load"):
-        raw = load_project(root, problems)
+        raw = load_raw(root, problems)
         raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
@@ -82,6 +83,14 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         indicators = compute_indicators(dataset, formulas, aggregates, problems)
         checks = run_checks(dataset, indicators, formulas)
     return dataset, aggregates, indicators, checks
+
+
+def load_raw(root: Path, problems: Problems) -> RawProject:
+    """load pack → load project: report.yaml names the pack; the pack is read, inherited and checked
+    (packs/load.py) before the project's data is read against it (load/project.py)."""
+    config = read_config(root, problems)
+    pack = load_project_pack(root, config.plain(), problems)
+    return load_project(root, config, pack, problems)
 
 
 def default_output(ds: Dataset) -> Path:
@@ -143,7 +152,7 @@ def _docx_bytes(prepared: Prepared) -> bytes:
 
 
 def _write_docx(prepared: Prepared, f) -> None:
-    from .write.docx_writer import write_docx      # python-docx is only loaded when writing
+    from .write.docx_writer import write_docx  # python-docx is only loaded when writing
     from .write.images import UnreadableImage
     draw_pending_charts(prepared)
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UsageError
-from .pack import TableDef, find_pack, load_pack
+from .pack import TableDef
+from .packs.find import find_pack
+from .packs.load import load_pack
 
 TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含小数）", "date": "年月，如 \"2024.05\"", "enum": "从可选值中选择"}
 

@@ -1,7 +1,7 @@
-"""Value kinds shared by every stage: "-" (not reported) is a value of its own, never 0."""
+"""Value kinds shared by every stage: "-" (not reported) is a value of its own, never 0; rounding as people do it."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 
 class NotReported:
@@ -41,3 +41,14 @@ class Unreadable:
 
 def is_number(v) -> bool:
     return isinstance(v, (int, Decimal, float)) and not isinstance(v, bool)
+
+
+def round_half_up(value, places: int) -> Decimal:
+    """Rounding as people do it (0.5 up), not banker's rounding."""
+    q = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def truncate(value, places: int) -> Decimal:
+    q = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(q, rounding=ROUND_DOWN)

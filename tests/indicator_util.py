@@ -12,8 +12,8 @@ from reportgen.compute.aggregates import Aggregates
 from reportgen.compute.indicators import compute_indicators
 from reportgen.doc.model import Table, iter_blocks
 from reportgen.errors import Problems
-from reportgen.load.project import load_project
 from reportgen.pack import BUILTIN_PACKS
+from reportgen.pipeline import load_raw
 from reportgen.render.env import make_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def project(root: Path, indicators: str, tables: dict[str, str] | None = None, *
 def compute(root: Path):
     """(dataset, indicator table, check report, problems) without raising on data errors."""
     problems = Problems()
-    ds = check_project(load_project(root, problems), problems)
+    ds = check_project(load_raw(root, problems), problems)
     ind = compute_indicators(ds, make_env({}), Aggregates(ds.tables), problems)
     return ds, ind, run_checks(ds, ind, make_env({})), problems
 

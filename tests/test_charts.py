@@ -7,9 +7,9 @@ import pytest
 from docx.oxml.ns import qn
 
 from reportgen.chart import draw
-from reportgen.compute.charts import indicator_chart
 from reportgen.pack import BUILTIN_PACKS
 from reportgen.pipeline import prepare
+from reportgen.render.charts import indicator_chart
 
 CHART_CAPTIONS = ["近三年横向技术服务到款额", "近三年双师素质专任教师占比", "学生创新创业大赛获奖级别分布"]
 

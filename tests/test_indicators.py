@@ -3,14 +3,14 @@ narrative citations, formulas as pack data."""
 from decimal import Decimal
 
 import pytest
-
 from indicator_util import appendix_rows, compute, copy_pack, project, set_indicator
-from reportgen.compute.indicators import format_value
+
 from reportgen.compute.units import split_quantity, units
+from reportgen.errors import UnitError
 from reportgen.pack import IndicatorDef
 from reportgen.pipeline import prepare
+from reportgen.render.display import change_text, format_value
 from reportgen.values import NOT_REPORTED
-from reportgen.errors import UnitError
 
 LOC = None
 
@@ -133,13 +133,13 @@ def test_division_by_zero_is_a_warning_and_dash(demo):
 
 def test_year_over_year_change(demo):
     _, table, _, _ = compute(demo)
-    assert str(table.change("毕业去向落实率", 2024)) == "提高 0.35 个百分点"       # 96.35% − 96.00%
-    assert str(table.change("毕业生人数", 2024)) == "增长 4.78%"                 # 5368 / 5123
-    assert str(table.change("生师比", 2024)) == "下降 1.57%"                    # 19.42 / 19.73: percent, not points
-    assert str(table.change("毕业去向落实率", 2024, 2022)) == "提高 0.59 个百分点"
-    assert str(table.change("国（境）外技能大赛获奖数量", 2023)) == "增加 2 项"    # from 0: no percent
-    assert str(table.change("校园网主干最大带宽", 2024)) == "持平"
-    assert str(table.change("毕业三年职位晋升比例", 2023)).startswith("【待补充：")   # 2022 is "-"
+    assert change_text(table.change("毕业去向落实率", 2024)) == "提高 0.35 个百分点"       # 96.35% − 96.00%
+    assert change_text(table.change("毕业生人数", 2024)) == "增长 4.78%"                 # 5368 / 5123
+    assert change_text(table.change("生师比", 2024)) == "下降 1.57%"                    # 19.42 / 19.73: percent, not points
+    assert change_text(table.change("毕业去向落实率", 2024, 2022)) == "提高 0.59 个百分点"
+    assert change_text(table.change("国（境）外技能大赛获奖数量", 2023)) == "增加 2 项"    # from 0: no percent
+    assert change_text(table.change("校园网主干最大带宽", 2024)) == "持平"
+    assert change_text(table.change("毕业三年职位晋升比例", 2023)).startswith("【待补充：")   # 2022 is "-"
 
 
 def test_narrative_cites_change_and_earlier_years(demo):

@@ -12,7 +12,8 @@ import pytest
 from reportgen.cli import main
 from reportgen.export import office
 from reportgen.export.pages import footer_pattern, locate_headings, printed_numbers
-from reportgen.pack import find_pack, load_pack
+from reportgen.packs.find import find_pack
+from reportgen.packs.load import load_pack
 
 pdfplumber = pytest.importorskip("pdfplumber")
 

@@ -3,9 +3,9 @@ the figures the report published; the figures it typed wrongly are flagged, each
 from decimal import Decimal
 
 import pytest
-
 from indicator_util import SEED001, compute
-from reportgen.compute.indicators import format_value
+
+from reportgen.render.display import format_value
 
 
 @pytest.fixture(scope="module")

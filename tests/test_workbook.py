@@ -5,7 +5,8 @@ import docx
 import openpyxl
 from wbutil import edit, read, sheet, texts
 
-from reportgen.pack import find_pack, load_pack
+from reportgen.packs.find import find_pack
+from reportgen.packs.load import load_pack
 
 CERT = 1          # 表1 “1+X”证书: 证书名称 | 颁证机构 | 批准总培训人数（人）, 合计 over the last column
 

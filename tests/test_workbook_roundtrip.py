@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reportgen.check.data import check_project
 from reportgen.dataset import RawCell, RawIndicators, RawRow, RawTable
 from reportgen.errors import Location, Problems
-from reportgen.load.project import load_project
+from reportgen.pipeline import load_raw
 from reportgen.workbook.export import build_workbook
 from reportgen.workbook.fingerprint import table_canon
 from reportgen.workbook.importer import NOTE_PREFIXES, read_workbook
@@ -18,7 +18,7 @@ from reportgen.workbook.layout import SUBTOTAL_WORDS, TOTAL_WORDS
 from reportgen.workbook.merge import apply_workbook, workbook_context
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
-BASE = load_project(DEMO, Problems())
+BASE = load_raw(DEMO, Problems())
 TABLES = ["certificates", "teaching_awards", "coop_textbooks", "tech_transfer", "majors_emerging"]
 INDICATORS = ["毕业生人数", "月收入", "母校满意度", "教学科研仪器设备总值"]
 

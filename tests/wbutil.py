@@ -8,7 +8,7 @@ import openpyxl
 from reportgen.check.data import check_project
 from reportgen.cli import main
 from reportgen.errors import Problems
-from reportgen.load.project import load_project
+from reportgen.pipeline import load_raw
 from reportgen.workbook.merge import apply_workbook
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
@@ -35,7 +35,7 @@ def sheet(wb, n: int):
 def read(project: Path, workbook: Path):
     """Load + merge + check, as validate does: (problems, dataset)."""
     problems = Problems()
-    raw = load_project(project, problems)
+    raw = load_raw(project, problems)
     merged = apply_workbook(raw, workbook, problems)
     return problems, check_project(merged, problems)
 

@@ -11,13 +11,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch import SchoolResult
-from ..check.schema import validate_node
-from ..compute.indicators import format_value
-from ..doc.model import Block, Cell, Column, Cover, Document, Heading, PageBreak, Table, Toc, TocEntry
+from ..doc.model import (
+    Block,
+    Cell,
+    Column,
+    Cover,
+    Document,
+    Heading,
+    PageBreak,
+    Table,
+    Toc,
+    TocEntry,
+)
 from ..errors import Location, PackError, Problems, ReportgenError, YamlError
 from ..fileio import write_atomic
+from ..load.schema import validate_node
 from ..load.yaml_source import load_yaml
-from ..pack import IndicatorDef, Pack, find_pack, load_pack
+from ..pack import IndicatorDef, Pack
+from ..packs.find import find_pack
+from ..packs.load import load_pack
+from ..render.display import format_value
 from ..render.env import make_env
 from ..render.errors import render_file, render_text
 from ..render.markdown import Resolver, parse_markdown

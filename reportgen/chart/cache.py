@@ -11,9 +11,9 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from ..compute.charts import ChartData
 from ..doc.model import Image, Typography
 from ..errors import Problems, WriteError, os_reason
+from ..render.charts import ChartData
 
 CHART_DIR = Path("build") / "charts"
 
@@ -50,7 +50,12 @@ def draw_charts(charts: list[tuple[ChartData, Image]], project_root: Path, typog
 
 
 def _draw(pending, width: float, problems: Problems) -> None:
-    from .draw import NO_FONT_WARNING, cjk_font, draw_chart, release_fonts  # matplotlib: only when drawing
+    from .draw import (  # matplotlib: only when drawing
+        NO_FONT_WARNING,
+        cjk_font,
+        draw_chart,
+        release_fonts,
+    )
     has_font = cjk_font() is not None
     if not has_font and not any(p.message == NO_FONT_WARNING for p in problems.warnings):
         problems.warning(NO_FONT_WARNING)

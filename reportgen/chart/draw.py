@@ -11,8 +11,8 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from ..compute.charts import ChartData
 from ..fileio import write_atomic
+from ..render.charts import ChartData
 
 MM_PER_INCH = 25.4
 DPI = 250
@@ -68,6 +68,7 @@ def release_fonts() -> None:
     """Drop matplotlib's cache of loaded font files once the charts are drawn: a CJK font
     collection is tens of MB, and the .docx that is written next needs that memory more."""
     import gc
+
     from matplotlib import font_manager
     clear = getattr(getattr(font_manager, "_get_font", None), "cache_clear", None)
     if clear is not None:

@@ -5,19 +5,19 @@ import difflib
 
 from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems
-from ..pack import ColumnDef
-from .quantities import coerce_indicator
+from .quantities import coerce_indicator, typed_number
 from .values import coerce, is_blank
-
-INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
 
 
 def check_project(raw: RawProject, problems: Problems) -> Dataset:
     tables = {tid: _table(raw.tables[tid], tdef, problems) if tid in raw.tables else TableData(tdef, [], [], [])
               for tid, tdef in raw.pack.tables.items()}
     values, locs, typed_derived = _indicators(raw, problems)
+    typed_numbers = {name: {y: typed_number(raw.pack.indicators[name], c.raw, c.text) for y, c in years.items()}
+                     for name, years in typed_derived.items()}
     return Dataset(root=raw.root, config=raw.config, pack=raw.pack, year=raw.config["year"], tables=tables,
-                   indicators=values, indicator_locs=locs, narrative=raw.narrative, typed_derived=typed_derived)
+                   indicators=values, indicator_locs=locs, narrative=raw.narrative, typed_derived=typed_derived,
+                   typed_numbers=typed_numbers)
 
 
 def _table(rt: RawTable, tdef, problems: Problems) -> TableData:

@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..compute.aggregates import column_total
-from ..compute.indicators import (IndicatorTable, Source, compile_formula, display_number, evaluate, format_value, round_half_up, truncate)
+from ..compute.indicators import IndicatorTable, Source, compile_formula, evaluate
 from ..errors import FormulaError, Location, Problems
-from ..values import is_number
-from .quantities import typed_number
-from .rule_defs import KIND_NAMES, OPS, CheckDef, Limit, StandardDef, level_key
+from ..pack import CheckDef, Limit, StandardDef, level_key
+from ..render.display import display_number, format_value
+from ..values import is_number, round_half_up, truncate
 
 STATUS_TEXT = {"pass": "通过", "fail": "未通过", "warn": "警告", "skip": "跳过"}
 GROUPS = ["其中项与上级指标", "指标之间的关系", "明细表合计与指标", "明细表填写的合计", "填写的计算值", "取值范围",
           "办学条件标准"]
 MARK = "▲"
+KIND_NAMES = {"parts": "其中项与上级指标", "compare": "指标之间的关系", "table_total": "明细表合计与指标",
+              "range": "取值范围"}
+OPS = {"=": "等于", "==": "等于", "<=": "不超过", "<": "小于", ">=": "不少于", ">": "大于"}
 RELATIVE_SLACK = Decimal("0.001")     # typed computed values: rounding of inputs (e.g. 万元 to 2 places)
 
 
@@ -379,7 +382,7 @@ class _Runner:
             formula = self.ind.formulas.get(name)
             for y, cell in sorted(years.items()):
                 text = (cell.text if cell.text is not None else str(cell.raw)).strip()
-                typed = typed_number(d, cell.raw, cell.text)
+                typed = self.ds.typed_numbers[name][y]
                 values = [Involved(f"填写的“{name}” {y} 年", text, cell.loc)]
                 as_data = formula is not None and bool(formula.tables) and y != self.ds.year
                 if typed is None and text in ("-", "－", "—"):

@@ -12,7 +12,7 @@ so checks can say where a number came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Callable
 
 from jinja2 import meta, nodes
@@ -20,12 +20,11 @@ from jinja2.exceptions import TemplateError
 
 from ..errors import FormulaError, Location, Problems, ReportgenError, UnitError
 from ..pack import IndicatorDef
-from ..values import NOT_REPORTED, is_number
+from ..values import NOT_REPORTED, is_number, round_half_up
 from .units import units
 
 TABLE_FUNCTIONS = ("count", "total", "rows")
 FORMULA_FUNCTIONS = TABLE_FUNCTIONS + ("convert", "len", "min", "max", "abs", "round", "ind")
-FORMAT_DECIMALS = {"integer": 0, "decimal1": 1, "decimal2": 2, "percent": 2, "ratio": 1}
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _convert(value, from_unit, to_unit):
 
 @dataclass(frozen=True)
 class Change:
-    """Year-over-year change as narrative prints it: points for rates, percent for counts."""
+    """Year-over-year change: points for rates, percent for counts (render/display.py words it)."""
     name: str
     year: int
     base: int
@@ -106,17 +105,6 @@ class Change:
     amount: Decimal | None      # signed: points, percent or the plain difference
     unit: str = ""
 
-    def __str__(self) -> str:
-        if self.kind == "missing":
-            return f"【待补充：“{self.name}”{self.base} 年或 {self.year} 年未填报，无法计算变化】"
-        if self.kind == "same" or self.amount == 0:
-            return "持平"
-        size = abs(self.amount)
-        if self.kind == "points":
-            return f"{'提高' if self.amount > 0 else '降低'} {size:.2f} 个百分点"
-        if self.kind == "percent":
-            return f"{'增长' if self.amount > 0 else '下降'} {size:.2f}%"
-        return f"{'增加' if self.amount > 0 else '减少'} {_plain(size)}{' ' + self.unit if self.unit else ''}"
 
 
 @dataclass
@@ -151,9 +139,6 @@ class IndicatorTable:
             raise FormulaError(f"指标“{name}”没有 {year} 年的数据（可用年度：{have}）")
         return int(text)
 
-    def text(self, name: str, year: int, with_unit: bool = True) -> str:
-        return format_value(self.definition(name), self.get(name, year), with_unit)
-
     def change(self, name: str, year: int, base: int | None = None) -> Change:
         d = self.definition(name)
         base = year - 1 if base is None else self.year_of(name, base)
@@ -161,7 +146,7 @@ class IndicatorTable:
         if not (is_number(cur) and is_number(prev)):
             return Change(name, year, base, "missing", None)
         if is_rate(d):
-            places = decimals_of(d)
+            places = d.places
             diff = round_half_up(cur, places) - round_half_up(prev, places)
             return Change(name, year, base, "points", round_half_up(diff, 2))
         if prev == 0:
@@ -254,9 +239,8 @@ def _value(name, year, dataset, table: IndicatorTable, aggregates, problems):
 
 
 def _typed_earlier(d, year, dataset):
-    from ..check.quantities import typed_number
     cell = dataset.typed_derived.get(d.name, {}).get(year)
-    typed = typed_number(d, cell.raw, cell.text) if cell is not None else None
+    typed = dataset.typed_numbers.get(d.name, {}).get(year)      # typed by the check stage
     value = _num(typed[0]) if typed is not None else NOT_REPORTED
     return value, (Source(d.name, year, value, cell.loc if cell is not None else None),)
 
@@ -279,61 +263,3 @@ def _num(v):
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
     return v
-
-
-# ---------------------------------------------------------------------------- display
-def decimals_of(d: IndicatorDef) -> int:
-    if d.decimals is not None:
-        return d.decimals
-    return FORMAT_DECIMALS.get(d.format, 2)
-
-
-def format_value(d: IndicatorDef, value, with_unit: bool = True) -> str:
-    """Display text of one value by the indicator's format; '-' for not reported.
-
-    integer 1234 · decimal1/decimal2 12.5/12.50 · percent (a fraction) 96.14% · ratio 19:1 or 17.1:1 ·
-    `decimals` overrides the places. A value in "%" gets the sign when `with_unit`.
-    """
-    if not is_number(value):
-        return "-"
-    places = decimals_of(d)
-    if d.format == "ratio":
-        r = round_half_up(value, places)
-        return f"{_plain(r)}:1"
-    if d.format == "percent":
-        return f"{round_half_up(Decimal(str(value)) * 100, places):.{places}f}%"
-    if d.format == "text":
-        text = str(value)
-    else:
-        text = f"{round_half_up(value, places):.{places}f}"
-    if with_unit and d.unit == "%":
-        text += "%"
-    return text
-
-
-def display_number(d: IndicatorDef, value) -> Decimal | None:
-    """The value as its table cell shows it (rounded to the format's places); None for "-"."""
-    if not is_number(value):
-        return None
-    if d.format == "percent":
-        return round_half_up(Decimal(str(value)) * 100, decimals_of(d))
-    return round_half_up(value, decimals_of(d))
-
-
-def round_half_up(value, places: int) -> Decimal:
-    """Rounding as people do it (0.5 up), not banker's rounding."""
-    q = Decimal(1).scaleb(-places)
-    return Decimal(str(value)).quantize(q, rounding=ROUND_HALF_UP)
-
-
-def truncate(value, places: int) -> Decimal:
-    q = Decimal(1).scaleb(-places)
-    return Decimal(str(value)).quantize(q, rounding=ROUND_DOWN)
-
-
-def _plain(d: Decimal) -> str:
-    """12.50 → 12.5, 19.0 → 19: no trailing zeros, no exponent."""
-    d = Decimal(d)
-    if d == d.to_integral_value():
-        return str(int(d))
-    return format(d.normalize(), "f")

@@ -66,7 +66,7 @@ class UnitTable:
 
 
 def load_units(path: Path = UNITS_FILE, problems: Problems | None = None) -> UnitTable:
-    from ..check.schema import validate_node
+    from ..load.schema import validate_node
     from ..load.yaml_source import load_yaml
     display = "data/units.yaml"
     own = Problems()

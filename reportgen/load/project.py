@@ -1,13 +1,16 @@
-"""Load a school project folder into raw records with locations. No business rules here."""
+"""Load a school project folder into raw records with locations. No business rules here.
+
+report.yaml is read first (`read_config`): it names the pack, which packs/load.py loads; the project's
+tables and narrative are then read against that pack (`load_project`)."""
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
 
-from ..check.schema import validate_node
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
-from ..errors import Location, Problems, ReportgenError, UsageError, YamlError
-from ..packs.inherit import project_pack
+from ..errors import Location, Problems, UsageError, YamlError
+from ..pack import Pack
+from .schema import validate_node
 from .yaml_source import YNode, load_yaml
 
 REPORT_FILE = "report.yaml"
@@ -16,8 +19,8 @@ TABLE_DIR = Path("data") / "tables"
 NARRATIVE_DIR = Path("narrative")
 
 
-def load_project(root: Path, problems: Problems) -> RawProject:
-    """Read everything; collect data problems in `problems`. Raises only when nothing can go on."""
+def read_config(root: Path, problems: Problems) -> YNode:
+    """report.yaml, checked against its schema; raises when the project cannot be read at all."""
     if not root.is_dir():
         raise UsageError(f"项目文件夹不存在：{root}")
     if not (root / REPORT_FILE).is_file():
@@ -25,15 +28,13 @@ def load_project(root: Path, problems: Problems) -> RawProject:
     config_node = _read(root, Path(REPORT_FILE), problems)
     if config_node is None or not validate_node(config_node, "report", REPORT_FILE, problems):
         problems.raise_if_errors()
-    config = config_node.plain()
-    try:
-        pack = project_pack(root, config, problems)    # `pack:`, or `extends:` with the project's pack/ folder
-    except ReportgenError as e:
-        problems.extend(e.problems())
-        problems.raise_if_errors()
-        raise
+    return config_node
+
+
+def load_project(root: Path, config: YNode, pack: Pack, problems: Problems) -> RawProject:
+    """Read the project's data and narrative for `pack`; collect data problems in `problems`."""
     return RawProject(
-        root=root, config=config, config_loc=config_node.loc, pack=pack,
+        root=root, config=config.plain(), config_loc=config.loc, pack=pack,
         tables=_tables(root, pack.tables, problems),
         indicators=_indicators(root, problems),
         narrative=_narrative(root, pack, problems),

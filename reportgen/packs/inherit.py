@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..check.schema import validate_node
 from ..errors import Location, PackError, Problems, YamlError
+from ..load.schema import validate_node
 from ..load.yaml_source import YNode, load_yaml
+from .find import find_pack
 
 MAX_DEPTH = 8
 MERGED_MAPS = ("cover", "typography", "levels", "wording", "school_fields")
@@ -135,7 +136,6 @@ def _parent(node: YNode, root: Path, problems: Problems) -> Path | None:
             return target
         problems.error(f"extends 指向的文件夹 {name} 中没有 pack.yaml", ext.loc)
         return None
-    from ..pack import find_pack
     try:
         return find_pack(name)
     except PackError as e:
@@ -326,25 +326,3 @@ def pack_options(spec: dict, layers: list[Layer]) -> dict:
     """The Pack fields this package adds: layers and the options of packs that are not annual reports."""
     return {"layers": layers, "toc": spec.get("toc", True), "school_fields": spec.get("school_fields", {}),
             "wording": spec.get("wording", {})}
-
-
-# ---------------------------------------------------------------- a project's pack
-def project_pack(project: Path, config: dict, problems: Problems):
-    """The pack of a project: `pack: NAME`, or `extends: NAME` with the project's pack/ folder on top."""
-    from ..pack import find_pack, load_pack
-    name, base = config.get("pack"), config.get("extends")
-    where = Location("report.yaml")
-    if name and base:
-        raise PackError("report.yaml 中 pack 与 extends 只能写一个：pack 直接使用模板包；extends 以模板包为基础，"
-                        "再用项目 pack/ 文件夹中的文件覆盖", where)
-    if not name and not base:
-        raise PackError("report.yaml 缺少 pack（使用的模板包名称），或 extends（以某模板包为基础并用项目 pack/ 文件夹覆盖）",
-                        where)
-    overlay = project / OVERLAY_DIR
-    if base:
-        return load_pack(find_pack(base, project), overlay=overlay)
-    root = find_pack(name, project)
-    if overlay.is_dir() and root != overlay.resolve() and any(overlay.iterdir()):
-        problems.warning(f"项目中有 {OVERLAY_DIR}/ 文件夹，但 report.yaml 写的是 pack:，其中的覆盖不会生效；"
-                         f"如需覆盖，请改为 extends: {name}", where)
-    return load_pack(root)

@@ -40,7 +40,7 @@ TEMPLATE_SUFFIXES = (".j2", ".md", ".jinja", ".jinja2")
 
 def lint_pack(root: Path, overlay: Path | None = None) -> Problems:
     """All problems of the pack at `root` (errors and warnings), located."""
-    from ..pack import load_pack
+    from .load import load_pack
     problems = Problems()
     try:
         pack = load_pack(root, overlay=overlay)
@@ -76,8 +76,8 @@ class _Linter:
         try:
             return self.env.parse(source, label)
         except TemplateSyntaxError as e:
-            from ..render.errors import _syntax
-            self.problems.error(f"模板语法错误：{_syntax(e.message or '')}", Location(label, line or e.lineno))
+            from ..render.errors import syntax_message
+            self.problems.error(f"模板语法错误：{syntax_message(e.message or '')}", Location(label, line or e.lineno))
             return None
 
     def template(self, path: Path, label: str) -> None:
@@ -199,8 +199,8 @@ def lint_target(target: Path) -> tuple[str, Problems]:
     import shutil
     import tempfile
 
-    from ..pack import find_pack
     from .archive import extract_zip
+    from .find import find_pack
     if target.is_file() and target.suffix.lower() == ".zip":
         tmp = Path(tempfile.mkdtemp(prefix="reportgen-check-"))
         try:

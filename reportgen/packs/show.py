@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ..errors import Location, PackError, Problems, YamlError
 from ..load.yaml_source import load_yaml
-from ..pack import Pack, find_pack, load_pack
+from ..pack import BUILTIN_PACKS, Pack
 from ..render.numbering import chinese_number
-from .inherit import merged_node, project_pack
-from .store import BUILTIN_PACKS, user_pack_dir
+from .find import find_pack, user_pack_dir
+from .inherit import merged_node
+from .load import load_pack, project_pack
 
 
 def effective_pack(target: Path) -> tuple[Pack, str]:

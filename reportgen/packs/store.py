@@ -1,11 +1,4 @@
-"""Where packs live and how they move between schools: list, install, export.
-
-Packs are found in this order (pack.find_pack):
-  1. a folder given by path, relative to the project (report.yaml `pack: ./my-pack`);
-  2. the user pack folder: $REPORTGEN_PACKS, else $XDG_DATA_HOME/reportgen/packs
-     (~/.local/share/reportgen/packs);
-  3. the packs built into reportgen (the top-level templates/ folder).
-An installed pack may not take a built-in pack's name, so a name always means one pack.
+"""How packs move between schools: list, install, export (where they are found: packs/find.py).
 
 Installing never writes outside the user pack folder: the archive is checked, extracted into a
 temporary folder inside it, loaded and linted there, and only then renamed into place.
@@ -20,25 +13,23 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Location, PackArchiveError, PackError, Problems, UsageError, YamlError
+from ..errors import (
+    Location,
+    PackArchiveError,
+    PackError,
+    Problems,
+    UsageError,
+    YamlError,
+)
 from ..fileio import write_atomic
 from ..load.yaml_source import load_yaml
-from ..pack import BUILTIN_PACKS, find_pack
+from ..pack import BUILTIN_PACKS
 from .archive import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, extract_zip
+from .find import builtin_names, find_pack, user_pack_dir
+from .load import load_pack
 
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)          # fixed timestamps: the same pack gives the same archive
 SKIP = {"__pycache__", ".git", ".DS_Store", "build"}
-
-
-def user_pack_dir() -> Path:
-    if os.environ.get("REPORTGEN_PACKS"):
-        return Path(os.environ["REPORTGEN_PACKS"]).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data) / "reportgen" / "packs"
-
-
-def builtin_names() -> set[str]:
-    return {p.name for p in BUILTIN_PACKS.iterdir() if (p / "pack.yaml").is_file()} if BUILTIN_PACKS.is_dir() else set()
 
 
 @dataclass
@@ -120,7 +111,6 @@ class Installed:
 
 def install_pack(source: Path, force: bool = False) -> Installed:
     """Install a pack archive (.zip) or folder into the user pack folder."""
-    from ..pack import load_pack
     from .lint import lint_pack
     if not source.exists():
         raise UsageError(f"找不到 {source}")

@@ -20,9 +20,19 @@ from pathlib import Path
 
 from .. import __version__
 from ..compute.aggregates import column_total
-from ..compute.indicators import format_value
-from ..doc.model import (Case, Figure, Heading, KeyValue, PageBreak, Paragraph, Placeholder, Table, Toc,
-                         iter_blocks)
+from ..doc.model import (
+    Case,
+    Figure,
+    Heading,
+    KeyValue,
+    PageBreak,
+    Paragraph,
+    Placeholder,
+    Table,
+    Toc,
+    iter_blocks,
+)
+from ..render.display import format_value
 from ..render.tables import cell_text
 from ..values import NotReported, is_number
 

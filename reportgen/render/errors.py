@@ -19,7 +19,7 @@ def locate(exc: BaseException, display: dict[str, str]) -> TemplateProblem:
         return exc
     if isinstance(exc, TemplateSyntaxError):
         name = display.get(exc.filename or "", exc.name or exc.filename or "模板")
-        return TemplateProblem(f"模板语法错误：{_syntax(exc.message or '')}", Location(name, exc.lineno))
+        return TemplateProblem(f"模板语法错误：{syntax_message(exc.message or '')}", Location(name, exc.lineno))
     loc = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename in display:
@@ -47,7 +47,7 @@ def _message(exc: BaseException) -> str:
     raise exc   # anything else is our bug: let it show as a traceback
 
 
-def _syntax(message: str) -> str:
+def syntax_message(message: str) -> str:
     known = {
         "unexpected end of template": "模板意外结束（可能缺少 {% endfor %} 或 {% endif %}）",
         "unexpected '}'": "多了一个“}”",

@@ -15,6 +15,7 @@ import re
 
 from ..doc.model import Block, Heading, KeyValue, Paragraph, Placeholder, Text
 from ..errors import Location, Problems
+from ..pack import level_key
 
 STYLE_CONTAINERS = ("salutation", "signature", "centered", "note", "title", "subtitle")
 CONTAINERS = ("keyvalue",) + STYLE_CONTAINERS
@@ -102,7 +103,6 @@ def extra_context(ds, aggregates, problems: Problems) -> dict:
     `level` in report.yaml is free text (高等职业, 中职 …); the pack's `levels` map names it a key
     (高职, 中职), `wording.<key>` gives words templates use ({{ level_name }}, {{ wording.… }}), and an
     appendix table with `levels: [中职]` is listed by appendix_tables() for that level only."""
-    from ..check.rule_defs import level_key
     pack, cfg = ds.pack, ds.config
     levels = getattr(pack, "levels", {}) or {}
     key = level_key(levels, cfg.get("level"))

@@ -9,12 +9,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..compute.aggregates import Aggregates
-from ..compute.charts import ChartData, indicator_chart, table_chart
-from ..compute.indicators import IndicatorTable, format_value
+from ..compute.indicators import IndicatorTable
 from ..dataset import Dataset
-from ..doc.model import (Block, Cover, Document, Figure, Heading, Image, PageBreak, Paragraph, Placeholder,
-                         Table, Toc, TocEntry, iter_blocks)
+from ..doc.model import (
+    Block,
+    Cover,
+    Document,
+    Figure,
+    Heading,
+    Image,
+    PageBreak,
+    Paragraph,
+    Placeholder,
+    Table,
+    Toc,
+    TocEntry,
+    iter_blocks,
+)
 from ..errors import Location, Problems, ReportgenError, TemplateProblem
+from .charts import ChartData, indicator_chart, table_chart
+from .display import change_text, format_value
 from .env import make_env
 from .errors import render_file, render_text
 from .extras import extra_context, limit_toc, number_leads
@@ -77,7 +91,7 @@ class _Renderer:
             "appendix_table": lambda aid: f"\n\n::: appendix {aid}\n:::\n\n",
             "appendix_tables": lambda: [a.id for a in self.ds.pack.appendix],
             "todo": lambda text="": f"【待补充：{text}】",
-            "change": lambda name, since=None: str(self.ind.change(name, self.ds.year, since)),
+            "change": lambda name, since=None: change_text(self.ind.change(name, self.ds.year, since)),
             "chart": lambda cid, caption="": f"\n\n::: chart {cid}\n{caption}\n:::\n\n",
         }
         ctx.update(self.extras)      # render/extras.py: keyvalue, count_by, level_name, wording, title …

@@ -4,11 +4,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..compute.aggregates import column_total
-from ..compute.indicators import IndicatorTable, format_value
+from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..doc.model import Cell, Column, Table
 from ..pack import AppendixTableDef, ColumnDef
 from ..values import NotReported
+from .display import format_value
 
 
 def cell_text(col: ColumnDef, value) -> str:

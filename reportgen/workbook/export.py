@@ -20,13 +20,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..check.data import INDICATOR_COLUMN
+from ..check.quantities import INDICATOR_COLUMN
 from ..check.values import coerce, is_blank
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
 from ..fileio import write_atomic
-from ..load.project import load_project
+from ..load.project import load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
+from ..packs.load import load_project_pack
 from ..values import NotReported
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
@@ -59,7 +60,8 @@ def default_workbook_path(raw: RawProject) -> Path:
 def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     """Write the workbook for a project: its YAML data merged with report.yaml's workbook, if any."""
     problems = Problems()
-    yaml_raw = load_project(root, problems)
+    config = read_config(root, problems)
+    yaml_raw = load_project(root, config, load_project_pack(root, config.plain(), problems), problems)
     problems.raise_if_errors()
     current = apply_workbook(yaml_raw, None, problems)
     problems.raise_if_errors()

@@ -9,7 +9,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from ..check.data import INDICATOR_COLUMN
+from ..check.quantities import INDICATOR_COLUMN
 from ..check.values import coerce, is_blank
 from ..dataset import RawCell, RawRow, RawTable
 from ..pack import ColumnDef, TableDef

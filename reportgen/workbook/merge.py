@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from ..check.quantities import INDICATOR_COLUMN
 from ..dataset import RawCell, RawIndicators, RawProject, RawTable
 from ..errors import Location, Problems, UsageError
-from ..check.data import INDICATOR_COLUMN
 from ..pack import TableDef
 from .fingerprint import data_rows, digest, indicator_canon, shown, table_canon
 
@@ -50,7 +50,9 @@ def apply_workbook(raw: RawProject, path: Path | None, problems: Problems) -> Ra
     found = resolve_workbook(raw, path, problems)
     if found is None:
         return raw
-    from .importer import read_workbook       # openpyxl is loaded only when there is a workbook
+    from .importer import (
+        read_workbook,  # openpyxl is loaded only when there is a workbook
+    )
     wb = read_workbook(found[0], raw.pack, problems, workbook_context(raw.config), found[1])
     if wb is None:
         return raw

@@ -12,7 +12,7 @@ from importlib import resources
 import jsonschema
 
 from ..errors import Location, Problems
-from ..load.yaml_source import YNode
+from .yaml_source import YNode
 
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true 或 false",
               "object": "映射（键: 值）", "array": "列表（- 开头的各项）"}

@@ -1,4 +1,4 @@
-"""The numbers behind a pack-declared chart: indicator series over the years, or a table broken down by a column.
+"""The data of a pack-declared chart as the report shows it: indicator series over the years, or a table broken down by a column.
 
 Pure: no drawing, no files. `reportgen.chart.draw` turns a ChartData into a picture.
 """
@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compute.indicators import IndicatorTable, format_value
+from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..pack import ChartDef
 from ..values import is_number
+from .display import format_value
 
 
 @dataclass(frozen=True)
