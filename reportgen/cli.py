@@ -11,14 +11,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .console import report_problems
+from .console import Group, report_problems, use_chinese_click_texts
 from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, ReportgenError
 from .packs.commands import pack as pack_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+use_chinese_click_texts()          # before the commands below are declared: usage, help and option errors
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="reportgen %(version)s")
 def cli():
     """reportgen：由学校数据生成职业教育质量年度报告 Word 初稿。"""

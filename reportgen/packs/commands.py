@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..console import report_problems
+from ..console import Group, report_problems
 
 
-@click.group("pack")
+@click.group("pack", cls=Group)
 def pack():
     """模板包：列出、查看、检查、导出、安装、删除。"""
 
