@@ -10,7 +10,7 @@ from reportgen.errors import UnitError
 from reportgen.pack import IndicatorDef
 from reportgen.pipeline import prepare
 from reportgen.render.display import change_text, format_value
-from reportgen.values import NOT_REPORTED
+from reportgen.value_kinds import NOT_REPORTED
 
 LOC = None
 

@@ -1,12 +1,12 @@
 """Small pure pieces: value coercion, YAML locations, numbering."""
 import pytest
 
-from reportgen.check.values import coerce
+from reportgen.check.coerce import coerce
 from reportgen.errors import ReportgenError
 from reportgen.load.yaml_source import parse_yaml
 from reportgen.pack import ColumnDef
 from reportgen.render.numbering import chinese_number
-from reportgen.values import NOT_REPORTED
+from reportgen.value_kinds import NOT_REPORTED
 
 INT = ColumnDef("人数", type="integer", min=0)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..batch import SchoolResult, run_school
-from ..values import is_number
+from ..value_kinds import is_number
 
 
 @dataclass

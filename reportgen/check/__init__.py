@@ -1,4 +1,4 @@
-"""The check stage: type every raw value against the pack (data.py, values.py, quantities.py), then,
+"""The check stage: type every raw value against the pack (data.py, coerce.py, quantities.py), then,
 once indicators are computed, run the pack's cross-checks and standards (rules.py).
 
 Direction: check uses compute (formulas, computed values) and render's display of numbers (so a

@@ -5,8 +5,8 @@ import difflib
 
 from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems
+from .coerce import coerce, is_blank
 from .quantities import coerce_indicator, typed_number
-from .values import coerce, is_blank
 
 
 def check_project(raw: RawProject, problems: Problems) -> Dataset:

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..compute.units import split_quantity, units
 from ..pack import ColumnDef, IndicatorDef
-from ..values import NOT_REPORTED, is_number
-from .values import DASHES, Coerced, coerce
+from ..value_kinds import NOT_REPORTED, is_number
+from .coerce import DASHES, Coerced, coerce
 
 INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
 

@@ -15,7 +15,7 @@ from ..compute.indicators import IndicatorTable, Source, compile_formula, evalua
 from ..errors import FormulaError, Location, Problems
 from ..pack import CheckDef, Limit, StandardDef, level_key
 from ..render.display import display_number, format_value
-from ..values import is_number, round_half_up, truncate
+from ..value_kinds import is_number, round_half_up, truncate
 
 STATUS_TEXT = {"pass": "通过", "fail": "未通过", "warn": "警告", "skip": "跳过"}
 GROUPS = ["其中项与上级指标", "指标之间的关系", "明细表合计与指标", "明细表填写的合计", "填写的计算值", "取值范围",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..dataset import TableData
 from ..errors import DataRefError
-from ..values import is_number
+from ..value_kinds import is_number
 
 
 class Aggregates:

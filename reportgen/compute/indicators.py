@@ -20,7 +20,7 @@ from jinja2.exceptions import TemplateError
 
 from ..errors import FormulaError, Location, Problems, ReportgenError, UnitError
 from ..pack import IndicatorDef
-from ..values import NOT_REPORTED, is_number, round_half_up
+from ..value_kinds import NOT_REPORTED, is_number, round_half_up
 from .units import units
 
 TABLE_FUNCTIONS = ("count", "total", "rows")

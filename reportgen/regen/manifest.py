@@ -34,7 +34,7 @@ from ..doc.model import (
 )
 from ..render.display import format_value
 from ..render.tables import cell_text
-from ..values import NotReported, is_number
+from ..value_kinds import NotReported, is_number
 
 FORMAT = 1
 CONTENT_KEYS = ("project", "indicators", "tables", "sections", "placeholders")   # what a reader sees

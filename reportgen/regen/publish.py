@@ -19,7 +19,15 @@ from typing import Callable
 
 from ..fileio import write_atomic, write_bytes_atomic
 from .changes import Changes, compare
-from .manifest import CONTENT_KEYS, dumps, load_manifest, make_manifest, manifest_path, sha256_bytes, sha256_file
+from .manifest import (
+    CONTENT_KEYS,
+    dumps,
+    load_manifest,
+    make_manifest,
+    manifest_path,
+    sha256_bytes,
+    sha256_file,
+)
 
 MISSING, OURS, EDITED, UNKNOWN = "missing", "ours", "edited", "unknown"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..pack import ChartDef
-from ..values import is_number
+from ..value_kinds import is_number
 from .display import format_value
 
 

@@ -1,7 +1,7 @@
 """How numbers read in the report: an indicator value by its format, a year-over-year change in words.
 
 Rendering owns the wording; compute gives the numbers (compute/indicators.py), and the rounding rule
-(half up, as people round) is shared from reportgen/values.py so checks compare what is shown.
+(half up, as people round) is shared from reportgen/value_kinds.py so checks compare what is shown.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..compute.indicators import Change
 from ..pack import IndicatorDef
-from ..values import is_number, round_half_up
+from ..value_kinds import is_number, round_half_up
 
 
 def format_value(d: IndicatorDef, value, with_unit: bool = True) -> str:

@@ -8,7 +8,7 @@ from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..doc.model import Cell, Column, Table
 from ..pack import AppendixTableDef, ColumnDef
-from ..values import NotReported
+from ..value_kinds import NotReported
 from .display import format_value
 
 

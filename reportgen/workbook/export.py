@@ -20,15 +20,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..check.coerce import coerce, is_blank
 from ..check.quantities import INDICATOR_COLUMN
-from ..check.values import coerce, is_blank
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
 from ..fileio import write_atomic
 from ..load.project import load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..packs.load import load_project_pack
-from ..values import NotReported
+from ..value_kinds import NotReported
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
 from .merge import apply_workbook, workbook_context

@@ -9,11 +9,11 @@ import hashlib
 import json
 from decimal import Decimal
 
+from ..check.coerce import coerce, is_blank
 from ..check.quantities import INDICATOR_COLUMN
-from ..check.values import coerce, is_blank
 from ..dataset import RawCell, RawRow, RawTable
 from ..pack import ColumnDef, TableDef
-from ..values import NotReported
+from ..value_kinds import NotReported
 
 
 def canon(col: ColumnDef, cell: RawCell | None) -> str:

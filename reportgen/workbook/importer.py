@@ -17,11 +17,11 @@ from pathlib import Path
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 
-from ..check.values import is_blank
+from ..check.coerce import is_blank
 from ..dataset import RawCell, RawIndicators, RawRow, RawTable
 from ..errors import Location, Problems, WorkbookError
 from ..pack import Pack, TableDef
-from ..values import Unreadable
+from ..value_kinds import Unreadable
 from . import layout
 from .safety import open_workbook
 from .totals import check_total_row

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..check.values import coerce, is_blank
+from ..check.coerce import coerce, is_blank
 from ..dataset import RawCell, RawRow
 from ..errors import Problems
 from ..pack import TableDef
-from ..values import is_number
+from ..value_kinds import is_number
 
 
 def check_total_row(tdef: TableDef, total: RawRow, above: list[RawRow], problems: Problems) -> None:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..values import NOT_REPORTED, Unreadable
+from ..value_kinds import NOT_REPORTED, Unreadable
 
 DASHES = {"-", "－", "—", "–", "/"}
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(人次|人日|人|个|项|门|部|册|元|万元|次|课时|学时|本|件|家|所|名|位|%|％)$")
