@@ -6,6 +6,7 @@ every command. This module is a leaf: it imports nothing from reportgen and must
 """
 from __future__ import annotations
 
+import difflib
 import errno
 from dataclasses import dataclass, field
 
@@ -165,6 +166,12 @@ class ExportError(ReportgenError):
 _OS_REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
                errno.ENOSPC: "磁盘空间不足", errno.EROFS: "所在磁盘是只读的", errno.EISDIR: "这是一个文件夹",
                errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被其他程序占用"}
+
+
+def did_you_mean(word, choices, otherwise: str = "", *, template: str = "，是否应为“{}”？", cutoff: float = 0.6) -> str:
+    """The hint after a name that is not there: the closest of `choices` in `template`, else `otherwise`."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
+    return template.format(close[0]) if close else otherwise
 
 
 def os_reason(e: OSError) -> str:

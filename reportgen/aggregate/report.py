@@ -23,7 +23,14 @@ from ..doc.model import (
     Toc,
     TocEntry,
 )
-from ..errors import Location, PackError, Problems, ReportgenError, YamlError
+from ..errors import (
+    Location,
+    PackError,
+    Problems,
+    ReportgenError,
+    YamlError,
+    did_you_mean,
+)
 from ..fileio import write_atomic
 from ..load.schema import validate_node
 from ..load.yaml_source import load_yaml
@@ -89,9 +96,7 @@ def load_aggregate_pack(name: str) -> AggregatePack:
     def known(name: str, where) -> bool:
         if name in defs:
             return True
-        import difflib
-        close = difflib.get_close_matches(name, list(defs), n=1)
-        hint = f"，是否应为“{close[0]}”？" if close else ""
+        hint = did_you_mean(name, defs)
         problems.error(f"模板包“{base.name}”中没有名为“{name}”的指标{hint}", Location(file, where.loc.line))
         return False
 

@@ -6,11 +6,11 @@ value plus a warning (normalised, e.g. "1,234" → 1234) or an error message; pu
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from ..errors import did_you_mean
 from ..value_kinds import NOT_REPORTED, Unreadable
 
 DASHES = {"-", "－", "—", "–", "/"}
@@ -67,8 +67,7 @@ def _enum_error(column, value: str) -> Coerced:
     for choice in column.choices:
         if unicodedata.normalize("NFKC", choice) == normal:
             return Coerced(choice, warning=f"“{value}”已按“{choice}”处理")
-    close = difflib.get_close_matches(value, column.choices, n=1, cutoff=0.4)
-    hint = f"，是否应为“{close[0]}”？" if close else ""
+    hint = did_you_mean(value, column.choices, cutoff=0.4)
     return Coerced(value, error=f"“{value}”不是可选值（可选：{'、'.join(column.choices)}）{hint}")
 
 

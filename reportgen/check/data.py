@@ -1,10 +1,8 @@
 """Type every raw record against the pack's definitions and collect every problem. Pure."""
 from __future__ import annotations
 
-import difflib
-
 from ..dataset import Dataset, RawProject, RawTable, TableData
-from ..errors import Problems
+from ..errors import Problems, did_you_mean
 from .coerce import coerce, is_blank
 from .quantities import coerce_indicator, typed_number
 
@@ -70,8 +68,7 @@ def _indicators(raw: RawProject, problems: Problems):
         loc = raw.indicators.name_locs.get(name)
         d = defs.get(name)
         if d is None:
-            close = difflib.get_close_matches(name, list(defs), n=1, cutoff=0.5)
-            hint = f"，是否应为“{close[0]}”？" if close else ""
+            hint = did_you_mean(name, defs, cutoff=0.5)
             problems.warning(f"模板包中没有名为“{name}”的指标，该数据未使用{hint}", loc)
             continue
         if d.kind == "derived":

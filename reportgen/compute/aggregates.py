@@ -1,11 +1,10 @@
 """Counts, sums and rows of detail tables: what narrative and formulas cite instead of retyping."""
 from __future__ import annotations
 
-import difflib
 from decimal import Decimal
 
 from ..dataset import TableData
-from ..errors import DataRefError
+from ..errors import DataRefError, did_you_mean
 from ..value_kinds import is_number
 
 
@@ -15,8 +14,7 @@ class Aggregates:
 
     def table(self, tid: str) -> TableData:
         if tid not in self.tables:
-            close = difflib.get_close_matches(str(tid), list(self.tables), n=1)
-            hint = f"，是否应为“{close[0]}”？" if close else f"（可用：{'、'.join(self.tables)}）"
+            hint = did_you_mean(tid, self.tables, f"（可用：{'、'.join(self.tables)}）")
             raise DataRefError(f"没有 id 为“{tid}”的明细表{hint}")
         return self.tables[tid]
 
@@ -24,8 +22,7 @@ class Aggregates:
         col = t.definition.column(name)
         if col is None:
             names = [c.name for c in t.definition.columns]
-            close = difflib.get_close_matches(str(name), names, n=1)
-            hint = f"，是否应为“{close[0]}”？" if close else f"（可用：{'、'.join(names)}）"
+            hint = did_you_mean(name, names, f"（可用：{'、'.join(names)}）")
             raise DataRefError(f"明细表“{t.definition.id}”没有“{name}”这一列{hint}")
         return col
 

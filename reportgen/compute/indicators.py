@@ -18,7 +18,14 @@ from typing import Callable
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateError
 
-from ..errors import FormulaError, Location, Problems, ReportgenError, UnitError
+from ..errors import (
+    FormulaError,
+    Location,
+    Problems,
+    ReportgenError,
+    UnitError,
+    did_you_mean,
+)
 from ..pack import IndicatorDef
 from ..value_kinds import NOT_REPORTED, is_number, round_half_up
 from .units import units
@@ -125,9 +132,7 @@ class IndicatorTable:
     def definition(self, name: str) -> IndicatorDef:
         d = self.definitions.get(name)
         if d is None:
-            import difflib
-            close = difflib.get_close_matches(str(name), list(self.definitions), n=1)
-            hint = f"，是否应为“{close[0]}”？" if close else ""
+            hint = did_you_mean(name, self.definitions)
             raise FormulaError(f"没有名为“{name}”的指标{hint}")
         return d
 

@@ -4,11 +4,10 @@ report.yaml is read first (`read_config`): it names the pack, which packs/load.p
 tables and narrative are then read against that pack (`load_project`)."""
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
-from ..errors import Location, Problems, UsageError, YamlError
+from ..errors import Location, Problems, UsageError, YamlError, did_you_mean
 from ..pack import Pack
 from .schema import validate_node
 from .yaml_source import YNode, load_yaml
@@ -59,8 +58,7 @@ def _tables(root: Path, defs: dict, problems: Problems) -> dict[str, RawTable]:
             continue
         rel = (TABLE_DIR / path.name).as_posix()
         if path.stem not in defs:
-            close = difflib.get_close_matches(path.stem, list(defs), n=1)
-            hint = f"，是否应为 {close[0]}.yaml？" if close else ""
+            hint = did_you_mean(path.stem, defs, template="，是否应为 {}.yaml？")
             problems.warning(f"模板包中没有 id 为“{path.stem}”的明细表，此文件未使用{hint}", Location(rel))
             continue
         node = _read(root, TABLE_DIR / path.name, problems)
@@ -101,8 +99,7 @@ def _table(tid: str, node: YNode, rel: str, tdef, problems: Problems) -> RawTabl
             cells[key] = RawCell(vnode.value, vnode.loc, vnode.raw if vnode.value is not None else None)
         rows.append(RawRow(cells, rnode.loc))
     for key, loc in extra.items():
-        close = difflib.get_close_matches(key, list(known), n=1)
-        hint = f"，是否应为“{close[0]}”？" if close else ""
+        hint = did_you_mean(key, known)
         problems.warning(f"表 {tid} 没有“{key}”这一列，该列数据未使用{hint}", loc)
     return RawTable(tid, rows, Location(rel), extra, total)
 
@@ -149,8 +146,7 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
     if folder.is_dir():
         for sub in sorted(folder.iterdir()):
             if sub.is_dir() and sub.name not in ids:
-                close = difflib.get_close_matches(sub.name, list(ids), n=1)
-                hint = f"，是否应为 {close[0]}？" if close else ""
+                hint = did_you_mean(sub.name, ids, template="，是否应为 {}？")
                 problems.warning(f"模板包没有 id 为“{sub.name}”的章节，此文件夹未使用{hint}",
                                  Location((NARRATIVE_DIR / sub.name).as_posix()))
     for ch in pack.chapters:

@@ -12,12 +12,11 @@ may offer names this check does not know about).
 """
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from ..errors import Location, PackError, Problems, ReportgenError
+from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
 CONTEXT_NAMES = {
@@ -133,8 +132,7 @@ class _Linter:
         unknown = sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES) if names else []
         for name in unknown:
             first = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
-            close = difflib.get_close_matches(name, sorted(CONTEXT_NAMES), n=1)
-            hint = f"，是否应为“{close[0]}”？" if close else "（请检查拼写）"
+            hint = did_you_mean(name, sorted(CONTEXT_NAMES), "（请检查拼写）")
             self.problems.warning(f"模板使用了未知的变量“{name}”{hint}", at(first) if first else Location(label))
 
     def _find(self, rel: str):
@@ -142,8 +140,7 @@ class _Linter:
         return find_file(self.pack.layers, rel)
 
     def _missing(self, what: str, name: str, known, loc: Location) -> None:
-        close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
-        hint = f"，是否应为“{close[0]}”？" if close else ""
+        hint = did_you_mean(name, known, cutoff=0.5)
         self.problems.error(f"引用了不存在的{what}“{name}”{hint}", loc)
 
     # ------------------------------------------------------------ strings in definitions

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ..check.coerce import is_blank
 from ..dataset import RawCell, RawIndicators, RawRow, RawTable
-from ..errors import Location, Problems, WorkbookError
+from ..errors import Location, Problems, WorkbookError, did_you_mean
 from ..pack import Pack, TableDef
 from ..value_kinds import Unreadable
 from . import layout
@@ -235,8 +235,7 @@ class _Reader:
         for col in tdef.columns:
             if col.name in by_name:
                 continue
-            close = difflib.get_close_matches(col.name, unknown_headers, n=1, cutoff=0.4)
-            hint = f"，是否被改成了“{close[0]}”？" if close else ""
+            hint = did_you_mean(col.name, unknown_headers, cutoff=0.4, template="，是否被改成了“{}”？")
             if col.required:
                 p.error(f"缺少必填列“{col.name}”（表头中没有这一列{hint}），此工作表的数据未使用", sheet.row_loc(header_row))
                 broken = True
@@ -278,8 +277,7 @@ class _Reader:
             if kind == "blank":
                 p.warning(f"第 {get_column_letter(c)} 列没有列名，其中的数据未使用", loc)
                 continue
-            close = difflib.get_close_matches(name, [col.name for col in tdef.columns], n=1, cutoff=0.4)
-            hint = f"，是否应为“{close[0]}”？" if close else ""
+            hint = did_you_mean(name, [col.name for col in tdef.columns], cutoff=0.4)
             p.warning(f"“{name}”不是这张表的列，该列数据未使用{hint}", loc)
             extra[name] = loc
         return RawTable(tdef.id, rows, sheet.sheet_loc(), extra)
