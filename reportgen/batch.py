@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import Problems, ReportgenError
-
-REPORT_FILE = "report.yaml"
+from .load.project import REPORT_FILE, draft_name
 
 
 @dataclass
@@ -84,11 +83,7 @@ def output_names(roots: list[Path], out_dir: Path) -> dict[Path, Path]:
 
 def default_file_name(root: Path) -> str:
     """The name `reportgen build` gives the draft (report.yaml output, else 学校质量年度报告年度.docx)."""
-    config = read_config(root)
-    if config.get("output"):
-        return Path(str(config["output"])).name
-    school = config.get("school") if isinstance(config.get("school"), dict) else {}
-    return f"{school.get('name') or root.name}质量年度报告{config.get('year', '')}.docx"
+    return Path(draft_name(read_config(root), root)).name
 
 
 # ---------------------------------------------------------------- one school

@@ -15,7 +15,7 @@ from .dataset import Dataset, RawProject
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
 from .errors import Problems, WriteError
 from .fileio import write_bytes_atomic
-from .load.project import load_project, read_config
+from .load.project import BUILD_DIR, draft_name, load_project, read_config
 from .packs.load import load_project_pack
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
@@ -94,8 +94,7 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
 
 
 def default_output(ds: Dataset) -> Path:
-    name = ds.config.get("output") or f"{ds.config['school']['name']}质量年度报告{ds.year}.docx"
-    return ds.root / "build" / name
+    return ds.root / BUILD_DIR / draft_name(ds.config, ds.root)
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,
@@ -132,7 +131,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     from .export.pdf import check_tools, make_pdf
     check_tools(need_pages=True)
     prepared = prepare(root)
-    folder = folder or prepared.dataset.root / "build" / "preview"
+    folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
     made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from ..doc.model import Image, Typography
 from ..errors import Problems, WriteError, os_reason
+from ..load.project import BUILD_DIR
 from ..render.charts import ChartData
 
-CHART_DIR = Path("build") / "charts"
+CHART_DIR = BUILD_DIR / "charts"
 
 
 def chart_folder(project_root: Path) -> Path:

@@ -16,6 +16,14 @@ REPORT_FILE = "report.yaml"
 INDICATOR_FILE = Path("data") / "indicators.yaml"
 TABLE_DIR = Path("data") / "tables"
 NARRATIVE_DIR = Path("narrative")
+BUILD_DIR = Path("build")          # where outputs go unless told otherwise: draft, workbook, charts, preview
+
+
+def draft_name(config: dict, folder: Path) -> str:
+    """The draft's file name: report.yaml's `output`, else 学校质量年度报告年度.docx (the folder's name
+    for a school report.yaml does not name)."""
+    school = config.get("school") if isinstance(config.get("school"), dict) else {}
+    return str(config.get("output") or f"{school.get('name') or folder.name}质量年度报告{config.get('year', '')}.docx")
 
 
 def read_config(root: Path, problems: Problems) -> YNode:

@@ -25,7 +25,7 @@ from ..check.quantities import INDICATOR_COLUMN
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
 from ..fileio import write_atomic
-from ..load.project import load_project, read_config
+from ..load.project import BUILD_DIR, load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..packs.load import load_project_pack
 from ..value_kinds import NotReported
@@ -54,7 +54,7 @@ class ExportResult:
 
 
 def default_workbook_path(raw: RawProject) -> Path:
-    return raw.root / "build" / f"{raw.config['school']['name']}数据填报.xlsx"
+    return raw.root / BUILD_DIR / f"{raw.config['school']['name']}数据填报.xlsx"
 
 
 def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
