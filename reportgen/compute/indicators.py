@@ -68,10 +68,9 @@ def compile_formula(env, text: str, defs: dict[str, IndicatorDef]) -> Formula:
         if isinstance(node, nodes.Name):
             if node.name in names and node.name not in FORMULA_FUNCTIONS:
                 (refs if node.name in defs else unknown).append(node.name)
-        elif isinstance(node.node, nodes.Name) and node.node.name == "ind":
-            key = node.attr if isinstance(node, nodes.Getattr) else \
-                (node.arg.value if isinstance(node.arg, nodes.Const) else None)
-            if not isinstance(key, str):
+        elif is_ind_reference(node):
+            key = ind_key(node)
+            if key is None:
                 raise FormulaError(f"公式“{text}”中 ind[…] 的方括号里应直接写指标名称（加引号）")
             (refs if key in defs else unknown).append(key)
     if unknown:
@@ -82,6 +81,19 @@ def compile_formula(env, text: str, defs: dict[str, IndicatorDef]) -> Formula:
                 and isinstance(call.args[0], nodes.Const):
             tables.append(str(call.args[0].value))
     return Formula(text, fn, tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(tables)), "ind" in names)
+
+
+def is_ind_reference(node) -> bool:
+    """`ind.名称` or `ind["名称"]` in a parsed formula or template."""
+    return isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name) \
+        and node.node.name == "ind"
+
+
+def ind_key(node) -> str | None:
+    """The indicator such a reference names; None when the brackets hold something other than a quoted name."""
+    key = node.attr if isinstance(node, nodes.Getattr) else \
+        (node.arg.value if isinstance(node.arg, nodes.Const) else None)
+    return key if isinstance(key, str) else None
 
 
 def evaluate(formula: Formula, values: dict[str, object], aggregates):

@@ -112,7 +112,7 @@ def _table(tid: str, node: YNode, rel: str, tdef, problems: Problems) -> RawTabl
     return RawTable(tid, rows, Location(rel), extra, total)
 
 
-TOTAL_WORDS = {"合计", "总计"}
+TOTAL_WORDS = {"合计", "总计"}     # a 合计 row the school typed, in YAML or a workbook
 
 
 def is_total_row(rnode: YNode) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from ..compute.indicators import FORMULA_FUNCTIONS, ind_key, is_ind_reference
 from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
@@ -25,15 +26,6 @@ CONTEXT_NAMES = {
     "level_key", "level_name", "wording",
     "range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self",
 }
-FORMULA_NAMES = {"count", "total", "rows", "len", "min", "max", "abs", "round", "ind"}   # as well as the engine's own
-
-
-def _formula_names() -> set[str]:
-    try:
-        from ..compute.indicators import FORMULA_FUNCTIONS
-        return FORMULA_NAMES | set(FORMULA_FUNCTIONS)
-    except ImportError:
-        return FORMULA_NAMES
 TEMPLATE_SUFFIXES = (".j2", ".md", ".jinja", ".jinja2")
 
 
@@ -114,11 +106,9 @@ class _Linter:
             elif fn == "change" and first not in pack.indicators:
                 self._missing("指标", first, pack.indicators, at(call))
         for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-            if isinstance(node.node, nodes.Name) and node.node.name == "ind":
-                name = node.attr if isinstance(node, nodes.Getattr) else \
-                    (node.arg.value if isinstance(node.arg, nodes.Const) else None)
-                if isinstance(name, str) and name not in pack.indicators:
-                    self._missing("指标", name, pack.indicators, at(node))
+            name = ind_key(node) if is_ind_reference(node) else None
+            if name is not None and name not in pack.indicators:
+                self._missing("指标", name, pack.indicators, at(node))
         for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
             if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
                 name = node.template.value
@@ -169,7 +159,7 @@ class _Linter:
             if tree is None:
                 continue
             names = meta.find_undeclared_variables(tree)
-            for n in sorted(names - set(pack.indicators) - _formula_names()):
+            for n in sorted(names - set(pack.indicators) - set(FORMULA_FUNCTIONS)):
                 self._missing("指标", n, pack.indicators, Location(d.loc.file, d.loc.line))
             # total('表', '列') and ind['名称'] inside formulas
             self.references(tree, d.loc.file, (d.loc.line or 1) - 1, names=False)

@@ -186,7 +186,7 @@ def _years(raw: RawProject) -> list[int]:
 
 
 def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
-    heads = ["指标", "单位"] + years
+    heads = [*layout.INDICATOR_HEADERS, *years]
     for j, h in enumerate(heads, start=1):
         _header_style(ws.cell(row=1, column=j, value=h))
     ws.cell(row=1, column=1).comment = Comment("只列出原始指标；比率等计算指标由工具按公式算出，不需要填写。\n"
@@ -208,7 +208,7 @@ def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
             cell = ws.cell(row=i, column=j)
             _set(cell, export_value(INDICATOR_COLUMN, cells.get(year)))
             cell.number_format = _indicator_format(d)
-    ws.column_dimensions["A"].width = _fit(["指标"] + [d.name for d in defs], limit=70)
+    ws.column_dimensions["A"].width = _fit([layout.INDICATOR_HEADERS[0]] + [d.name for d in defs], limit=70)
     ws.column_dimensions["B"].width = 8
     for j in range(3, len(years) + 3):
         ws.column_dimensions[get_column_letter(j)].width = _fit([_shown(ws.cell(row=i, column=j).value)

@@ -6,6 +6,7 @@ import unicodedata
 
 from jinja2 import TemplateError
 
+from ..load.project import TOTAL_WORDS  # noqa: F401 - a 合计 row reads the same in a workbook
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 
 README_SHEET = "说明"
@@ -14,10 +15,10 @@ META_SHEET = "_reportgen"          # hidden: table id ↔ sheet, fingerprints of
 META_FORMAT = "1"
 MAX_SHEET_NAME = 31                # Excel's limit
 SERIAL_HEADERS = {"序号", "编号", "No", "No.", "NO", "NO."}
-TOTAL_WORDS = {"合计", "总计"}
 SUBTOTAL_WORDS = {"小计"}
-INDICATOR_NAME_HEADERS = {"指标", "指标名称", "项目"}
-UNIT_HEADERS = {"单位", "计量单位"}
+INDICATOR_HEADERS = ("指标", "单位")   # the 指标 sheet's first columns as exported; year columns follow
+INDICATOR_NAME_HEADERS = {INDICATOR_HEADERS[0], "指标名称", "项目"}     # … and as a school may have renamed them
+UNIT_HEADERS = {INDICATOR_HEADERS[1], "计量单位"}
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 _TITLE_SUFFIX = re.compile(r"(情况一览表|一览表|统计表|情况表|汇总表|情况)$")
