@@ -48,20 +48,28 @@ def _source(root: Path) -> str:
 
 def show_text(target: Path) -> str:
     pack, asked = effective_pack(target)
-    layers = pack.layers
-    merged = merged_node(layers, Problems())
-    base_files = {layers[-1].root.name} if layers else set()
-    out = [f"生效的模板包：{pack.name} {pack.version}（{asked}）"]
-    if pack.description:
-        out.append(f"  {pack.description}")
-    out.append("查找顺序（靠前的优先；文件与设置取第一个提供它的层）：")
-    for i, layer in enumerate(layers, start=1):
+    merged = merged_node(pack.layers, Problems())
+    base_files = {pack.layers[-1].root.name} if pack.layers else set()
+    return "\n".join([*_heading(pack, asked), *_layer_lines(pack), *_setting_lines(pack, merged, base_files),
+                      *_chapter_lines(pack, merged, base_files), *_part_lines(pack, base_files)])
+
+
+def _heading(pack: Pack, asked: str) -> list[str]:
+    return [f"生效的模板包：{pack.name} {pack.version}（{asked}）"] + ([f"  {pack.description}"] if pack.description else [])
+
+
+def _layer_lines(pack: Pack) -> list[str]:
+    out = ["查找顺序（靠前的优先；文件与设置取第一个提供它的层）："]
+    for i, layer in enumerate(pack.layers, start=1):
         kind = "项目覆盖" if layer.kind == "project" else _source(layer.root)
         ext = layer.node.get("extends")
         via = f"，继承 {ext.value}" if ext is not None and layer.kind == "pack" else ""
         out.append(f"  {i}. {layer.label if layer.kind == 'pack' else '项目 pack/ 文件夹'}  [{kind}{via}]  {layer.root}")
+    return out
 
-    out.append("设置：")
+
+def _setting_lines(pack: Pack, merged, base_files: set[str]) -> list[str]:
+    out = ["设置："]
     for key, node in merged.value.items():
         if key in ("chapters", "name", "version", "description", "extends"):
             continue
@@ -72,11 +80,14 @@ def show_text(target: Path) -> str:
                     value = v.plain() if v.kind != "map" else "…"
                     out.append(f"  {key}.{k} = {_short(value)}  ← {_where(v.loc)}")
             if len(node.value) > 6 and inherited:
-                out.append(f"  {key}：其余 {len(inherited)} 项 ← {layers[-1].root.name}/pack.yaml")
+                out.append(f"  {key}：其余 {len(inherited)} 项 ← {pack.layers[-1].root.name}/pack.yaml")
         else:
             out.append(f"  {key} = {_short(node.plain())}  ← {_where(node.loc)}")
+    return out
 
-    out.append(f"章节（{len(pack.chapters)} 个）：")
+
+def _chapter_lines(pack: Pack, merged, base_files: set[str]) -> list[str]:
+    out = [f"章节（{len(pack.chapters)} 个）："]
     chapters = {n.get("id").value: n for n in merged.get("chapters").value} if merged.get("chapters") else {}
     n = 0
     for ch in pack.chapters:
@@ -91,17 +102,19 @@ def show_text(target: Path) -> str:
             if changed:
                 out.append(f"      小节 {len(ch.sections)} 个，其中来自 {'、'.join(changed)} 的有 "
                            f"{sum(origins[f] for f in changed)} 个")
+    return out
 
+
+def _part_lines(pack: Pack, base_files: set[str]) -> list[str]:
+    out: list[str] = []
     _parts(out, "明细表", {t.id: (t.title, t.loc) for t in pack.tables.values()}, base_files, listing=True)
     _parts(out, "指标", {d.name: ("", d.loc) for d in pack.indicators.values()}, base_files, listing=False)
     _parts(out, "附表", {a.id: (a.title, a.loc) for a in pack.appendix}, base_files, listing=True)
-    for attr, what in (("charts", "图表"), ("checks", "检查"), ("standards", "标准")):
-        items = getattr(pack, attr, None)
-        if items:
-            values = items.values() if isinstance(items, dict) else items
-            files = Counter(getattr(v, "loc", Location("?")).file for v in values)
+    for items, what in ((pack.charts.values(), "图表"), (pack.checks, "检查"), (pack.standards, "标准")):
+        files = Counter(v.loc.file for v in items)
+        if files:
             out.append(f"{what}（{sum(files.values())} 项）：" + "；".join(f"{f} {c} 项" for f, c in files.items()))
-    return "\n".join(out)
+    return out
 
 
 def _parts(out: list[str], what: str, items: dict, base_files: set[str], listing: bool) -> None:
