@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError, meta, nodes
 
 from ..compute.indicators import FORMULA_FUNCTIONS, ind_key, is_ind_reference
 from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
@@ -82,33 +82,52 @@ class _Linter:
             self.references(tree, label)
 
     def references(self, tree, label: str, line_offset: int = 0, names: bool = True) -> None:
-        pack = self.pack
+        """Every name a template uses must exist in the pack: one check per kind of reference, in the
+        order they are written (calls first, then ind.名称, includes, unknown variables)."""
         at = lambda node: Location(label, (node.lineno or 1) + line_offset)  # noqa: E731
+        by_function = {**dict.fromkeys(TABLE_FUNCS, self._table_call), "appendix_table": self._appendix_call,
+                       "chart": self._chart_call, "change": self._change_call}
         for call in tree.find_all(nodes.Call):
-            if not isinstance(call.node, nodes.Name) or not call.args or not isinstance(call.args[0], nodes.Const):
-                continue
-            fn, first = call.node.name, call.args[0].value
-            if fn in TABLE_FUNCS:
-                tdef = pack.tables.get(first)
-                if tdef is None:
-                    self._missing("明细表", first, pack.tables, at(call))
-                    continue
-                columns = [kw.key for kw in call.kwargs]
-                if fn in ("total", "count_by") and len(call.args) > 1 and isinstance(call.args[1], nodes.Const):
-                    columns.append(call.args[1].value)
-                for col in columns:
-                    if tdef.column(col) is None:
-                        self._missing(f"明细表“{first}”的列", col, [c.name for c in tdef.columns], at(call))
-            elif fn == "appendix_table" and first not in {a.id for a in pack.appendix}:
-                self._missing("附表", first, [a.id for a in pack.appendix], at(call))
-            elif fn == "chart" and first not in getattr(pack, "charts", {}):
-                self._missing("图表", first, getattr(pack, "charts", {}), at(call))
-            elif fn == "change" and first not in pack.indicators:
-                self._missing("指标", first, pack.indicators, at(call))
+            if isinstance(call.node, nodes.Name) and call.args and isinstance(call.args[0], nodes.Const) \
+                    and call.node.name in by_function:
+                by_function[call.node.name](call, call.args[0].value, at(call))
+        self._ind_references(tree, at)
+        self._includes(tree, at)
+        if names:
+            self._unknown_names(tree, label, at)
+
+    def _table_call(self, call, first, loc: Location) -> None:
+        """table/count/total/rows/count_by("表", "列", 列=…): the table and its columns."""
+        tdef = self.pack.tables.get(first)
+        if tdef is None:
+            self._missing("明细表", first, self.pack.tables, loc)
+            return
+        columns = [kw.key for kw in call.kwargs]
+        if call.node.name in ("total", "count_by") and len(call.args) > 1 and isinstance(call.args[1], nodes.Const):
+            columns.append(call.args[1].value)
+        for col in columns:
+            if tdef.column(col) is None:
+                self._missing(f"明细表“{first}”的列", col, [c.name for c in tdef.columns], loc)
+
+    def _appendix_call(self, call, first, loc: Location) -> None:
+        if first not in {a.id for a in self.pack.appendix}:
+            self._missing("附表", first, [a.id for a in self.pack.appendix], loc)
+
+    def _chart_call(self, call, first, loc: Location) -> None:
+        if first not in self.pack.charts:
+            self._missing("图表", first, self.pack.charts, loc)
+
+    def _change_call(self, call, first, loc: Location) -> None:
+        if first not in self.pack.indicators:
+            self._missing("指标", first, self.pack.indicators, loc)
+
+    def _ind_references(self, tree, at) -> None:
         for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
             name = ind_key(node) if is_ind_reference(node) else None
-            if name is not None and name not in pack.indicators:
-                self._missing("指标", name, pack.indicators, at(node))
+            if name is not None and name not in self.pack.indicators:
+                self._missing("指标", name, self.pack.indicators, at(node))
+
+    def _includes(self, tree, at) -> None:
         for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
             if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
                 name = node.template.value
@@ -118,9 +137,9 @@ class _Linter:
                 elif prefix not in ("pack", "project"):
                     self.problems.error(f"模板“{name}”无法引用：只能引用 pack:（模板包内）或 project:（项目内）的文件",
                                         at(node))
-        from jinja2 import meta
-        unknown = sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES) if names else []
-        for name in unknown:
+
+    def _unknown_names(self, tree, label: str, at) -> None:
+        for name in sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES):
             first = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
             hint = did_you_mean(name, sorted(CONTEXT_NAMES), "（请检查拼写）")
             self.problems.warning(f"模板使用了未知的变量“{name}”{hint}", at(first) if first else Location(label))
@@ -150,7 +169,6 @@ class _Linter:
             self.parse(ch.title, label)
 
     def formulas(self) -> None:
-        from jinja2 import meta
         pack = self.pack
         for d in pack.indicators.values():
             if d.kind != "derived" or not d.formula:
