@@ -8,7 +8,7 @@ user runs `reportgen build`: the wall time includes interpreter start-up and imp
 peak memory is the child's own maximum resident set size (os.wait4 → ru_maxrss). The child
 also reports the time of each pipeline stage (pipeline.build(timings=…)).
 
-The pandoc reference gets the same content as Markdown (bench/to_markdown.py, produced from
+The pandoc reference gets the same content as Markdown (reportgen/write/markdown.py, produced from
 our rendered document model in a separate process, not timed) and converts it to .docx.
 Our builds and pandoc's alternate within each round; the medians are reported.
 """
@@ -63,8 +63,8 @@ def child_build(project: Path, output: Path, result: Path) -> None:
 def child_markdown(project: Path, output: Path) -> None:
     """Write the pandoc reference input for `project` (same content as our build)."""
     sys.path.insert(0, str(BENCH))
-    from to_markdown import document_markdown
     from reportgen import pipeline
+    from reportgen.write.markdown import document_markdown
     prepared = pipeline.prepare(project)
     if hasattr(pipeline, "draw_pending_charts"):
         pipeline.draw_pending_charts(prepared)        # charts are drawn at write time

@@ -3,11 +3,11 @@ import sys
 from pathlib import Path
 
 from reportgen import pipeline
+from reportgen.write.markdown import document_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import run as bench_run  # noqa: E402
-from to_markdown import document_markdown  # noqa: E402
 
 
 def test_build_reports_every_stage(demo, tmp_path):

@@ -1,9 +1,11 @@
-"""Changes as people read them: console lines, a Markdown change log, or a document model for .docx."""
+"""Changes as people read them: console lines, or the change log as a document model (.docx, or Markdown
+through write/markdown.py)."""
 from __future__ import annotations
 
 import difflib
 
 from ..doc.model import Cell, Column, Document, Heading, Paragraph, Table, Text
+from ..write.markdown import document_markdown
 from .changes import Changes
 
 NO_BASELINE = "没有上次构建的记录，无法比较（这是首次构建；此后每次构建都会列出与上次相比的变化）。"
@@ -114,34 +116,16 @@ def _table_facts(t) -> list[str]:
     return facts
 
 
-# ---------------------------------------------------------------- Markdown
+# ---------------------------------------------------------------- the change log (--changes FILE)
 def changes_markdown(ch: Changes, title: str, meta: list[tuple[str, str]]) -> str:
-    lines = [f"# {title}", ""]
-    lines += [f"- {k}：{v}" for k, v in meta]
-    lines.append("")
-    for heading, body in _parts(ch):
-        lines += [f"## {heading}", ""]
-        for kind, content in body:
-            if kind == "p":
-                lines += [_md(content), ""]
-            elif kind == "h":
-                lines += [f"### {_md(content)}", ""]
-            elif kind == "list":
-                lines += [f"- {_md(x)}" for x in content] + [""]
-            elif kind == "table":
-                header, rows = content
-                lines.append("| " + " | ".join(header) + " |")
-                lines.append("|" + "---|" * len(header))
-                lines += ["| " + " | ".join(_md(c).replace("|", "\\|") for c in r) + " |" for r in rows]
-                lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    """The change log as Markdown: the same blocks as the .docx, through the one Markdown writer."""
+    return document_markdown(changes_document(ch, title, meta))
 
 
 def _md(text: str) -> str:
     return text.replace("\t", " ｜ ")
 
 
-# ---------------------------------------------------------------- document model (for .docx)
 def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typography=None) -> Document:
     blocks: list = [Heading(1, "", title, in_toc=False)]
     blocks += [Paragraph([Text(f"{k}：", bold=True), Text(v)]) for k, v in meta]
@@ -168,7 +152,7 @@ def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typog
 
 
 def _parts(ch: Changes) -> list[tuple[str, list]]:
-    """The change log's parts: (heading, [(kind, content)]) shared by Markdown and .docx."""
+    """The change log's parts: (heading, [(kind, content)]), made into blocks by changes_document."""
     if not ch.baseline:
         return [("说明", [("p", NO_BASELINE)])]
     if ch.empty:

@@ -1,14 +1,13 @@
-"""The content of a rendered report as pandoc Markdown: the reference input for the benchmark.
+"""A document model as pandoc Markdown: the change log's .md (regen/present.py) and the benchmark's
+reference input (bench/run.py) — the same blocks the .docx writer gets.
 
-Built from the document model that our rendered chapter sources became, so pandoc gets the
-same headings (with their labels), paragraphs (bold leads, 【待补充】 marks), detail and
-appendix tables as pipe tables with their captions, figures as images with captions, and
-cases as block quotes. Pandoc embeds the original photos as they are (it does not rotate or
-downscale them); everything else is the same content.
+Headings keep their labels, paragraphs their bold leads and 【待补充】 marks; tables become pipe
+tables with their 序号 column and caption, figures images with captions, cases block quotes.
+Pandoc embeds the original photos as they are (it does not rotate or downscale them).
 """
 from __future__ import annotations
 
-from reportgen.doc import model as m
+from ..doc import model as m
 
 
 def document_markdown(doc: m.Document) -> str:
