@@ -13,9 +13,10 @@ from reportgen.errors import Location, Problems
 from reportgen.pipeline import load_raw
 from reportgen.workbook.export import build_workbook
 from reportgen.workbook.fingerprint import table_canon
-from reportgen.workbook.importer import NOTE_PREFIXES, read_workbook
+from reportgen.workbook.importer import read_workbook
 from reportgen.workbook.layout import SUBTOTAL_WORDS, TOTAL_WORDS
 from reportgen.workbook.merge import apply_workbook, workbook_context
+from reportgen.workbook.read_tables import NOTE_PREFIXES
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
 BASE = load_raw(DEMO, Problems())
