@@ -84,12 +84,6 @@ def use_chinese_click_texts() -> None:
     """Give click's modules our texts in place of gettext's (which would read system catalogs).
 
     Must run before the commands are declared: click.version_option looks its help text up then."""
-    import click.core  # noqa: E401
-    import click.decorators
-    import click.exceptions
-    import click.formatting
-    import click.parser
-    import click.types
     for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
         module._ = _text
         if hasattr(module, "ngettext"):
