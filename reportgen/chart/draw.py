@@ -7,6 +7,7 @@ to matplotlib's default font, whose missing glyphs show as boxes.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -35,10 +36,36 @@ def cjk_font() -> str | None:
     """The first CJK font family matplotlib knows, or None."""
     from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
+    if not _has_cjk(names):
+        # matplotlib caches its font list on first use and never looks again: fonts installed since
+        # (apt-get install fonts-noto-cjk after a first build) would stay invisible to every later build
+        names |= _add_system_cjk_fonts(font_manager)
     for want in CJK_FAMILIES:
         if want in names:
             return want
-    return next((n for n in sorted(names) if "CJK" in n or "Han" in n or "WenQuanYi" in n), None)
+    return next((n for n in sorted(names) if _looks_cjk(n)), None)
+
+
+def _looks_cjk(name: str) -> bool:
+    return "CJK" in name or "Han" in name or "WenQuanYi" in name or name.startswith("AR PL")
+
+
+def _has_cjk(names: set[str]) -> bool:
+    return any(_looks_cjk(n) for n in names)
+
+
+def _add_system_cjk_fonts(font_manager) -> set[str]:
+    """Register the system's CJK font files that matplotlib's cached list does not know."""
+    added = set()
+    for path in font_manager.findSystemFonts():
+        if not re.search(r"cjk|ukai|uming|wqy|sourcehan", Path(path).name, re.IGNORECASE):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):      # an unreadable font file is simply not used
+            continue
+        added.add(font_manager.FontProperties(fname=path).get_name())
+    return added
 
 
 def draw_chart(chart: ChartData, path: Path, width_mm: float) -> None:
