@@ -159,5 +159,30 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                                  Location((NARRATIVE_DIR / sub.name).as_posix()))
     for ch in pack.chapters:
         d = folder / ch.id
-        out[ch.id] = sorted(p for p in d.glob("*.md") if not p.name.startswith(".")) if d.is_dir() else []
+        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES and p.is_file()
+                            and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
+    return out
+
+
+NARRATIVE_TYPES = (".md", ".docx")
+WORD_IMAGES = Path("build") / "word-images"      # pictures taken out of Word sections; images/ is the school's
+
+
+def word_sections(root: Path, narrative: dict[str, list[Path]], problems: Problems) -> dict[str, str]:
+    """Each Word section as Markdown (load/word), so the rest of the pipeline treats it like a .md file."""
+    from .word import WordFileError, read_section
+    out = {}
+    for chapter, paths in narrative.items():
+        for path in paths:
+            if path.suffix != ".docx":
+                continue
+            rel = path.relative_to(root).as_posix()
+            try:
+                out[rel] = read_section(path, problems, label=rel, media_dir=root / WORD_IMAGES / chapter,
+                                        media_rel=(WORD_IMAGES / chapter).as_posix())
+            except WordFileError as e:
+                problems.error(e.message, e.location)
+    for chapter in narrative:         # a file that could not be read is left out, after its error
+        narrative[chapter] = [p for p in narrative[chapter]
+                              if p.suffix != ".docx" or p.relative_to(root).as_posix() in out]
     return out

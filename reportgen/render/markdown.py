@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
@@ -16,11 +17,12 @@ from mdit_py_plugins.container import container_plugin
 from ..doc.model import Block, Case, Figure, Heading, Image, Inline, Paragraph, Placeholder, Table, Text
 from ..errors import Location, Problems
 from .extras import CONTAINERS as EXTRA_CONTAINERS, container_blocks
+from .grid import grid_table
 
 SOURCE_MARK = re.compile(r"<!--\s*reportgen-source:\s*(.+?)\s*-->")
 PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
 CJK_BOLD = re.compile(r"\*\*(.+?)\*\*")
-CONTAINERS = ("案例", "table", "appendix", "chart")
+CONTAINERS = ("案例", "table", "appendix", "chart", "表格")
 
 
 def source_marker(name: str) -> str:
@@ -105,6 +107,12 @@ class _State:
         closing = f"container_{kind}_close"
         arg = t.info.strip()[len(kind):].strip()
         loc = self.loc(t)
+        if kind == "表格":           # rows are read from the source lines, not as Markdown paragraphs
+            j = i + 1
+            while j < end and tokens[j].type != closing:
+                j += 1
+            source = "\n".join(x.content for x in tokens[i + 1:j] if x.type == "inline")
+            return grid_table(arg, source, loc, self.r.problems), j + 1
         inner, i = self.blocks(tokens, i + 1, end, closing)
         if kind == "案例":
             if not arg:
@@ -156,7 +164,8 @@ class _State:
         loc = self.loc(inline)
         parts, caption = [], ""
         for img in images:
-            path = self.r.image(img.attrs.get("src", ""), loc)
+            # markdown-it percent-encodes the link: images/照片.jpg arrives as images/%E7%85%A7…
+            path = self.r.image(unquote(img.attrs.get("src", "")), loc)
             alt = img.content.strip()
             caption = caption or (img.attrs.get("title") or "").strip()
             if path:

@@ -73,7 +73,8 @@ class _Renderer:
     def __init__(self, ds, indicators, aggregates, problems, checks=None):
         self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems
         self.checks = checks
-        self.env = make_env({"pack": ds.pack.search_path, "project": ds.root})   # nearest pack layer first
+        self.env = make_env({"pack": ds.pack.search_path, "project": ds.root},    # nearest pack layer first
+                            {f"project:{rel}": text for rel, text in ds.word_sections.items()})
         self.used_tables: dict[str, Location] = {}
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
