@@ -28,6 +28,7 @@ FIGURE_CAPTION = re.compile(rf"^\s*图\s*[{_DIGITS}]+(?:\s*[-－—.．]\s*[{_DI
 CASE_START = re.compile(rf"^\s*案例\s*(?:[{_DIGITS}]+|[{CN_NUM}]+)\s*(?:[-－—.．]\s*[{_DIGITS}]+)?\s*[：:、.．]?\s*(.+)$"
                         r"|^\s*案例\s*[：:]\s*(.+)$")
 MAX_HEADING_CHARS = 40
+TOC_LINE = re.compile(r"(?:[.…·．_-]{3,}|\t)\s*[0-9０-９]+\s*$")     # "一、人才培养……5": a typed 目录 line
 SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -76,6 +77,7 @@ class WCase:
     title: str
     blocks: list = field(default_factory=list)
     para: int = 0
+    table: int = 0               # 表 N of the box it was drawn in (0: opened by a "案例 N：" paragraph)
 
 
 def compact(text: str) -> str:
@@ -85,7 +87,7 @@ def compact(text: str) -> str:
 def heading_of(p: Para) -> tuple[int, str] | None:
     """(level, title without its typed number) when the paragraph is a heading."""
     text = p.text.strip().strip("\u3000").strip()
-    if not text or p.pictures:
+    if not text or p.pictures or TOC_LINE.search(text):
         return None
     if compact(text) in UNNUMBERED_CHAPTERS:
         return 1, compact(text)
@@ -185,7 +187,8 @@ class Structurer:
     def table(self, t: TableItem, caption: tuple[str, int] | None):
         cells = [c for row in t.rows for c in row if c.colspan != 0 and c.rowspan != 0]
         filled = [c for c in cells if c.text or c.pictures]
-        if filled and all(c.pictures for c in filled):        # photos side by side, sub-captions under them
+        if filled and all(c.pictures and _short_title(c.text or "图") for c in filled):
+            # photos side by side, sub-captions under them (a case box with a photo has long text)
             images = []
             for c in filled:
                 for pic in c.pictures:
@@ -214,7 +217,7 @@ class Structurer:
                 body.extend(WText([Run(" ".join(c.text for c in row if c.text))], 0) for row in b.table.rows)
             else:
                 body.append(b)
-        return WCase(title, body, t.after_para)
+        return WCase(title, body, t.after_para, t.no)
 
 
 def _text(b) -> str:
