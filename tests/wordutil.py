@@ -111,3 +111,34 @@ def soffice_resave(src: Path, outdir: Path) -> Path | None:
                    check=True, capture_output=True, timeout=180)
     out = outdir / (src.stem + ".docx")
     return out if out.is_file() else None
+
+
+SEED_HEADING = [r"^[一二三四五六七八九十]+、", r"^[（(][一二三四五六七八九十]+[）)]", r"^前\s*言$", r"^案例\s*\d+", r"^[表图]\s*\d+"]
+
+
+def seed_docx(txt: Path, out: Path) -> Path:
+    """A report someone else wrote, retyped into Word from its text (a PDF's text: lines wrapped at the page
+    width, blank lines between them). Lines are joined into paragraphs until a line ends short of the
+    width; lines that open a heading, case or caption start their own paragraph, set in bold as a typist
+    does — no Word heading styles, the numbers stay typed."""
+    import re
+    lines = [ln.strip() for ln in txt.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    lengths = sorted(len(ln) for ln in lines)
+    full = lengths[len(lengths) * 3 // 4]              # a line that runs to the right margin
+    starts = [re.compile(p) for p in SEED_HEADING]
+    paragraphs: list[list[str]] = []
+    open_para = False
+    for ln in lines:
+        special = any(rx.match(ln) for rx in starts)
+        if special or not open_para:
+            paragraphs.append([ln])
+        else:
+            paragraphs[-1].append(ln)
+        open_para = len(ln) >= full - 3 and not (special and len(ln) < full - 3)
+    d = docx.Document()
+    for para in paragraphs:
+        text = "".join(para)
+        bold = any(rx.match(text) for rx in starts[:4])
+        d.add_paragraph().add_run(text).bold = bold
+    d.save(out)
+    return out

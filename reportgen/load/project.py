@@ -159,12 +159,18 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                                  Location((NARRATIVE_DIR / sub.name).as_posix()))
     for ch in pack.chapters:
         d = folder / ch.id
+        for old in sorted(d.glob("*")) if d.is_dir() else []:
+            if old.suffix.lower() in OLD_WORD_TYPES and not old.name.startswith(("~$", ".")):
+                from .word.package import SAVE_AS_DOCX
+                problems.error(f"旧版 {old.suffix} 格式无法读取；{SAVE_AS_DOCX}",
+                               Location(old.relative_to(root).as_posix()))
         out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES and p.is_file()
                             and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
     return out
 
 
 NARRATIVE_TYPES = (".md", ".docx")
+OLD_WORD_TYPES = (".doc", ".wps", ".wpt", ".dot")
 WORD_IMAGES = Path("build") / "word-images"      # pictures taken out of Word sections; images/ is the school's
 
 

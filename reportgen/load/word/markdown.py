@@ -59,7 +59,8 @@ def block_markdown(b, shift: int = 0) -> str | None:
 def figure_markdown(f: WFigure) -> str:
     kept = [img for img in f.images if img.src]
     lost = [img for img in f.images if not img.src]
-    lines = [f"【待补充：图片未能读取（{img.problem}）】" for img in lost]
+    named = f"“{f.caption}”" if f.caption and not kept else ""      # the caption survives its lost picture
+    lines = [f"【待补充：图片{named}未能读取（{img.problem}）】" for img in lost]
     caption = f.caption.replace('"', "“")
     if len(kept) == 1:
         lines.append(f"![{escape(caption or kept[0].caption)}]({kept[0].src})")

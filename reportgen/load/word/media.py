@@ -48,9 +48,9 @@ class Media:
 
     def _keep(self, data: bytes, ext: str) -> WImage:
         if ext in VECTOR:
-            data = _convert_vector(data, ext)
+            data, reason = _convert_vector(data, ext)
             if data is None:
-                return WImage("", problem=f"{ext.upper()} 格式的图片需要安装 LibreOffice 才能转换；"
+                return WImage("", problem=f"{ext.upper()} 格式的图片{reason}；"
                                           "请在 Word/WPS 中将其另存为 PNG/JPG 图片后重新插入")
             ext = "png"
         if ext not in KEPT:
@@ -81,10 +81,11 @@ def _shrink(data: bytes, ext: str) -> tuple[bytes, str]:
         return buf.getvalue(), ext
 
 
-def _convert_vector(data: bytes, ext: str) -> bytes | None:
+def _convert_vector(data: bytes, ext: str) -> tuple[bytes | None, str]:
+    """PNG bytes, or None and why not. LibreOffice converts pictures with its Draw component."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        return None
+        return None, "需要安装 LibreOffice 才能转换"
     with tempfile.TemporaryDirectory(prefix="reportgen-emf-") as tmp:
         src = Path(tmp) / f"picture.{ext}"
         src.write_bytes(data)
@@ -93,9 +94,11 @@ def _convert_vector(data: bytes, ext: str) -> bytes | None:
                             "--convert-to", "png", "--outdir", tmp, str(src)],
                            capture_output=True, timeout=CONVERT_SECONDS, check=False)
         except (OSError, subprocess.TimeoutExpired):
-            return None
+            return None, "未能用 LibreOffice 转换（转换超时或无法运行）"
         out = Path(tmp) / "picture.png"
-        return out.read_bytes() if out.is_file() else None
+        if out.is_file():
+            return out.read_bytes(), ""
+        return None, "未能用 LibreOffice 转换（图片已损坏，或 LibreOffice 未安装 Draw 组件）"
 
 
 def _write(path: Path, data: bytes) -> None:
