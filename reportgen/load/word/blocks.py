@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...errors import Location, Problems
-from .reader import CellItem, Para, Run, TableItem
+from .reader import Para, Run, TableItem
 
 CN_NUM = "一二三四五六七八九十百零〇"
 _DIGITS = "0-9０-９"
@@ -136,6 +136,13 @@ class Structurer:
                 continue
             p = it
             text = p.text.strip()
+            if p.boxed and text and not heading_of(p):          # shaded or bordered paragraphs: a case
+                j = i
+                while j < len(items) and isinstance(items[j], Para) and items[j].boxed:
+                    j += 1
+                out.append(self.case_box(items[i:j], p.no, 0))
+                i = j
+                continue
             if pending_caption and not isinstance(it, TableItem):
                 out.append(WText([Run(pending_caption[0])], pending_caption[1]))   # "表 N" with no table after it
                 pending_caption = None
@@ -197,11 +204,13 @@ class Structurer:
                     images.append(img)
             return WFigure(images, caption[0] if caption else "", t.after_para)
         if t.shape == (1, 1) and not caption:                  # a bordered box: a case
-            return self.case_box(t.rows[0][0], t)
+            return self.case_box(t.rows[0][0].items, t.after_para, t.no)
         return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0)
 
-    def case_box(self, cell: CellItem, t: TableItem) -> WCase:
-        inner = Structurer(self.label, self.problems, self.media).blocks(cell.items)
+    def case_box(self, items: list, para: int, table_no: int) -> WCase:
+        inner = Structurer(self.label, self.problems, self.media).blocks(
+            [Para(p.no, p.runs, p.pictures, p.style, p.outline, p.list_kind) if isinstance(p, Para) else p
+             for p in items])                                  # the same paragraphs, no longer boxed
         title = ""
         if inner and isinstance(inner[0], WCase):              # "案例 N：标题" opens the box
             title, inner = inner[0].title, inner[0].blocks + inner[1:]
@@ -217,7 +226,7 @@ class Structurer:
                 body.extend(WText([Run(" ".join(c.text for c in row if c.text))], 0) for row in b.table.rows)
             else:
                 body.append(b)
-        return WCase(title, body, t.after_para, t.no)
+        return WCase(title, body, para, table_no)
 
 
 def _text(b) -> str:

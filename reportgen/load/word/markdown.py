@@ -102,6 +102,8 @@ def inline_markdown(runs: list[Run]) -> str:
         code = m.group(0)
         if code.startswith("{"):
             code = code.translate(_ASCII_IN_CODE)
+        else:
+            bold = italic = False          # a 【待补充】 mark is highlighted by the writer, not bolded
         for k in range(m.start(), m.end()):
             chars[k] = (code[k - m.start()], bold, italic)
             raw[k] = True
