@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Location, Problems, UsageError
+from ..fileio import write_bytes_atomic
 from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, word_location
 from ..load.word.markdown import block_markdown, escape
 from ..pack import find_pack, load_pack
@@ -168,7 +169,7 @@ class _Adopter:
             rel = f"narrative/{ch.id}/{n:02d}-{sid}.md"
             path = self.root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self.section_markdown(body, res, rel), encoding="utf-8")
+            _write(path, self.section_markdown(body, res, rel), encoding="utf-8")
 
     def section_markdown(self, body: list, res: ChapterResult, rel: str) -> str:
         parts = []
@@ -214,7 +215,7 @@ class _Adopter:
             path = self.root / "data" / "tables" / f"{t.table.id}.yaml"
             header = path.read_text(encoding="utf-8").removesuffix("[]\n")
             note = f"# 以下数据取自 {self.label} {t.source.sheet if t.source else ''}（去年的报告），请更新为本年度数据。\n"
-            path.write_text(header + note + yaml.safe_dump(t.rows, allow_unicode=True, sort_keys=False,
+            _write(path, header + note + yaml.safe_dump(t.rows, allow_unicode=True, sort_keys=False,
                                                            width=1000), encoding="utf-8")
 
     def write_review(self) -> None:
@@ -224,7 +225,7 @@ class _Adopter:
                  "| 数字 | 上下文 | 在去年报告中的位置 | 现在所在文件 |", "| --- | --- | --- | --- |"]
         for n in self.numbers:
             lines.append(f"| {escape(n.text)} | {escape(n.context).replace('|', '｜')} | {n.location} | {n.file} |")
-        (self.root / REVIEW_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write(self.root / REVIEW_FILE, "\n".join(lines) + "\n")
 
     def fix_report(self, school: str, year: int | None) -> None:
         path = self.root / "report.yaml"
@@ -235,7 +236,11 @@ class _Adopter:
             # last year's report: this year's project is the next one
             text = re.sub(r"^year: \d{4}", f"year: {year + 1}", text, count=1, flags=re.M)
             text = re.sub(r"^date: \d{4}年", f"date: {year + 1}年", text, count=1, flags=re.M)
-        path.write_text(text, encoding="utf-8")
+        _write(path, text, encoding="utf-8")
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
+    write_bytes_atomic(path, text.encode(encoding))
 
 
 def _uses_narrative(pack, ch) -> bool:

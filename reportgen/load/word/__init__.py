@@ -19,7 +19,8 @@ from ...errors import Location, Problems
 from .blocks import Structurer, WCase, WFigure, WHeading, WImage, WTable, WText, word_location
 from .markdown import to_markdown
 from .media import Media
-from .package import WordFileError, open_docx
+from ...errors import WordFileError
+from .package import open_docx
 from .reader import BodyReader
 
 __all__ = ["read_section", "read_blocks", "outline", "OutlineEntry", "WordFileError", "word_location",

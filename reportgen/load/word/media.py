@@ -5,7 +5,6 @@ are converted to PNG with LibreOffice when it is installed, otherwise a 【待�
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from ...fileio import write_bytes_atomic
 from .blocks import WImage
 from .reader import BodyReader, Picture
 
@@ -62,7 +62,7 @@ class Media:
         self.count += 1
         name = f"{self.stem}-{self.count}.{ext}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        _write(self.folder / name, data)
+        write_bytes_atomic(self.folder / name, data)
         return WImage(f"{self.rel_folder}/{name}")
 
 
@@ -100,14 +100,3 @@ def _convert_vector(data: bytes, ext: str) -> tuple[bytes | None, str]:
             return out.read_bytes(), ""
         return None, "未能用 LibreOffice 转换（图片已损坏，或 LibreOffice 未安装 Draw 组件）"
 
-
-def _write(path: Path, data: bytes) -> None:
-    """Write-then-rename: a picture is complete or absent, never half written."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,16 +15,12 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 
-from ...errors import Location, ReportgenError
+from ...errors import Location, WordFileError, os_reason
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024      # all members together, as declared in the zip directory
 MAX_RATIO = 200                              # a member inflating more than this is not a document
 SAVE_AS_DOCX = "请在 Word/WPS 中“另存为” Word 文档（.docx）后再试"
-
-
-class WordFileError(ReportgenError):
-    """A .docx that cannot be read at all (located at the file)."""
 
 
 def open_docx(path: Path, label: str) -> DocxDocument:
@@ -33,7 +29,6 @@ def open_docx(path: Path, label: str) -> DocxDocument:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError as e:
-        from ...errors import os_reason
         raise WordFileError(f"无法读取文件：{os_reason(e)}", loc) from None
     if head == OLE_SIGNATURE:
         raise WordFileError("这是旧版 .doc/.wps 格式，或设置了打开密码的文件；"
