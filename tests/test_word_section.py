@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 from reportgen.errors import Problems
 from reportgen.load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks
 from wordutil import (CASE_TEXT, CASE_TITLE, FIGURE_FLOAT, FIGURE_INLINE, LEAD, LIST_ITEMS, SECTION_HEADING,
-                      TABLE_ROWS, TABLE_TITLE, make_section, soffice_resave)
+                      TABLE_ROWS, TABLE_TITLE, make_section, photo, soffice_resave)
 
 CAPTION = re.compile(r"^(表|图|案例) (\d+)[\u3000：](.*)$")
 
@@ -112,3 +112,24 @@ def test_libreoffice_saved_section_gives_the_same_blocks(tmp_path):
     assert not problems.items
     kinds = [b[0] for b in ours]
     assert kinds == ["h", "p", "p", "p", "p", "t", "p", "f", "f", "c"]
+
+
+def test_messages_about_a_word_section_name_its_paragraph(demo, tmp_path, run):
+    def section(reference: str):
+        d = docx.Document()
+        d.add_paragraph("（一）部门来稿")
+        d.add_paragraph("第一段正文。")
+        d.add_paragraph("")                                       # an empty paragraph still counts
+        p = d.add_paragraph("获奖 ")
+        p.add_run(reference).bold = True
+        p.add_run(" 项。")
+        d.add_paragraph().add_run().add_picture(str(photo(tmp_path / "c.png", "#225588")))    # no caption
+        d.save(demo / "narrative" / "talent" / "07-来稿.docx")
+    section("{{ count(“innovation_awards”) }}")                # Word's curly quotes work
+    r = run("build", demo, "-o", tmp_path / "x.docx")
+    assert r.code == 0, r.text
+    assert "[警告] narrative/talent/07-来稿.docx › 第 5 段：图片缺少图注" in r.err
+    section("{{ count(“innovation_awardz”) }}")                # a typo
+    r = run("build", demo, "-o", tmp_path / "x.docx")
+    assert r.code == 1
+    assert "[错误] narrative/talent/07-来稿.docx › 第 4 段：" in r.err and "innovation_awards" in r.err

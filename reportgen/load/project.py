@@ -174,9 +174,9 @@ OLD_WORD_TYPES = (".doc", ".wps", ".wpt", ".dot")
 WORD_IMAGES = Path("build") / "word-images"      # pictures taken out of Word sections; images/ is the school's
 
 
-def word_sections(root: Path, narrative: dict[str, list[Path]], problems: Problems) -> dict[str, str]:
-    """Each Word section as Markdown (load/word), so the rest of the pipeline treats it like a .md file."""
-    from .word import WordFileError, read_section
+def word_sections(root: Path, narrative: dict[str, list[Path]], problems: Problems) -> dict:
+    """Each Word section as Markdown (load/word.WordSection), so the rest of the pipeline treats it like a .md file."""
+    from .word import WordFileError, read_word_section
     out = {}
     for chapter, paths in narrative.items():
         for path in paths:
@@ -184,7 +184,7 @@ def word_sections(root: Path, narrative: dict[str, list[Path]], problems: Proble
                 continue
             rel = path.relative_to(root).as_posix()
             try:
-                out[rel] = read_section(path, problems, label=rel, media_dir=root / WORD_IMAGES / chapter,
+                out[rel] = read_word_section(path, problems, label=rel, media_dir=root / WORD_IMAGES / chapter,
                                         media_rel=(WORD_IMAGES / chapter).as_posix())
             except WordFileError as e:
                 problems.error(e.message, e.location)

@@ -3,6 +3,8 @@
 Public API (also used by `reportgen init --from` and by department kits):
 - `read_section(path, problems, label=..., media_dir=..., media_rel=...) -> str`: the Markdown of a
   section file; pictures are saved under `media_dir` (referenced as `media_rel/...`).
+- `read_word_section(...) -> WordSection`: the same with `.location(line)`, the 第 N 段 a Markdown
+  line came from (messages about the rendered text are located in the Word file).
 - `read_blocks(path, problems, label, media_dir, media_rel) -> list`: the structured blocks (WHeading,
   WText, WTable, WFigure, WCase from `.blocks`) of a whole document, headings at their typed levels.
 - `outline(path, problems, label) -> list[OutlineEntry]`: the headings and tables of a .docx with
@@ -17,13 +19,13 @@ from pathlib import Path
 
 from ...errors import Location, Problems
 from .blocks import Structurer, WCase, WFigure, WHeading, WImage, WTable, WText, word_location
-from .markdown import to_markdown
+from .markdown import to_markdown_lines
 from .media import Media
 from ...errors import WordFileError
 from .package import open_docx
 from .reader import BodyReader
 
-__all__ = ["read_section", "read_blocks", "outline", "OutlineEntry", "WordFileError", "word_location",
+__all__ = ["read_section", "read_word_section", "WordSection", "read_blocks", "outline", "OutlineEntry", "WordFileError", "word_location",
            "WHeading", "WText", "WTable", "WFigure", "WCase", "WImage", "SECTION_LEVEL"]
 
 SECTION_LEVEL = 2          # a section file's own headings start at ## (the chapter template writes #)
@@ -50,10 +52,29 @@ def read_blocks(path: Path, problems: Problems, label: str | None = None,
 def read_section(path: Path, problems: Problems, label: str | None = None,
                  media_dir: Path | None = None, media_rel: str = "") -> str:
     """Markdown for one section file. Its top heading level becomes ## whatever Word called it."""
+    return read_word_section(path, problems, label, media_dir, media_rel).markdown
+
+
+@dataclass(frozen=True)
+class WordSection:
+    label: str
+    markdown: str
+    paragraphs: tuple[int, ...]     # the 第 N 段 of each Markdown line (0: unknown)
+
+    def location(self, line: int | None) -> Location:
+        """Where line `line` of the Markdown was in the Word file, for messages about it."""
+        para = self.paragraphs[line - 1] if line and 0 < line <= len(self.paragraphs) else 0
+        return word_location(self.label, para)
+
+
+def read_word_section(path: Path, problems: Problems, label: str | None = None,
+                      media_dir: Path | None = None, media_rel: str = "") -> WordSection:
+    label = label or path.name
     blocks = read_blocks(path, problems, label, media_dir, media_rel)
     levels = [b.level for b in blocks if isinstance(b, WHeading)]
     shift = max(0, SECTION_LEVEL - min(levels)) if levels else 0
-    return to_markdown(blocks, shift)
+    text, paragraphs = to_markdown_lines(blocks, shift)
+    return WordSection(label, text, tuple(paragraphs))
 
 
 @dataclass(frozen=True)

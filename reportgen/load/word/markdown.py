@@ -21,19 +21,40 @@ TABLE_CONTAINER = "表格"
 
 
 def to_markdown(blocks: list, shift: int = 0) -> str:
+    return to_markdown_lines(blocks, shift)[0]
+
+
+def to_markdown_lines(blocks: list, shift: int = 0) -> tuple[str, list[int]]:
+    """The Markdown, and for each of its lines the Word paragraph (第 N 段) it came from (0: unknown)."""
     parts: list[str] = []
+    paras: list[list[int]] = []
     prev_list = None
     for b in blocks:
         text = block_markdown(b, shift)
         if text is None:
             continue
+        lines = _block_paragraphs(b, text)
         kind = b.list_kind if isinstance(b, WText) else None
         if kind and kind == prev_list and parts:
             parts[-1] += "\n" + text         # items of one list stay together
+            paras[-1] += lines
         else:
             parts.append(text)
+            paras.append(lines)
         prev_list = kind
-    return "\n\n".join(parts) + "\n"
+    line_paras: list[int] = []
+    for i, lines in enumerate(paras):
+        line_paras += lines + ([0] if i < len(paras) - 1 else [])      # the blank line between blocks
+    return "\n\n".join(parts) + "\n", line_paras
+
+
+def _block_paragraphs(b, text: str) -> list[int]:
+    n = text.count("\n") + 1
+    if isinstance(b, WCase) and b.blocks:           # title line, the blocks inside, closing line
+        inner = to_markdown_lines(b.blocks)[1][:n - 2]
+        return [b.para] + [p or b.para for p in inner] + [b.para] * (n - 1 - len(inner))
+    para = (b.caption_para or b.para) if isinstance(b, WTable) else b.para
+    return [para] * n
 
 
 def block_markdown(b, shift: int = 0) -> str | None:
