@@ -83,6 +83,24 @@ def test_round_trip_of_the_demo_draft(demo_docx, tmp_path, run):
     assert _counts(out)["案例"] == 25 and _counts(out)["图"] == 17
 
 
+def test_round_trip_of_another_pack(tmp_path, run):
+    """The 中职 2022 frame: per-chapter numbering, a 案例 chapter, indicator tables inside chapters."""
+    src = DEMO.parent / "zhongzhi-2022-demo"
+    draft = tmp_path / "zz.docx"
+    assert run("build", src, "-o", draft).code == 0
+    y = tmp_path / "Y"
+    r = run("init", y, "--from", draft, "--pack", "zhongzhi-2022")
+    assert r.code == 0, r.text
+    assert "由指标生成的数据表 3 张未导入" in r.out            # computed again from indicators, not typed in
+    assert "（未找到）" not in r.out and "{{" not in r.out.split("转为数据的表")[0]
+    for p in (src / "data" / "tables").glob("*.yaml"):
+        if _rows(p):
+            assert len(_rows(y / "data" / "tables" / p.name)) == len(_rows(p)), p.name
+    out = tmp_path / "Y.docx"
+    assert run("build", y, "-o", out).code == 0
+    assert _counts(out) == _counts(draft)
+
+
 def test_init_from_refuses_an_existing_folder(demo_docx, tmp_path, run):
     y = tmp_path / "Y"
     y.mkdir()

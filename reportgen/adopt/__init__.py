@@ -23,7 +23,7 @@ from ..load.word.markdown import block_markdown, escape
 from ..pack import find_pack, load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
-from .tables import TableRows, match_table, table_rows
+from .tables import TableRows, is_indicator_table, match_table, table_rows
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
 REVIEW_FILE = "去年的数字.md"
@@ -48,6 +48,7 @@ class ChapterResult:
     sections_kept: int = 0     # sections with no pack counterpart, kept as their own files
     tables: int = 0            # turned into data
     narrative_tables: int = 0  # kept in the text
+    generated_tables: int = 0  # indicator tables the pack computes: not imported
     figures: int = 0
     cases: int = 0
     numbers: int = 0
@@ -174,6 +175,9 @@ class _Adopter:
     def section_markdown(self, body: list, res: ChapterResult, rel: str) -> str:
         parts = []
         for b in body:
+            if isinstance(b, WTable) and is_indicator_table(b):
+                res.generated_tables += 1
+                continue
             if isinstance(b, WTable):
                 found = match_table(b, self.pack.tables, self.taken_tables)
                 if found is not None:

@@ -10,13 +10,14 @@ import re
 
 from ..load.word.blocks import HEADING_PATTERNS
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")       # a pack title may be a template: {{ school.name }}质量数据表
 _NOISE = re.compile(r"[\s\u3000\W_]+|[0-9０-９]{4}\s*年度?")
 CHAPTER_MIN = 0.6
 SECTION_MIN = 0.5
 
 
 def normalize(title: str) -> str:
-    title = title.strip()
+    title = _JINJA.sub("", title).strip()
     for _, rx in HEADING_PATTERNS:
         m = rx.match(title)
         if m:

@@ -3,6 +3,7 @@ and the first of the numbers to review (all of them are in 去年的数字.md)."
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 from . import REVIEW_FILE, AdoptResult
 
@@ -13,6 +14,8 @@ def summary_lines(r: AdoptResult) -> list[str]:
     head = ["章节", "对应去年的标题", "小节(匹配/新增)", "表→数据", "表留在正文", "图", "案例", "待核数字"]
     rows = []
     for c in r.chapters:
+        if "{" in c.title:                  # a templated title ({{ school.name }}质量数据表): as last year printed it
+            c = replace(c, title=c.matched_from or c.title)
         if c.skipped:
             rows.append([c.title, c.matched_from, "由数据生成，未导入", "", "", "", "", ""])
         elif not c.matched_from:
@@ -24,6 +27,9 @@ def summary_lines(r: AdoptResult) -> list[str]:
     rows.append(["合计", "", "", total("tables"), total("narrative_tables"), total("figures"), total("cases"),
                  str(len(r.numbers))])
     lines = _grid([head] + rows)
+    generated = sum(c.generated_tables for c in r.chapters)
+    if generated:
+        lines.append(f"由指标生成的数据表 {generated} 张未导入（构建时由 data/indicators.yaml 重新计算）")
     if r.unplaced:
         lines.append("未导入（封面、目录等）：" + "、".join(r.unplaced))
     if r.tables:

@@ -28,6 +28,17 @@ class TableRows:
     caption: str = ""          # as last year's report titled it
 
 
+YEAR_COLUMN = re.compile(r"^(19|20)\d\d年?度?$")
+
+
+def is_indicator_table(t: WTable) -> bool:
+    """指标 | 单位 | 2023年 | 2024年: a table the pack computes from indicators (附表, 质量数据表), not data to import."""
+    if not t.table.rows:
+        return False
+    head = ["".join(c.text.split()) for c in t.table.rows[0]]
+    return "指标" in "".join(head) and any(YEAR_COLUMN.match(h) for h in head)
+
+
 def header_columns(t: WTable, tdef: TableDef) -> list[str | None] | None:
     """The pack column of each cell of the header row (None for 序号), or None when they don't match."""
     if not t.table.rows:
