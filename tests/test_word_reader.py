@@ -71,3 +71,28 @@ def test_what_word_really_writes(tmp_path):
     assert lines[6] == "::: 案例 校企共建实训基地\n基地由企业投入设备。\n:::"
     assert lines[7] == "这一段在框外。\n"
     assert not problems.items
+
+
+def test_outline_and_pictures_side_by_side(tmp_path):
+    from wordutil import make_section, photo
+    from reportgen.load.word import WFigure, outline, read_blocks
+    src = make_section(tmp_path / "s.docx", tmp_path)
+    entries = [(e.kind, e.level, e.title, str(e.location)) for e in outline(src, Problems())]
+    assert entries == [("heading", 2, "深化专业数字化转型", "s.docx › 第 1 段"),
+                       ("table", 0, "专业数字化改造项目一览", "s.docx › 表 1"),
+                       ("figure", 0, "数字化教室授课现场", "s.docx › 第 8 段"),
+                       ("figure", 0, "虚拟仿真实训中心", "s.docx › 第 10 段"),
+                       ("case", 0, "数字孪生车间重塑实训教学", "s.docx › 第 12 段")]
+    d = docx.Document()
+    p = d.add_paragraph()
+    for name, color in (("左图说明", "#aa3333"), ("右图说明", "#33aa33")):
+        p.add_run().add_picture(str(photo(tmp_path / f"{name}.png", color)))
+        p._p.findall(".//" + "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")[-1] \
+            .set("descr", name)                                    # Word's 替代文字
+    d.add_paragraph("图 3：两张并排的照片")
+    d.save(tmp_path / "two.docx")
+    problems = Problems()
+    md = read_section(tmp_path / "two.docx", problems, media_dir=tmp_path / "m", media_rel="m")
+    assert md == '![左图说明](m/two-1.png) ![右图说明](m/two-2.png "两张并排的照片")\n'
+    fig = read_blocks(tmp_path / "two.docx", problems)[0]
+    assert isinstance(fig, WFigure) and len(fig.images) == 2
