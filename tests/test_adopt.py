@@ -1,6 +1,5 @@
 """`reportgen init DIR --from 去年报告.docx`: last year's report as the new project's starting point."""
 import re
-import shutil
 from pathlib import Path
 
 import docx

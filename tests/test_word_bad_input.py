@@ -77,7 +77,7 @@ def test_bad_section_file_in_build(kind, demo, tmp_path, run):
     out.write_bytes(b"previous draft")
     r = run("build", demo, "-o", out)
     assert r.code == 1
-    assert f"narrative/talent/07-部门来稿.docx：" in r.err and words in r.err
+    assert "narrative/talent/07-部门来稿.docx：" in r.err and words in r.err
     assert out.read_bytes() == b"previous draft"          # the previous output is untouched
 
 

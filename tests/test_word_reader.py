@@ -38,7 +38,7 @@ def make(path: Path) -> Path:
     d.add_heading("一、用标题样式的一章", level=1)
     d.add_heading("(一) 用标题样式的一节", level=2)
     _para(d, _r("保留") + f"<w:ins w:id='1' w:author='a' w:date='2024-01-01T00:00:00Z'>{_r('插入的')}</w:ins>"
-          + f"<w:del w:id='2' w:author='a' w:date='2024-01-01T00:00:00Z'><w:r><w:delText>删除的</w:delText></w:r></w:del>"
+          + "<w:del w:id='2' w:author='a' w:date='2024-01-01T00:00:00Z'><w:r><w:delText>删除的</w:delText></w:r></w:del>"
           + "<w:commentRangeStart w:id='0'/>" + _r("文字。") + "<w:commentRangeEnd w:id='0'/>"
           + "<w:r><w:commentReference w:id='0'/></w:r>")
     _para(d, _r("第 ") + "<w:fldSimple w:instr=' PAGE '>" + _r("7") + "</w:fldSimple>" + _r(" 页，")

@@ -1,7 +1,5 @@
 """Word sections: a .docx under narrative/<chapter>/ builds into the report like a .md file."""
 import re
-import shutil
-from pathlib import Path
 
 import docx
 import pytest

@@ -39,7 +39,7 @@ def open_docx(path: Path, label: str) -> DocxDocument:
         with zipfile.ZipFile(path) as z:
             _check_members(z, loc)
     except zipfile.BadZipFile:
-        raise WordFileError(f"文件已损坏，无法读取；请重新保存或重新获取该文件", loc) from None
+        raise WordFileError("文件已损坏，无法读取；请重新保存或重新获取该文件", loc) from None
     try:
         return docx.Document(str(path))
     except Exception as e:      # python-docx and lxml raise many kinds on a damaged package
@@ -52,7 +52,7 @@ def _check_members(z: zipfile.ZipFile, loc: Location) -> None:
     if "word/document.xml" not in names:
         raise WordFileError(f"不是 Word 文档（.docx）：文件中没有正文部分；{SAVE_AS_DOCX}", loc)
     if "EncryptionInfo" in names or "EncryptedPackage" in names:
-        raise WordFileError(f"文件设置了打开密码；请先在 Word/WPS 中取消密码并另存为 .docx", loc)
+        raise WordFileError("文件设置了打开密码；请先在 Word/WPS 中取消密码并另存为 .docx", loc)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES or any(
             i.file_size > 10 * 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos):
