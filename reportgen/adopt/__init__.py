@@ -163,7 +163,7 @@ class _Adopter:
                 if sid is not None:
                     taken.add(sid)
             if title is None or sid is not None:
-                res.sections_matched += 1 if title is not None else 0
+                res.sections_matched += 1 if title is not None or untitled else 0
             else:
                 res.sections_kept += 1
                 sid = _file_stem(title)
