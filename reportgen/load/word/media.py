@@ -61,8 +61,9 @@ class Media:
             return WImage("", problem="图片已损坏，无法读取")
         self.count += 1
         name = f"{self.stem}-{self.count}.{ext}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(self.folder / name, data)
+        path = self.folder / name
+        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            write_bytes_atomic(path, data)          # every build reads the section again: rewrite only a change
         return WImage(f"{self.rel_folder}/{name}")
 
 
