@@ -135,3 +135,33 @@ def test_a_report_written_by_other_hands(tmp_path, run):
     assert (y / "report.yaml").is_file()
     b = run("validate", y)
     assert b.code == 0, b.text
+
+
+def test_unmatched_chapters_go_to_the_nearest_chapter(tmp_path, run):
+    d = docx.Document()
+    d.add_paragraph("江州职业技术学院")
+    d.add_paragraph("2023年质量年度报告")
+    d.add_paragraph("目 录")
+    d.add_paragraph("学校概况……………………1")
+    d.add_paragraph("一、人才培养……………………3")
+    long = "学校坚持立德树人，全年开展各类育人活动，覆盖全体在校学生，育人成效持续显现，得到社会各界广泛认可。"
+    d.add_heading("学校概况", level=1)                       # not a chapter of the pack, before any that is
+    d.add_paragraph(long)
+    d.add_paragraph(long)
+    d.add_heading("一、人才培养", level=1)
+    d.add_heading("（一）党建引领，立德树人", level=2)
+    d.add_paragraph(long)
+    d.add_heading("二、校园安全", level=1)                   # not a chapter of the pack, after one that is
+    d.add_paragraph(long)
+    d.add_heading("三、服务贡献", level=1)
+    d.add_paragraph(long)
+    d.save(tmp_path / "r.docx")
+    y = tmp_path / "Y"
+    r = run("init", y, "--from", tmp_path / "r.docx")
+    assert r.code == 0, r.text
+    talent = sorted((y / "narrative" / "talent").glob("*.md"))
+    assert [p.name for p in talent] == ["01-学校概况.md", "02-party.md", "03-校园安全.md"]
+    assert talent[0].read_text(encoding="utf-8").startswith("## 学校概况\n\n学校坚持立德树人")
+    assert "未导入（封面、目录等）：目录" in r.out
+    report = (y / "report.yaml").read_text(encoding="utf-8")
+    assert "name: 江州职业技术学院" in report and "year: 2024" in report

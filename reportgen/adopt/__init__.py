@@ -119,26 +119,29 @@ class _Adopter:
 
     # ---------------------------------------------------------------- chapters and sections
     def split_chapters(self, blocks: list) -> tuple[dict[str, list], list]:
+        """Blocks by pack chapter, and what came before the first (cover, 目录). An unmatched chapter goes
+        into the nearest one as a section: the one before it, or for one before any, the first."""
         chapters: dict[str, list] = {}
-        front: list = []
-        current: list = front
+        segments: list[list] = [[]]           # before the first matched chapter: one list per heading 1
+        current: list = segments[0]
         current_id = None
         for b in blocks:
             if isinstance(b, WHeading) and b.level == 1:
                 cid = best(b.text, {k: v for k, v in self.titles.items() if k not in chapters}, CHAPTER_MIN)
                 if cid is not None:
                     self.results[cid].matched_from = b.text
-                    current, current_id = chapters.setdefault(cid, []), cid
+                    current = chapters.setdefault(cid, [])
+                    if current_id is None:
+                        current.extend(_early_chapters(segments))
+                    current_id = cid
                     continue
-                if normalize(b.text) == "目录":
-                    current = []          # a typed 目录 is dropped with its lines
-                    front.append(b)
+                if normalize(b.text) == "目录" or current_id is None:
+                    segments.append([b])          # a typed 目录 is dropped with its lines
+                    current = segments[-1]
                     continue
-                if current_id is None:
-                    front.append(b)
-                    continue
-                b = WHeading(2, b.text, b.para)    # an unmatched chapter goes into the one before, as a section
+                b = WHeading(2, b.text, b.para)
             current.append(b)
+        front = [b for seg in segments for b in seg if not _is_early_chapter(seg)]
         return chapters, front
 
     def write_chapter(self, ch, blocks: list) -> None:
@@ -241,6 +244,24 @@ class _Adopter:
             text = re.sub(r"^year: \d{4}", f"year: {year + 1}", text, count=1, flags=re.M)
             text = re.sub(r"^date: \d{4}年", f"date: {year + 1}年", text, count=1, flags=re.M)
         _write(path, text, encoding="utf-8")
+
+
+def _is_early_chapter(segment: list) -> bool:
+    """A heading 1 before the first known chapter with a report's body under it (not a cover's lines)."""
+    if not segment or not isinstance(segment[0], WHeading) or normalize(segment[0].text) == "目录":
+        return False
+    body = segment[1:]
+    return any(isinstance(b, (WHeading, WTable, WCase)) for b in body) or \
+        sum(isinstance(b, WText) and len(b.text) > 30 for b in body) >= 2
+
+
+def _early_chapters(segments: list[list]) -> list:
+    out = []
+    for seg in segments:
+        if _is_early_chapter(seg):
+            out.append(WHeading(2, seg[0].text, seg[0].para))
+            out.extend(seg[1:])
+    return out
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
