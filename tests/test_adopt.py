@@ -8,7 +8,8 @@ import yaml
 from docx.oxml.ns import qn
 
 from conftest import DEMO
-from reportgen.pack import find_pack, load_pack
+from reportgen.packs.find import find_pack
+from reportgen.packs.load import load_pack
 from wordutil import seed_docx
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -20,7 +20,8 @@ from ..errors import Location, Problems, UsageError
 from ..fileio import write_bytes_atomic
 from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, word_location
 from ..load.word.markdown import block_markdown, escape
-from ..pack import find_pack, load_pack
+from ..packs.find import find_pack
+from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
 from .tables import TableRows, is_indicator_table, match_table, table_rows
