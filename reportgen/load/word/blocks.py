@@ -119,6 +119,7 @@ class Structurer:
         return word_location(self.label, para, table, row)
 
     def blocks(self, items: list) -> list:
+        items = _unbox(items)
         out: list = []
         pending_caption: tuple[str, int] | None = None
         i = 0
@@ -132,6 +133,10 @@ class Structurer:
                     block.caption = FIGURE_CAPTION.match(nxt.text).group(1).strip()
                     i += 1
                 out.append(block)
+                i += 1
+                continue
+            if isinstance(it, _TextBox):
+                out.extend(self.text_box(it))
                 i += 1
                 continue
             p = it
@@ -207,6 +212,17 @@ class Structurer:
             return self.case_box(t.rows[0][0].items, t.after_para, t.no)
         return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0)
 
+    def text_box(self, box: "_TextBox") -> list:
+        """A text box with a body of text is a case; a label in a diagram is not imported (said so)."""
+        paras = [p for p in box.items if isinstance(p, Para) and p.text.strip()]
+        text = " ".join(p.text.strip() for p in paras)
+        if len(paras) >= 2 or len(text) > 40 or any(isinstance(p, TableItem) for p in box.items):
+            return [self.case_box(box.items, box.para, 0)]
+        if text:
+            self.problems.warning(f"文本框中的文字“{text[:20]}”未导入（短小的文本框多为图中的标注）",
+                                  self.loc(box.para))
+        return []
+
     def case_box(self, items: list, para: int, table_no: int) -> WCase:
         inner = Structurer(self.label, self.problems, self.media).blocks(
             [Para(p.no, p.runs, p.pictures, p.style, p.outline, p.list_kind) if isinstance(p, Para) else p
@@ -227,6 +243,22 @@ class Structurer:
             else:
                 body.append(b)
         return WCase(title, body, para, table_no)
+
+
+@dataclass
+class _TextBox:
+    items: list
+    para: int
+
+
+def _unbox(items: list) -> list:
+    """Text boxes anchored in a paragraph follow it."""
+    out = []
+    for it in items:
+        out.append(it)
+        if isinstance(it, Para):
+            out.extend(_TextBox(box, it.no) for box in it.boxes)
+    return out
 
 
 def _text(b) -> str:

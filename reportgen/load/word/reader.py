@@ -55,6 +55,7 @@ class Para:
     outline: int | None = None   # heading level from the style or outline level, 1-based
     list_kind: str | None = None  # "bullet" | "ordered"
     boxed: bool = False          # the paragraph has borders or shading
+    boxes: list = field(default_factory=list)   # text boxes anchored here: each a list of Para | TableItem
 
     @property
     def text(self) -> str:
@@ -210,9 +211,9 @@ class BodyReader:
             elif tag == "noBreakHyphen":
                 para.runs.append(Run("-", bold, italic))
             elif tag in ("drawing", "pict", "object"):
-                para.pictures.extend(_pictures(child))
+                self._graphic(child, para)
             elif tag == "AlternateContent":
-                para.pictures.extend(_pictures(_choice(child)))
+                self._graphic(_choice(child), para)
             elif tag == "footnoteReference":
                 note = self.footnotes.get(child.get(w("id")), "")
                 if note:
@@ -222,6 +223,14 @@ class BodyReader:
                 if note:
                     para.runs.append(Run(f"（注：{note}）", False, False))
             # delText, instrText, commentReference, lastRenderedPageBreak, rPr: not shown
+
+    def _graphic(self, el, para: Para) -> None:
+        """A picture, or a text box (Word's and WPS's way of drawing a case box): its paragraphs are kept."""
+        boxes = [b for b in el.iter(w("txbxContent"))
+                 if not any(a.tag == w("txbxContent") for a in b.iterancestors())]
+        for box in boxes:
+            para.boxes.append(self._block_children(box, top=False))
+        para.pictures.extend(p for p in _pictures(el, exclude=boxes))
 
     def _notes(self, reltype: str, tag: str) -> dict[str, str]:
         part = next((rel.target_part for rel in self.doc.part.rels.values()
@@ -261,9 +270,11 @@ def _choice(alternate):
     return alternate
 
 
-def _pictures(el) -> list[Picture]:
+def _pictures(el, exclude=()) -> list[Picture]:
     out = []
     for blip in el.iter(f"{{{A}}}blip"):
+        if any(a in exclude for a in blip.iterancestors()):
+            continue                       # a picture inside a text box belongs to the box
         rid = blip.get(f"{{{R}}}embed")
         floating = any(etree.QName(a).localname == "anchor" for a in blip.iterancestors())
         doc_pr = next((a.find(f"{{{WP}}}docPr") for a in blip.iterancestors()
@@ -274,6 +285,8 @@ def _pictures(el) -> list[Picture]:
         elif blip.get(f"{{{R}}}link"):
             out.append(Picture("", alt.strip(), floating, linked=True))
     for data in el.iter(f"{{{V}}}imagedata"):
+        if any(a in exclude for a in data.iterancestors()):
+            continue
         rid = data.get(f"{{{R}}}id")
         if rid:
             out.append(Picture(rid, (data.get("{urn:schemas-microsoft-com:office:office}title") or "").strip(),
