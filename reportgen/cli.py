@@ -31,13 +31,28 @@ cli.add_command(pack_commands)          # `reportgen pack …` (packs/commands.p
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pack", default="annual-2024", show_default=True, help="模板包名称")
-def init(directory: Path, pack: str):
+@click.option("--from", "source", type=click.Path(dir_okay=False, path_type=Path),
+              help="以去年的报告（.docx）为起点：正文、案例、图片、可转为数据的表都导入新项目")
+def init(directory: Path, pack: str, source: Path | None):
     """新建学校项目：report.yaml、带说明的数据文件、每个小节一个正文文件。"""
     from .scaffold import scaffold
+    if source is not None:
+        return _init_from(directory, pack, source)
     created = scaffold(directory, pack)
     click.echo(f"已在 {directory} 建立项目（模板包 {pack}），共 {len(created)} 个文件。")
     click.echo(f"下一步：填写 {directory}/report.yaml 和 data/ 下的数据，在 narrative/ 下撰写正文，"
                f"然后运行 reportgen build {directory}")
+
+
+def _init_from(directory: Path, pack: str, source: Path) -> None:
+    from .adopt import adopt_report
+    from .adopt.summary import summary_lines
+    result = adopt_report(source, directory, pack)
+    report_problems(result.problems)
+    click.echo(f"已由 {source.name} 在 {directory} 建立项目（模板包 {pack}）：")
+    for line in summary_lines(result):
+        click.echo(line)
+    click.echo(f"下一步：更新 data/ 下的数据，把正文中去年的数字改为数据引用，然后运行 reportgen build {directory}")
 
 
 WORKBOOK_OPTION = click.option(

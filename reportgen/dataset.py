@@ -49,6 +49,7 @@ class RawProject:
     tables: dict[str, RawTable]
     indicators: RawIndicators
     narrative: dict[str, list[Path]]
+    word_sections: dict[str, Any] = field(default_factory=dict)   # narrative/…/x.docx → load/word.WordSection
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Dataset:
     indicators: dict[str, dict[int, Any]]          # raw indicator values (None absent, NOT_REPORTED "-")
     indicator_locs: dict[str, dict[int, Location]]
     narrative: dict[str, list[Path]]
+    word_sections: dict[str, Any] = field(default_factory=dict)   # narrative/…/x.docx → its Markdown and 段 map
     typed_derived: dict[str, dict[int, RawCell]] = field(default_factory=dict)   # computed values typed anyway
     typed_numbers: dict[str, dict[int, tuple[Decimal, int] | None]] = field(default_factory=dict)  # …as numbers
 

@@ -163,6 +163,12 @@ class ExportError(ReportgenError):
     exit_code = EXIT_PROBLEMS
 
 
+class WordFileError(ReportgenError):
+    """A Word file that cannot be read at all: old .doc/.wps, encrypted, corrupt, a zip bomb, XML entities
+    (load/word)."""
+    exit_code = EXIT_PROBLEMS
+
+
 _OS_REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
                errno.ENOSPC: "磁盘空间不足", errno.EROFS: "所在磁盘是只读的", errno.EISDIR: "这是一个文件夹",
                errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被其他程序占用"}

@@ -15,7 +15,7 @@ from .dataset import Dataset, RawProject
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
 from .errors import Problems, WriteError
 from .fileio import write_bytes_atomic
-from .load.project import BUILD_DIR, draft_name, load_project, read_config
+from .load.project import BUILD_DIR, draft_name, load_project, read_config, word_sections
 from .packs.load import load_project_pack
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
@@ -90,7 +90,9 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
     (packs/load.py) before the project's data is read against it (load/project.py)."""
     config = read_config(root, problems)
     pack = load_project_pack(root, config.plain(), problems)
-    return load_project(root, config, pack, problems)
+    raw = load_project(root, config, pack, problems)
+    raw.word_sections = word_sections(root, raw.narrative, problems)    # Word sections as Markdown (load/word)
+    return raw
 
 
 def default_output(ds: Dataset) -> Path:

@@ -15,7 +15,8 @@ def check_project(raw: RawProject, problems: Problems) -> Dataset:
                      for name, years in typed_derived.items()}
     return Dataset(root=raw.root, config=raw.config, pack=raw.pack, year=raw.config["year"], tables=tables,
                    indicators=values, indicator_locs=locs, narrative=raw.narrative, typed_derived=typed_derived,
-                   typed_numbers=typed_numbers)
+                   typed_numbers=typed_numbers,
+                   word_sections=raw.word_sections)
 
 
 def _table(rt: RawTable, tdef, problems: Problems) -> TableData:

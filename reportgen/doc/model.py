@@ -48,6 +48,7 @@ class Cell:
     text: str
     rowspan: int = 1           # >1 on the first cell of a merged category; 0 on the cells it covers
     align: str = "left"        # left | center | right
+    colspan: int = 1           # >1 on a cell merged across columns; 0 on the cells it covers (narrative tables)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Table:
     notes: list[str] = field(default_factory=list)   # footnotes under the table (sources, threshold marks)
     numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
     serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
+    serial_column: bool = True # False: a table typed in the narrative, shown as written (no 序号 column)
 
 
 @dataclass

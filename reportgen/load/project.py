@@ -159,5 +159,36 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                                  Location((NARRATIVE_DIR / sub.name).as_posix()))
     for ch in pack.chapters:
         d = folder / ch.id
-        out[ch.id] = sorted(p for p in d.glob("*.md") if not p.name.startswith(".")) if d.is_dir() else []
+        for old in sorted(d.glob("*")) if d.is_dir() else []:
+            if old.suffix.lower() in OLD_WORD_TYPES and not old.name.startswith(("~$", ".")):
+                from .word.package import SAVE_AS_DOCX
+                problems.error(f"旧版 {old.suffix} 格式无法读取；{SAVE_AS_DOCX}",
+                               Location(old.relative_to(root).as_posix()))
+        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES and p.is_file()
+                            and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
+    return out
+
+
+NARRATIVE_TYPES = (".md", ".docx")
+OLD_WORD_TYPES = (".doc", ".wps", ".wpt", ".dot")
+WORD_IMAGES = Path("build") / "word-images"      # pictures taken out of Word sections; images/ is the school's
+
+
+def word_sections(root: Path, narrative: dict[str, list[Path]], problems: Problems) -> dict:
+    """Each Word section as Markdown (load/word.WordSection), so the rest of the pipeline treats it like a .md file."""
+    from .word import WordFileError, read_word_section
+    out = {}
+    for chapter, paths in narrative.items():
+        for path in paths:
+            if path.suffix != ".docx":
+                continue
+            rel = path.relative_to(root).as_posix()
+            try:
+                out[rel] = read_word_section(path, problems, label=rel, media_dir=root / WORD_IMAGES / chapter,
+                                        media_rel=(WORD_IMAGES / chapter).as_posix())
+            except WordFileError as e:
+                problems.error(e.message, e.location)
+    for chapter in narrative:         # a file that could not be read is left out, after its error
+        narrative[chapter] = [p for p in narrative[chapter]
+                              if p.suffix != ".docx" or p.relative_to(root).as_posix() in out]
     return out

@@ -20,14 +20,18 @@ MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 class RootsLoader(BaseLoader):
     """Templates named "pack:chapters/x.md.j2" or "project:narrative/a/b.md"; nothing outside a root."""
 
-    def __init__(self, roots: dict[str, Path | list[Path]]):
+    def __init__(self, roots: dict[str, Path | list[Path]], sources: dict[str, str] | None = None):
         # a prefix may have several roots, searched in order: an extending pack, then its parents
         self.chains = {k: [r.resolve() for r in (v if isinstance(v, (list, tuple)) else [v])] for k, v in roots.items()}
         self.roots = {k: v[0] for k, v in self.chains.items() if v}
         self.display: dict[str, str] = {}     # real filename -> name shown to users
+        self.sources = sources or {}          # "project:narrative/a/b.docx" -> its Markdown (read at load)
 
     def get_source(self, environment, template):
         prefix, _, rel = template.partition(":")
+        if template in self.sources:
+            self.display[template] = rel
+            return self.sources[template], template, lambda: True
         chain = self.chains.get(prefix)
         if not chain or not rel:
             raise TemplateNotFound(template)
@@ -53,9 +57,9 @@ class RootsLoader(BaseLoader):
         return f"{root.name}/{rel}" if prefix == "pack" else rel
 
 
-def make_env(roots: dict[str, Path | list[Path]]) -> ImmutableSandboxedEnvironment:
+def make_env(roots: dict[str, Path | list[Path]], sources: dict[str, str] | None = None) -> ImmutableSandboxedEnvironment:
     env = BoundedSandbox(      # bounded loops, output and string sizes: render/sandbox.py
-        loader=RootsLoader(roots),
+        loader=RootsLoader(roots, sources),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

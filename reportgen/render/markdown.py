@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
@@ -16,11 +17,16 @@ from mdit_py_plugins.container import container_plugin
 from ..doc.model import Block, Case, Figure, Heading, Image, Inline, Paragraph, Placeholder, Table, Text
 from ..errors import Location, Problems
 from .extras import CONTAINERS as EXTRA_CONTAINERS, container_blocks
+from .grid import grid_table
 
 SOURCE_MARK = re.compile(r"<!--\s*reportgen-source:\s*(.+?)\s*-->")
 PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
-CJK_BOLD = re.compile(r"\*\*(.+?)\*\*")
-CONTAINERS = ("案例", "table", "appendix", "chart")
+# **bold** is paired left to right before markdown-it sees it: CommonMark's flanking rules fail next to
+# CJK punctuation ("**第一。**文字**第二**文字" would bold 文字), so pairs become private-use marks it
+# leaves alone, read back in _inlines. A pair stays inside one paragraph; \* stays a literal star.
+STRONG_OPEN, STRONG_CLOSE = "\ue000", "\ue001"
+_MARKS = re.compile(f"([{STRONG_OPEN}{STRONG_CLOSE}])")
+CONTAINERS = ("案例", "table", "appendix", "chart", "表格")
 
 
 def source_marker(name: str) -> str:
@@ -48,7 +54,7 @@ _MD = _parser()
 
 
 def parse_markdown(text: str, resolver: Resolver, default_source: str) -> list[Block]:
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(pair_strong(text))
     state = _State(resolver, default_source)
     return state.blocks(tokens, 0, len(tokens))[0]
 
@@ -93,7 +99,7 @@ class _State:
                 items, i = self.list_items(tokens, i, end, ordered=t.type.startswith("ordered"))
                 out.extend(items)
             elif t.type in ("fence", "code_block"):
-                out.extend(Paragraph([Text(line)]) for line in t.content.splitlines() if line.strip())
+                out.extend(Paragraph([Text(unmark(line))]) for line in t.content.splitlines() if line.strip())
                 i += 1
             else:
                 i += 1    # hr, blockquote markers etc.: their inner paragraphs are handled as they come
@@ -103,8 +109,14 @@ class _State:
         t = tokens[i]
         kind = t.type[len("container_"):-len("_open")]
         closing = f"container_{kind}_close"
-        arg = t.info.strip()[len(kind):].strip()
+        arg = unmark(t.info).strip()[len(kind):].strip()
         loc = self.loc(t)
+        if kind == "表格":           # rows are read from the source lines, not as Markdown paragraphs
+            j = i + 1
+            while j < end and tokens[j].type != closing:
+                j += 1
+            source = unmark("\n".join(x.content for x in tokens[i + 1:j] if x.type == "inline"))
+            return grid_table(arg, source, loc, self.r.problems), j + 1
         inner, i = self.blocks(tokens, i + 1, end, closing)
         if kind == "案例":
             if not arg:
@@ -156,26 +168,67 @@ class _State:
         loc = self.loc(inline)
         parts, caption = [], ""
         for img in images:
-            path = self.r.image(img.attrs.get("src", ""), loc)
-            alt = img.content.strip()
-            caption = caption or (img.attrs.get("title") or "").strip()
+            # markdown-it percent-encodes the link: images/照片.jpg arrives as images/%E7%85%A7…
+            path = self.r.image(unquote(img.attrs.get("src", "")), loc)
+            alt = unmark(img.content).strip()
+            caption = caption or unmark(img.attrs.get("title") or "").strip()
             if path:
                 parts.append(Image(path=path, caption=alt if len(images) > 1 else ""))
         if not caption:
-            caption = images[0].content.strip() if len(images) == 1 else ""
+            caption = unmark(images[0].content).strip() if len(images) == 1 else ""
         if not caption:
             self.r.problems.warning("图片缺少图注（写在 ![ ] 的方括号里）", loc)
         return Figure(label="", caption=caption, images=parts)
 
 
+def pair_strong(text: str) -> str:
+    """Each `**` … `**` pair (not escaped, not part of `***`, not across a blank line) → private-use marks."""
+    out: list[str] = []
+    opener = None                   # index in `out` of the pending opening `**`
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch == "\n" and text[i + 1:].lstrip(" \t").startswith("\n"):
+            opener = None            # a blank line ends the paragraph: an unpaired ** stays as typed
+        if ch == "*":
+            j = i
+            while j < n and text[j] == "*":
+                j += 1
+            run = text[i:j]
+            if run == "**":
+                before = out[-1][-1:] if out else ""
+                if opener is not None and before and not before.isspace():
+                    out[opener] = STRONG_OPEN
+                    out.append(STRONG_CLOSE)
+                    opener = None
+                    i = j
+                    continue
+                if j < n and not text[j].isspace():
+                    opener = len(out)
+            out.append(run)
+            i = j
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def unmark(text: str) -> str:
+    return text.replace(STRONG_OPEN, "").replace(STRONG_CLOSE, "")
+
+
 def _plain(inline) -> str:
-    return "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline")).strip() \
-        or inline.content.strip()
+    return unmark("".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline")).strip()
+                  or inline.content.strip())
 
 
 def _inlines(children) -> list[Inline]:
     out: list[Inline] = []
-    bold = italic = False
+    bold = italic = marked = False
     for c in children:
         if c.type == "strong_open":
             bold = True
@@ -186,23 +239,15 @@ def _inlines(children) -> list[Inline]:
         elif c.type == "em_close":
             italic = False
         elif c.type in ("text", "code_inline"):
-            out.extend(_split_text(c.content, bold, italic))
+            for piece in _MARKS.split(c.content):
+                if piece in (STRONG_OPEN, STRONG_CLOSE):
+                    marked = piece == STRONG_OPEN
+                elif piece:
+                    out.extend(_placeholders(piece, bold or marked, italic))
         elif c.type == "hardbreak":
-            out.append(Text("\n", bold, italic))
+            out.append(Text("\n", bold or marked, italic))
         # softbreak: Chinese text joins lines without a space; links keep only their text
     return _merge(out)
-
-
-def _split_text(text: str, bold: bool, italic: bool) -> list[Inline]:
-    """Plain text → runs, catching **bold** that CommonMark's flanking rules miss next to CJK punctuation."""
-    out: list[Inline] = []
-    pos = 0
-    for m in CJK_BOLD.finditer(text):
-        out.extend(_placeholders(text[pos:m.start()], bold, italic))
-        out.extend(_placeholders(m.group(1), True, italic))
-        pos = m.end()
-    out.extend(_placeholders(text[pos:], bold, italic))
-    return out
 
 
 def _placeholders(text: str, bold: bool, italic: bool) -> list[Inline]:

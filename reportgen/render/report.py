@@ -26,7 +26,7 @@ from ..doc.model import (
     TocEntry,
     iter_blocks,
 )
-from ..errors import Location, Problems, ReportgenError, TemplateProblem
+from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
 from .env import make_env
@@ -66,14 +66,25 @@ class RenderResult:
 def render_report(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems,
                   checks=None) -> RenderResult:
     """`checks` (check/rules.CheckReport) marks threshold breaches in the appendix tables."""
-    return _Renderer(ds, indicators, aggregates, problems, checks).run()
+    result = _Renderer(ds, indicators, aggregates, problems, checks).run()
+    _locate_in_word(problems, ds.word_sections)
+    return result
+
+
+def _locate_in_word(problems: Problems, sections: dict) -> None:
+    """A message about line N of a Word section's Markdown names the Word paragraph instead (第 N 段)."""
+    for i, p in enumerate(problems.items):
+        loc = p.location
+        if loc is not None and loc.file in sections and loc.sheet is None:
+            problems.items[i] = Problem(p.message, sections[loc.file].location(loc.line), p.severity)
 
 
 class _Renderer:
     def __init__(self, ds, indicators, aggregates, problems, checks=None):
         self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems
         self.checks = checks
-        self.env = make_env({"pack": ds.pack.search_path, "project": ds.root})   # nearest pack layer first
+        self.env = make_env({"pack": ds.pack.search_path, "project": ds.root},    # nearest pack layer first
+                            {f"project:{rel}": s.markdown for rel, s in ds.word_sections.items()})
         self.used_tables: dict[str, Location] = {}
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]

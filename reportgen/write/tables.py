@@ -100,6 +100,8 @@ def grid_table(n: int, width: int):
 # ---------------------------------------------------------------- data tables
 def data_table(table: Table, t: Typography, width: int):
     """The `w:tbl` for a model Table, with a generated 序号 column in front."""
+    if not table.serial_column:
+        return _plain_table(table, t, width)
     widths = column_widths(table.columns, t, width)
     tbl = table_shell(widths)
     _header_row(tbl, table.columns, widths)
@@ -114,6 +116,28 @@ def data_table(table: Table, t: Typography, width: int):
     if table.total_row is not None:
         _check_row(table, table.total_row, "合计")
         _total_row(tbl, table.total_row, aligns, widths)
+    return tbl
+
+
+def _plain_table(table: Table, t: Typography, width: int):
+    """A table as a person typed it (a Word section): its own header row, cells merged across rows
+    and columns, no 序号."""
+    widths = _split(width, [c.width for c in table.columns], _chars_width(MIN_CHARS, t))
+    tbl = table_shell(widths)
+    tr = add_row(tbl, header=True)
+    for c, w in zip(table.columns, widths):
+        _text_cell(tr, w, c.name, "center", bold=True, shading=HEADER_SHADING, keep_next=True)
+    for n, row in enumerate(table.rows, 1):
+        _check_row(table, row, n)
+        tr = add_row(tbl)
+        for j, cell in enumerate(row):
+            if cell.colspan == 0:
+                continue
+            span = max(cell.colspan, 1)
+            vmerge = "restart" if cell.rowspan > 1 else "continue" if cell.rowspan == 0 else None
+            text = "" if cell.rowspan == 0 else cell.text
+            _text_cell(tr, sum(widths[j:j + span]), text, _align(cell, table.columns[j].align),
+                       span=span, vmerge=vmerge)
     return tbl
 
 
