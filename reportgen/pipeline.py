@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class Summary:
     output: Path | None = None
     pdf: Path | None = None        # --pdf: the PDF beside the draft
     pages: int | None = None       # its page count
+    pdf_fonts: list = field(default_factory=list)   # (official font, installed face) LibreOffice printed with
     rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
 
 
@@ -120,7 +121,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     summary = summarize(prepared, result.path)
     summary.rebuild = result
     if made:
-        summary.pdf, summary.pages = result.path.with_suffix(".pdf"), made.pages
+        summary.pdf, summary.pages, summary.pdf_fonts = result.path.with_suffix(".pdf"), made.pages, made.fonts
         write_bytes_atomic(summary.pdf, made.pdf)
     return prepared, summary
 

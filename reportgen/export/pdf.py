@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
 from ..doc.model import Document, Toc, TocEntry
 from ..errors import ExportError, Problems
+from .fonts import installed_families, official_fonts, substitutions
 from .office import Office, find_poppler, find_soffice, pdf_pages_text
 from .pages import locate_headings, printed_numbers
 
@@ -29,6 +30,7 @@ class PdfResult:
     pdf: bytes
     pages: int | None               # None when poppler is missing and pages could not be read
     toc_entries: list[TocEntry]
+    fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -66,7 +68,8 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         work = Path(tmp)
-        office = Office(work, timeout) if timeout else Office(work)
+        fonts = substitutions(official_fonts(doc.typography), installed_families())
+        office = Office(work, timeout, fonts) if timeout else Office(work, font_pairs=fonts)
         src = work / "report.docx"
         for n in range(MAX_PASSES):
             data = render()
@@ -76,7 +79,7 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
                 pages = pdf_pages_text(pdf)
             except ExportError as e:            # no poppler: a PDF without 目录 page numbers beats none
                 problems.warning(f"{e.message}；PDF 的目录中暂无页码")
-                return PdfResult(data, pdf.read_bytes(), None, entries)
+                return PdfResult(data, pdf.read_bytes(), None, entries, fonts)
             found = locate_headings([e.text for e in entries], pages,
                                     printed_numbers(pages, doc.typography.page_number_format))
             if [e.page for e in entries] == found:
@@ -88,4 +91,4 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf.read_bytes(), len(pages), entries)
+        return PdfResult(data, pdf.read_bytes(), len(pages), entries, fonts)

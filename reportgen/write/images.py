@@ -115,6 +115,21 @@ def _has_alpha(img: PILImage.Image) -> bool:
     return img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
 
 
+def is_portrait(path: str) -> bool:
+    """Taller than wide as printed (EXIF rotation counted); reads the header only, no pixels."""
+    try:
+        with PILImage.open(path) as img:
+            w, h = img.size
+            if img.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):     # stored sideways
+                w, h = h, w
+    except (OSError, ValueError, PILImage.DecompressionBombError):
+        return False              # prepare_image reports the unreadable file where it is used
+    return h > w
+
+
+EXIF_ORIENTATION = 0x0112
+
+
 def fit_box(width_px: int, height_px: int, box_w: int, box_h: int) -> tuple[int, int]:
     """Largest (w, h) with the image's aspect ratio inside box_w × box_h (any unit)."""
     scale = min(box_w / width_px, box_h / height_px)

@@ -1,0 +1,84 @@
+"""Table column widths measured from what the columns hold.
+
+Widths are counted in em of the table font: a CJK or full-width character is 1 em, a Latin
+letter, digit or half-width sign ½ em. Each column first gets what must not wrap — a header
+of up to HEADER_NOWRAP characters on one line (longer headers on two), and a column of short
+codes (ISBN, dates, 第1版, amounts) its longest entry — then the rest of the width goes to the
+long-text columns, in proportion to how much text they hold, up to what they need on one line.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+HEADER_NOWRAP = 5        # a header up to this many characters never wraps ("获奖级别", "入选时间")
+SHORT_CODE_EM = 9        # a column whose every entry is at most this wide is a code column: never wrap
+CODE_MAX_CJK = 3          # "第1版", "2024年" are codes; "东方出版社" is text
+LONG_MIN_EM = 4          # a long-text column is never narrower than four characters
+
+
+def text_em(text: str) -> float:
+    """Printed width of `text` in em: full width for CJK and full-width forms, half for the rest."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
+
+
+def is_code(text: str) -> bool:
+    """A short code that reads wrong when broken: an ISBN, a date, 第1版, an amount — short and
+    mostly not CJK (a name of five CJK characters may wrap; "978-7-5635-6352-4" may not)."""
+    cjk = sum(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
+    return text_em(text) <= SHORT_CODE_EM and cjk <= CODE_MAX_CJK
+
+
+def _header_em(name: str) -> float:
+    em = text_em(name)
+    if len(name) <= HEADER_NOWRAP:
+        return em
+    return math.ceil(em / 2)            # a long header may take two lines, no more
+
+
+def measure(headers: list[str], columns: list[list[str]]) -> list[tuple[float, float]]:
+    """(must-have em, would-like em) for each column: its no-wrap floor and its one-line width."""
+    out = []
+    for header, cells in zip(headers, columns):
+        longest = max((text_em(c) for c in cells), default=0.0)
+        floor = _header_em(header)
+        if all(is_code(c) for c in cells):
+            floor = max(floor, longest)
+        else:
+            floor = max(floor, LONG_MIN_EM)
+        out.append((floor, max(floor, longest, text_em(header))))
+    return out
+
+
+def allot(total: float, needs: list[tuple[float, float]], weights: list[float]) -> list[float]:
+    """Widths summing to `total`: each column's floor, then the rest towards the one-line widths.
+
+    The spare width goes to the columns still short of their one-line width, in proportion to
+    their shortfall weighted by `weights` (the pack's relative widths); whatever is left after
+    every column fits on one line is shared out by weight. When even the floors do not fit,
+    the floors are scaled down together.
+    """
+    floors = [f for f, _ in needs]
+    if sum(floors) >= total:
+        scale = total / sum(floors) if sum(floors) else 0
+        return [f * scale for f in floors]
+    widths = list(floors)
+    spare = total - sum(widths)
+    while spare > 1e-6:
+        short = [i for i, (_, want) in enumerate(needs) if want - widths[i] > 1e-6]
+        if not short:
+            break
+        demand = {i: (needs[i][1] - widths[i]) * weights[i] for i in short}
+        scale = spare / sum(demand.values())
+        given = 0.0
+        for i in short:
+            add = min(demand[i] * scale, needs[i][1] - widths[i])
+            widths[i] += add
+            given += add
+        spare -= given
+        if given < 1e-6:
+            break
+    if spare > 1e-6:
+        weight_sum = sum(weights)
+        widths = [w + spare * wt / weight_sum for w, wt in zip(widths, weights)]
+    return widths
