@@ -32,7 +32,7 @@ CASE_SEP = "："
 EMU_PER_TWIP = 635
 PT_PER_MM = 72 / 25.4
 FIGURE_SHARE = 0.38             # a picture and its caption take at most this share of the text height
-KEEP_SHARE = 0.38               # a run of case text up to this share of the text height is never split
+KEEP_SHARE = 0.33               # a run of case text up to this share of the text height is never split (a moved run leaves < 40% empty)
 TOC_EMPTY_HINT = "（打开文档后更新域以生成目录）"
 
 _PARAGRAPH_STYLES = {

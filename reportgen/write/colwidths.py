@@ -50,35 +50,46 @@ def measure(headers: list[str], columns: list[list[str]]) -> list[tuple[float, f
     return out
 
 
-def allot(total: float, needs: list[tuple[float, float]], weights: list[float]) -> list[float]:
-    """Widths summing to `total`: each column's floor, then the rest towards the one-line widths.
+def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
+          cells: list[list[float]] | None = None) -> list[float]:
+    """Widths summing to `total`: each column's floor, then the rest where it saves the most lines.
 
-    The spare width goes to the columns still short of their one-line width, in proportion to
-    their shortfall weighted by `weights` (the pack's relative widths); whatever is left after
-    every column fits on one line is shared out by weight. When even the floors do not fit,
-    the floors are scaled down together.
+    The spare width goes out in STEP_EM steps, each to the column where it lowers the table's
+    height most (a row is as tall as its tallest cell; `cells` are the columns' cell widths in
+    em, row by row); when no step shortens the table, to the column furthest from its one-line
+    width (weighted by `weights`, the pack's relative widths); once everything fits on one line,
+    by weight. When even the floors do not fit, the floors are scaled down together.
     """
     floors = [f for f, _ in needs]
     if sum(floors) >= total:
         scale = total / sum(floors) if sum(floors) else 0
         return [f * scale for f in floors]
     widths = list(floors)
+    rows = list(zip(*cells))[:SAMPLE_ROWS] if cells else []
     spare = total - sum(widths)
-    while spare > 1e-6:
+    while spare >= STEP_EM:
         short = [i for i, (_, want) in enumerate(needs) if want - widths[i] > 1e-6]
         if not short:
             break
-        demand = {i: (needs[i][1] - widths[i]) * weights[i] for i in short}
-        scale = spare / sum(demand.values())
-        given = 0.0
+        height = _height(rows, widths)
+        best, saved = None, 0
         for i in short:
-            add = min(demand[i] * scale, needs[i][1] - widths[i])
-            widths[i] += add
-            given += add
-        spare -= given
-        if given < 1e-6:
-            break
-    if spare > 1e-6:
-        weight_sum = sum(weights)
-        widths = [w + spare * wt / weight_sum for w, wt in zip(widths, weights)]
-    return widths
+            trial = widths[:i] + [widths[i] + STEP_EM] + widths[i + 1:]
+            gain = height - _height(rows, trial)
+            if gain > saved:
+                best, saved = i, gain
+        if best is None:
+            best = max(short, key=lambda i: (needs[i][1] - widths[i]) * weights[i])
+        widths[best] += STEP_EM
+        spare -= STEP_EM
+    weight_sum = sum(weights)
+    return [w + spare * wt / weight_sum for w, wt in zip(widths, weights)]
+
+
+STEP_EM = 0.5
+SAMPLE_ROWS = 200        # enough rows to judge a column by; keeps a 2000-row appendix fast
+
+
+def _height(rows: list[tuple[float, ...]], widths: list[float]) -> int:
+    """The table's height in lines: each row as tall as its cell with the most lines."""
+    return sum(max(math.ceil(em / w - 1e-9) if w > 0 else 1 for em, w in zip(row, widths)) for row in rows)

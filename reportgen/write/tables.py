@@ -9,7 +9,7 @@ from __future__ import annotations
 from docx.oxml.ns import qn
 
 from reportgen.doc.model import Cell, Column, Table, Typography
-from reportgen.write.colwidths import allot, measure
+from reportgen.write.colwidths import allot, measure, text_em
 from reportgen.write.oxml import el, pt_to_twips, sub, text_run
 from reportgen.write.styles import HEADER_SHADING, TABLE_TEXT
 
@@ -182,7 +182,8 @@ def column_widths(table: Table, serials: list[str], t: Typography, width: int) -
     pad = 2 * CELL_MARGIN_TWIPS
     em = pt_to_twips(t.table_size)
     usable = (width - pad * len(headers)) / em
-    ems = allot(usable, needs, [1.0] + [c.width if c.width > 0 else 1.0 for c in table.columns])
+    cells = [[text_em(x) + CELL_SLACK_EM for x in column] for column in texts]
+    ems = allot(usable, needs, [1.0] + [c.width if c.width > 0 else 1.0 for c in table.columns], cells)
     widths = [round(e * em) + pad for e in ems]
     widths[-1] += width - sum(widths)
     return widths
