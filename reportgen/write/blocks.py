@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from weakref import WeakKeyDictionary
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
@@ -93,7 +93,7 @@ class Sink:
 
 # ---------------------------------------------------------------- dispatch
 def render_blocks(sink: Sink, blocks: list[m.Block], t: m.Typography) -> None:
-    for block in pair_portraits(blocks):
+    for block in arrange(blocks):
         render_block(sink, block, t)
 
 
@@ -208,13 +208,17 @@ class PortraitPair:
     figures: tuple[m.Figure, m.Figure]
 
 
-def pair_portraits(blocks: list[m.Block]) -> list:
-    """`blocks` with each two adjacent single-portrait figures joined into a PortraitPair."""
+def arrange(blocks: list[m.Block]) -> list:
+    """`blocks` as printed: each two adjacent single-portrait figures joined into a PortraitPair,
+    and no caption on a table right under a heading that already names it (附件：成员单位名单)."""
     out: list = []
     for block in blocks:
         prev = out[-1] if out else None
         if _lone_portrait(block) and isinstance(prev, m.Figure) and _lone_portrait(prev):
             out[-1] = PortraitPair((prev, block))
+        elif isinstance(block, m.Table) and isinstance(prev, m.Heading) and block.title \
+                and (prev.label + prev.text).endswith(block.title):
+            out.append(replace(block, label="", title=""))
         else:
             out.append(block)
     return out
@@ -342,7 +346,7 @@ def case_rows(blocks: list[m.Block], t: m.Typography, width_twips: int, title: s
     rows: list[tuple[list, float]] = []
     current: list = []
     height = _lines(title, t.case_size, width_twips) * t.case_line_spacing_pt if title else 0.0
-    for block in pair_portraits(blocks):
+    for block in arrange(blocks):
         h = estimate_pt(block, t, width_twips)
         if current and height + h > limit:
             rows.append((current, height))

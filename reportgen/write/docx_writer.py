@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt
 
 from reportgen.doc import model as m
 from reportgen.write import styles as st
-from reportgen.write.blocks import Sink, pair_portraits, render_block
+from reportgen.write.blocks import Sink, arrange, render_block
 from reportgen.write.fields import enable_update_fields, page_field
 from reportgen.write.images import prepared_ahead
 from reportgen.write.oxml import el, insert_in_order, mm_to_twips, text_run
@@ -61,7 +61,7 @@ def render_docx(doc: m.Document) -> bytes:
         _section_break(document, body)
     photos = (i.path for b in m.iter_blocks(doc.blocks) if isinstance(b, m.Figure) for i in b.images)
     with prepared_ahead(photos, t.image_max_px):      # photos are decoded and shrunk on worker threads
-        for block in pair_portraits(doc.blocks):     # two portrait photos in a row: side by side
+        for block in arrange(doc.blocks):     # two portrait photos in a row: side by side
             if isinstance(block, m.PageBreak):
                 body.break_page()
                 continue
