@@ -335,6 +335,23 @@ def test_no_page_is_left_mostly_empty_except_before_a_chapter(typeset):
     assert not empty, f"{name}: " + "; ".join(empty)
 
 
+@needs_office
+def test_quotation_marks_pair_at_the_same_width(typeset):
+    name, t, pages = typeset
+    bad = []
+    for n, page in enumerate(pages, 1):
+        for ln in page["lines"]:
+            opening = None
+            for c in ln["chars"]:
+                if c["text"] in "“‘":
+                    opening = c
+                elif c["text"] in "”’" and opening is not None:
+                    if abs(c["width"] - opening["width"]) > 0.5:
+                        bad.append(f"page {n}: {ln['text'][:30]} ({opening['width']:.1f} vs {c['width']:.1f} pt)")
+                    opening = None
+    assert not bad, f"{name}: closing quotes narrower or wider than their opening ones: {bad[:5]}"
+
+
 # ---------------------------------------------------------------- without the tools
 def test_missing_libreoffice_names_the_debian_package(run, demo, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))

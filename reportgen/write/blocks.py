@@ -110,6 +110,7 @@ def heading(sink: Sink, h: m.Heading, t: m.Typography) -> None:
     add_text(para, h.label + h.text)
     if level == 1 and not h.label:      # 前言, 附表 …
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = 0
 
 
 def paragraph(sink: Sink, p: m.Paragraph, t: m.Typography) -> None:

@@ -76,10 +76,11 @@ class StyleSpec:
 
 def _heading_specs(t: Typography) -> list[StyleSpec]:
     specs = []
+    body_indent = t.first_line_indent_chars * t.body_size      # GB/T 9704: headings indented like the body
     for level in range(1, HEADING_LEVELS + 1):
         font, size, bold = _pick(t.heading_fonts, level), _pick(t.heading_sizes, level), _pick(t.heading_bold, level)
         listed = StyleSpec(
-            heading_id(level), f"heading {level}", font, size, bold=bold, align="both",
+            heading_id(level), f"heading {level}", font, size, bold=bold, align="both", first_line_pt=body_indent,
             # an exact line shorter than the glyphs would clip them
             line_pt=max(t.line_spacing_pt, size * 1.25),
             before_pt=t.line_spacing_pt / 2 if level == 1 else 0, keep_next=True,
