@@ -56,30 +56,36 @@ def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
 
     The spare width goes out in STEP_EM steps, each to the column where it lowers the table's
     height most (a row is as tall as its tallest cell; `cells` are the columns' cell widths in
-    em, row by row); when no step shortens the table, to the column furthest from its one-line
-    width (weighted by `weights`, the pack's relative widths); once everything fits on one line,
-    by weight. When even the floors do not fit, the floors are scaled down together.
+    em, row by row); when no step shortens the table, to the column that most often sets a row's
+    height, then the one furthest from its one-line width (weighted by `weights`, the pack's
+    relative widths); once everything fits on one line, by weight. When even the floors do not fit, the floors are scaled down together.
     """
     floors = [f for f, _ in needs]
     if sum(floors) >= total:
         scale = total / sum(floors) if sum(floors) else 0
         return [f * scale for f in floors]
     widths = list(floors)
-    rows = list(zip(*cells))[:SAMPLE_ROWS] if cells else []
+    rows = [list(r) for r in zip(*cells)][:SAMPLE_ROWS] if cells else []
     spare = total - sum(widths)
     while spare >= STEP_EM:
         short = [i for i, (_, want) in enumerate(needs) if want - widths[i] > 1e-6]
         if not short:
             break
-        height = _height(rows, widths)
+        lines = [[_lines(em, w) for em, w in zip(row, widths)] for row in rows]
+        tallest = [max(r) for r in lines]
+        # each row's height without column i: the second-tallest cell when column i is the tallest
+        second = [sorted(r)[-2] if len(r) > 1 else 0 for r in lines]
         best, saved = None, 0
         for i in short:
-            trial = widths[:i] + [widths[i] + STEP_EM] + widths[i + 1:]
-            gain = height - _height(rows, trial)
+            gain = 0
+            for row, ln, top, sec in zip(rows, lines, tallest, second):
+                if ln[i] == top:
+                    gain += top - max(_lines(row[i], widths[i] + STEP_EM), sec)
             if gain > saved:
                 best, saved = i, gain
-        if best is None:
-            best = max(short, key=lambda i: (needs[i][1] - widths[i]) * weights[i])
+        if best is None:        # no single step helps: widen the column that most often sets a row's height
+            best = max(short, key=lambda i: (sum(ln[i] == top for ln, top in zip(lines, tallest)),
+                                             (needs[i][1] - widths[i]) * weights[i]))
         widths[best] += STEP_EM
         spare -= STEP_EM
     weight_sum = sum(weights)
@@ -87,9 +93,8 @@ def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
 
 
 STEP_EM = 0.5
-SAMPLE_ROWS = 200        # enough rows to judge a column by; keeps a 2000-row appendix fast
+SAMPLE_ROWS = 100        # enough rows to judge a column by; keeps a 2000-row appendix fast
 
 
-def _height(rows: list[tuple[float, ...]], widths: list[float]) -> int:
-    """The table's height in lines: each row as tall as its cell with the most lines."""
-    return sum(max(math.ceil(em / w - 1e-9) if w > 0 else 1 for em, w in zip(row, widths)) for row in rows)
+def _lines(em: float, width: float) -> int:
+    return math.ceil(em / width - 1e-9) if width > 0 else 1

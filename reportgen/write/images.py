@@ -10,6 +10,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Iterable
@@ -117,6 +118,14 @@ def _has_alpha(img: PILImage.Image) -> bool:
 
 def is_portrait(path: str) -> bool:
     """Taller than wide as printed (EXIF rotation counted); reads the header only, no pixels."""
+    try:
+        return _is_portrait(path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=1024)
+def _is_portrait(path: str, mtime_ns: int) -> bool:
     try:
         with PILImage.open(path) as img:
             w, h = img.size
