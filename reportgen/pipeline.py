@@ -102,7 +102,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
           workbook: Path | None = None, force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
     if pdf:
-        from .export.pdf import check_tools, make_pdf
+        from .export.pdf import check_tools, make_pdf, previous_toc_pages
         check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
@@ -110,7 +110,8 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     if pdf:
         with stage(timings, "pdf"):
             # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
-            made = make_pdf(prepared.rendered.document, render, prepared.problems)
+            # the previous draft's 目录 numbers: when the layout has not moved, one LibreOffice pass
+            made = make_pdf(prepared.rendered.document, render, prepared.problems, guess=previous_toc_pages(out))
         render = lambda: made.docx             # noqa: E731
     with stage(timings, "write"):
         # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)

@@ -15,6 +15,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
+from lxml import etree
+
 from ..doc.model import Document, Toc, TocEntry
 from ..errors import ExportError, Problems
 from .fonts import installed_families, official_fonts, substitutions
@@ -22,6 +24,7 @@ from .office import Office, find_poppler, find_soffice, pdf_pages_text
 from .pages import locate_headings, printed_numbers
 
 MAX_PASSES = 3
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @dataclass
@@ -58,14 +61,41 @@ def check_tools(need_pages: bool = False) -> None:
         find_poppler("pdftoppm", "无法生成页面预览图")
 
 
+def previous_toc_pages(draft: Path) -> dict[str, int]:
+    """The 目录 page numbers cached in an earlier draft (entry text → page), {} when there is none.
+
+    They are the first guess for this build's 目录: when the layout did not move, the first
+    LibreOffice pass confirms them and one pass is enough.
+    """
+    try:
+        with zipfile.ZipFile(draft) as z:
+            root = etree.fromstring(z.read("word/document.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    pages = {}
+    for p in root.iter(_W + "p"):
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        if style is None or not style.get(_W + "val", "").startswith("TOC") or style.get(_W + "val") == "TOCHeading":
+            continue
+        text = "".join(t.text or "" if t.tag == _W + "t" else "\t" for t in p.iter(_W + "t", _W + "tab"))
+        entry, _, page = text.rpartition("\t")
+        if entry and page.isdigit():
+            pages[entry] = int(page)
+    return pages
+
+
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
-             timeout: float | None = None) -> PdfResult:
+             timeout: float | None = None, guess: dict[str, int] | None = None) -> PdfResult:
     """Lay `doc` out with LibreOffice until its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
-    entries (`TocEntry.page`) of `doc` have been filled in.
+    entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
+    fills the entries before the first pass.
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
+    for entry in entries:
+        if entry.page is None and guess:
+            entry.page = guess.get(entry.text)
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         work = Path(tmp)
         fonts = substitutions(official_fonts(doc.typography), installed_families())
