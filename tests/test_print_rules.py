@@ -55,9 +55,15 @@ def test_spare_width_goes_where_it_saves_most_lines():
     assert lines <= 10                                  # two lines a row, not three
 
 
-def test_floors_scale_down_when_too_many_columns():
-    needs = [(5, 10)] * 10
-    assert sum(allot(30, needs, [1] * 10)) == pytest.approx(30)
+def test_text_columns_give_way_before_codes_wrap():
+    # 8 columns on a narrow page: the ISBN and 第1版 keep their width, the text columns shrink
+    needs = measure(["序号", "部门", "合作企业", "教材名称", "ISBN", "版次", "出版时间", "出版社"],
+                    [["1"], ["智能制造学院"], ["江州精工机械有限公司"], ["数控多轴加工技术"], ["978-7-5186-2417-1"],
+                     ["第1版"], ["2024.03"], ["中工技术出版社"]])
+    widths = allot(30, needs, [1] * 8)
+    assert sum(widths) == pytest.approx(30)
+    assert widths[4] >= 8.5 and widths[5] >= 2.5 and widths[6] >= 4
+    assert sum(allot(10, needs, [1] * 8)) == pytest.approx(10)     # nothing fits: all scaled down
 
 
 # ---------------------------------------------------------------- keep rules

@@ -36,21 +36,25 @@ def _header_em(name: str) -> float:
     return math.ceil(em / 2)            # a long header may take two lines, no more
 
 
-def measure(headers: list[str], columns: list[list[str]]) -> list[tuple[float, float]]:
-    """(must-have em, would-like em) for each column: its no-wrap floor and its one-line width."""
+def measure(headers: list[str], columns: list[list[str]]) -> list[tuple[float, float, float]]:
+    """(least, floor, one-line) em for each column.
+
+    least: what never wraps — the header (up to HEADER_NOWRAP characters), and every entry of a
+    code column; floor: a text column's LONG_MIN_EM when there is room for it; one-line: the
+    widest entry or header."""
     out = []
     for header, cells in zip(headers, columns):
         longest = max((text_em(c) for c in cells), default=0.0)
-        floor = _header_em(header)
+        least = _header_em(header)
         if all(is_code(c) for c in cells):
-            floor = max(floor, longest)
+            least = floor = max(least, longest)
         else:
-            floor = max(floor, LONG_MIN_EM)
-        out.append((floor, max(floor, longest, text_em(header))))
+            floor = max(least, LONG_MIN_EM)
+        out.append((least, floor, max(floor, longest, text_em(header))))
     return out
 
 
-def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
+def allot(total: float, needs: list[tuple[float, float, float]], weights: list[float],
           cells: list[list[float]] | None = None) -> list[float]:
     """Widths summing to `total`: each column's floor, then the rest where it saves the most lines.
 
@@ -58,17 +62,23 @@ def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
     height most (a row is as tall as its tallest cell; `cells` are the columns' cell widths in
     em, row by row); when no step shortens the table, to the column that most often sets a row's
     height, then the one furthest from its one-line width (weighted by `weights`, the pack's
-    relative widths); once everything fits on one line, by weight. When even the floors do not fit, the floors are scaled down together.
+    relative widths); once everything fits on one line, by weight. When the floors do not fit,
+    text columns give up their floor down to what must not wrap; when even that does not fit,
+    everything is scaled down together.
     """
-    floors = [f for f, _ in needs]
-    if sum(floors) >= total:
-        scale = total / sum(floors) if sum(floors) else 0
-        return [f * scale for f in floors]
+    least = [a for a, _, _ in needs]
+    floors = [f for _, f, _ in needs]
+    if sum(least) >= total:
+        scale = total / sum(least) if sum(least) else 0
+        return [a * scale for a in least]
+    if sum(floors) > total:
+        give = (sum(floors) - total) / (sum(floors) - sum(least))
+        floors = [f - (f - a) * give for a, f in zip(least, floors)]
     widths = list(floors)
     rows = [list(r) for r in zip(*cells)][:SAMPLE_ROWS] if cells else []
     spare = total - sum(widths)
     while spare >= STEP_EM:
-        short = [i for i, (_, want) in enumerate(needs) if want - widths[i] > 1e-6]
+        short = [i for i, (_, _, want) in enumerate(needs) if want - widths[i] > 1e-6]
         if not short:
             break
         lines = [[_lines(em, w) for em, w in zip(row, widths)] for row in rows]
@@ -85,7 +95,7 @@ def allot(total: float, needs: list[tuple[float, float]], weights: list[float],
                 best, saved = i, gain
         if best is None:        # no single step helps: widen the column that most often sets a row's height
             best = max(short, key=lambda i: (sum(ln[i] == top for ln, top in zip(lines, tallest)),
-                                             (needs[i][1] - widths[i]) * weights[i]))
+                                             (needs[i][2] - widths[i]) * weights[i]))
         widths[best] += STEP_EM
         spare -= STEP_EM
     weight_sum = sum(weights)

@@ -178,7 +178,7 @@ def column_widths(table: Table, serials: list[str], t: Typography, width: int) -
     texts = [serials + ([TOTAL_LABEL] if table.total_row is not None else [])]
     rows = table.rows + ([table.total_row] if table.total_row is not None else [])
     texts += [[row[i].text for row in rows if i < len(row)] for i in range(len(table.columns))]
-    needs = [(f + CELL_SLACK_EM, w + CELL_SLACK_EM) for f, w in measure(headers, texts)]
+    needs = [tuple(x + CELL_SLACK_EM for x in need) for need in measure(headers, texts)]
     pad = 2 * CELL_MARGIN_TWIPS
     em = pt_to_twips(t.table_size)
     usable = (width - pad * len(headers)) / em
