@@ -58,11 +58,12 @@ def allot(total: float, needs: list[tuple[float, float, float]], weights: list[f
           cells: list[list[float]] | None = None) -> list[float]:
     """Widths summing to `total`: each column's floor, then the rest where it saves the most lines.
 
-    The spare width goes out in STEP_EM steps, each to the column where it lowers the table's
-    height most (a row is as tall as its tallest cell; `cells` are the columns' cell widths in
-    em, row by row); when no step shortens the table, to the column that most often sets a row's
-    height, then the one furthest from its one-line width (weighted by `weights`, the pack's
-    relative widths); once everything fits on one line, by weight. When the floors do not fit,
+    The spare width goes, step by step, to the column that lowers the table's height most per em
+    (a row is as tall as its tallest cell; `cells` are the columns' cell widths in em, row by row),
+    each step widening it to the next width where a cell needs a line fewer; when no column alone
+    shortens the table, STEP_EM to the column that most often sets a row's height, then to the one
+    furthest from its one-line width (weighted by `weights`, the pack's relative widths); once
+    everything fits on one line, the rest by weight. When the floors do not fit,
     text columns give up their floor down to what must not wrap; when even that does not fit,
     everything is scaled down together.
     """
@@ -77,29 +78,45 @@ def allot(total: float, needs: list[tuple[float, float, float]], weights: list[f
     widths = list(floors)
     rows = [list(r) for r in zip(*cells)][:SAMPLE_ROWS] if cells else []
     spare = total - sum(widths)
-    while spare >= STEP_EM:
+    while spare > 1e-6:
         short = [i for i, (_, _, want) in enumerate(needs) if want - widths[i] > 1e-6]
         if not short:
             break
-        lines = [[_lines(em, w) for em, w in zip(row, widths)] for row in rows]
-        tallest = [max(r) for r in lines]
-        # each row's height without column i: the second-tallest cell when column i is the tallest
-        second = [sorted(r)[-2] if len(r) > 1 else 0 for r in lines]
-        best, saved = None, 0
+        height = _height(rows, widths)
+        best, best_rate, best_add = None, 0.0, 0.0
         for i in short:
-            gain = 0
-            for row, ln, top, sec in zip(rows, lines, tallest, second):
-                if ln[i] == top:
-                    gain += top - max(_lines(row[i], widths[i] + STEP_EM), sec)
-            if gain > saved:
-                best, saved = i, gain
-        if best is None:        # no single step helps: widen the column that most often sets a row's height
-            best = max(short, key=lambda i: (sum(ln[i] == top for ln, top in zip(lines, tallest)),
+            for target in _breakpoints(rows, i, widths[i], min(widths[i] + spare, needs[i][2])):
+                trial = widths[:i] + [target] + widths[i + 1:]
+                rate = (height - _height(rows, trial)) / (target - widths[i])
+                if rate > best_rate + 1e-9:
+                    best, best_rate, best_add = i, rate, target - widths[i]
+        if best is None:        # no column alone shortens the table: widen the one that most often sets a row's height
+            lines = [[_lines(em, w) for em, w in zip(row, widths)] for row in rows]
+            best = max(short, key=lambda i: (sum(ln[i] == max(ln) for ln in lines),
                                              (needs[i][2] - widths[i]) * weights[i]))
-        widths[best] += STEP_EM
-        spare -= STEP_EM
+            best_add = min(STEP_EM, spare, needs[best][2] - widths[best])
+        widths[best] += best_add
+        spare -= best_add
     weight_sum = sum(weights)
     return [w + spare * wt / weight_sum for w, wt in zip(widths, weights)]
+
+
+def _breakpoints(rows: list[list[float]], i: int, width: float, limit: float, count: int = 8) -> list[float]:
+    """The next widths of column `i`, up to `limit`, at which one of its cells needs a line fewer."""
+    points = set()
+    for row in rows:
+        lines = _lines(row[i], width)
+        for k in range(lines - 1, 0, -1):
+            w = row[i] / k
+            if w > limit + 1e-9:
+                break
+            points.add(w)
+    return sorted(points)[:count]
+
+
+def _height(rows: list[list[float]], widths: list[float]) -> int:
+    """The table's height in lines: each row as tall as its cell with the most lines."""
+    return sum(max(_lines(em, w) for em, w in zip(row, widths)) for row in rows)
 
 
 STEP_EM = 0.5
