@@ -121,6 +121,9 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
     click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
     if s.pdf is not None:
         click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))
+        if s.pdf_fonts:
+            from .export.fonts import describe
+            click.echo("  " + describe(s.pdf_fonts))
     if s.rebuild is not None:
         for line in rebuild_lines(s.rebuild):
             click.echo(line)

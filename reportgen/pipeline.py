@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class Summary:
     output: Path | None = None
     pdf: Path | None = None        # --pdf: the PDF beside the draft
     pages: int | None = None       # its page count
+    pdf_fonts: list = field(default_factory=list)   # (official font, installed face) LibreOffice printed with
     rebuild: object = None         # regen.publish.RebuildResult: manifest, changes, protected draft
 
 
@@ -103,7 +104,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
           workbook: Path | None = None, force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
     if pdf:
-        from .export.pdf import check_tools, make_pdf
+        from .export.pdf import check_tools, make_pdf, previous_toc_pages
         check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
@@ -111,7 +112,8 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     if pdf:
         with stage(timings, "pdf"):
             # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
-            made = make_pdf(prepared.rendered.document, render, prepared.problems)
+            # the previous draft's 目录 numbers: when the layout has not moved, one LibreOffice pass
+            made = make_pdf(prepared.rendered.document, render, prepared.problems, guess=previous_toc_pages(out))
         render = lambda: made.docx             # noqa: E731
     with stage(timings, "write"):
         # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)
@@ -122,7 +124,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     summary = summarize(prepared, result.path)
     summary.rebuild = result
     if made:
-        summary.pdf, summary.pages = result.path.with_suffix(".pdf"), made.pages
+        summary.pdf, summary.pages, summary.pdf_fonts = result.path.with_suffix(".pdf"), made.pages, made.fonts
         write_bytes_atomic(summary.pdf, made.pdf)
     return prepared, summary
 

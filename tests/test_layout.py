@@ -4,6 +4,7 @@ Needs LibreOffice (soffice) and poppler-utils; CI installs them (.ci/run). Skipp
 """
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import docx
@@ -14,6 +15,8 @@ from reportgen.export import office
 from reportgen.export.pages import footer_pattern, locate_headings, printed_numbers
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
+from reportgen.pipeline import prepare
+from reportgen.write.styles import HEADER_SHADING
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -165,6 +168,188 @@ def test_preview_writes_one_png_per_page(run, demo, tmp_path):
     pngs = sorted(folder.glob("page-*.png"))
     assert len(pngs) > 50 and not (folder / "page-999.png").exists()
     assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------- typeset like a careful person
+# Measured on the PDFs of the three example projects (one per pack), from the printed glyphs,
+# shaded cells and rules, not from what the writer meant to do.
+EXAMPLES = {"annual": DEMO, "zhongzhi": ROOT / "examples" / "zhongzhi-2022-demo", "jituan": ROOT / "examples" / "jituan-demo"}
+CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
+SECTION = re.compile(r"^（[一二三四五六七八九十]+）")
+CASE_TITLE = re.compile(r"^案例\d+")
+HEADER_GRAY = tuple(int(HEADER_SHADING[i:i + 2], 16) / 255 for i in (0, 2, 4))
+MAX_EMPTY = 0.4
+SMALL_TABLE_ROWS = 8
+
+
+@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+def typeset(request, tmp_path_factory):
+    """(typography, pages) of one example's PDF; each page: text lines with font, size and position."""
+    project = EXAMPLES[request.param]
+    out = tmp_path_factory.mktemp(request.param) / "report.docx"
+    assert main(["build", str(project), "--pdf", "-o", str(out)]) == 0
+    t = prepare(project).rendered.document.typography
+    with pdfplumber.open(out.with_suffix(".pdf")) as doc:
+        return request.param, t, [_typeset_page(p, t) for p in doc.pages]
+
+
+def _face(fontname):
+    return fontname.split("+", 1)[-1]
+
+
+def _typeset_page(p, t):
+    bottom_margin = p.height - t.margin_bottom_mm * PT_PER_MM
+    rows = {}
+    for c in p.chars:
+        if c["text"].strip() and c["top"] < bottom_margin:
+            rows.setdefault(round(c["bottom"]), []).append(c)
+    lines = []
+    for key in sorted(rows):
+        chars = sorted(rows[key], key=lambda c: c["x0"])
+        cjk = [c for c in chars if "\u4e00" <= c["text"] <= "\u9fff"] or chars
+        lines.append({"text": "".join(c["text"] for c in chars), "top": min(c["top"] for c in chars),
+                      "bottom": key, "x0": chars[0]["x0"], "chars": chars,
+                      "face": Counter(_face(c["fontname"]) for c in cjk).most_common(1)[0][0],
+                      "size": Counter(round(c["size"], 1) for c in cjk).most_common(1)[0][0]})
+    shaded = [r for r in p.rects if _gray(r) == HEADER_GRAY]
+    boxes = [o for kind in ("rects", "images") for o in getattr(p, kind)]
+    content = [ln["bottom"] for ln in lines] + [o["bottom"] for o in boxes if o["bottom"] < bottom_margin]
+    footer = squash("".join(c["text"] for c in p.chars if c["top"] >= bottom_margin))
+    return {"lines": lines, "header_cells": shaded, "height": p.height, "bottom_margin": bottom_margin,
+            "content_bottom": max(content, default=t.margin_top_mm * PT_PER_MM),
+            "numbered": bool(FOOTER.match(footer)), "tables": _tables(p, shaded)}
+
+
+def _gray(rect):
+    color = rect.get("non_stroking_color")
+    if not isinstance(color, (tuple, list)) or len(color) != 3:
+        return None
+    return tuple(round(v, 3) for v in color) if False else tuple(int(v * 255 + 0.5) / 255 for v in color)
+
+
+def _tables(p, shaded):
+    """Each data table on the page: its header texts (from the shaded cells) and its body rows."""
+    found = []
+    for table in p.find_tables():
+        rows = table.rows
+        if len(rows[0].cells) < 2:
+            continue                                    # a case box
+        top = rows[0].bbox[1]
+        is_header = any(abs(r["top"] - top) < 2 for r in shaded)
+        found.append({"top": top, "bottom": table.bbox[3], "header": is_header,
+                      "rows": len(rows) - (1 if is_header else 0),
+                      "head": squash(" ".join(c or "" for c in table.extract()[0]))})
+    return sorted(found, key=lambda x: x["top"])
+
+
+def _role_faces(t, pages):
+    faces = {"chapter heading": Counter(), "section heading": Counter(), "body": Counter(), "case text": Counter(),
+             "title": Counter()}
+    for page in pages:
+        for ln in page["lines"]:
+            text = squash(ln["text"])
+            if ln["size"] == t.title_size or ln["size"] == t.cover_title_size:
+                faces["title"][ln["face"]] += 1
+            elif CHAPTER.match(text) and ln["size"] == t.heading_sizes[0] and len(text) < 30:
+                faces["chapter heading"][ln["face"]] += 1
+            elif SECTION.match(text) and ln["size"] == t.heading_sizes[1] and len(text) < 40:
+                faces["section heading"][ln["face"]] += 1
+            elif ln["size"] == t.body_size and page["numbered"]:
+                faces["body"][ln["face"]] += 1
+            elif ln["size"] == t.case_size and page["numbered"] and not CASE_TITLE.match(text):
+                faces["case text"][ln["face"]] += 1
+    return {role: c.most_common(1)[0][0] for role, c in faces.items() if c}
+
+
+@needs_office
+def test_headings_body_and_cases_print_in_distinct_faces(typeset):
+    name, t, pages = typeset
+    faces = _role_faces(t, pages)
+    assert {"chapter heading", "section heading", "body"} <= set(faces), faces
+    roles = [r for r in ("chapter heading", "section heading", "body", "case text") if r in faces]
+    assert len({faces[r] for r in roles}) == len(roles), f"{name}: two roles print in the same face: {faces}"
+    assert len(set(faces.values())) >= 4, f"{name}: fewer than four faces: {faces}"
+
+
+@needs_office
+def test_no_case_title_ends_a_page(typeset):
+    name, t, pages = typeset
+    stranded = []
+    for n, page in enumerate(pages, 1):
+        lines = page["lines"]
+        for i, ln in enumerate(lines):
+            if CASE_TITLE.match(squash(ln["text"])) and ln["size"] == t.case_size:
+                after = [x for x in lines[i + 1:] if x["face"] != ln["face"]]
+                if not after:
+                    stranded.append(f"page {n}: {ln['text']}")
+    assert not stranded, f"{name}: case titles without their text on the same page: {stranded}"
+
+
+@needs_office
+def test_no_table_header_wraps_after_one_character(typeset):
+    name, t, pages = typeset
+    bad = []
+    for n, page in enumerate(pages, 1):
+        for cell in page["header_cells"]:
+            rows = {}
+            for ln in page["lines"]:
+                chars = [c for c in ln["chars"] if cell["x0"] - 1 <= c["x0"] and c["x1"] <= cell["x1"] + 1
+                         and cell["top"] - 1 <= c["top"] and c["bottom"] <= cell["bottom"] + 1]
+                if chars:
+                    rows[ln["bottom"]] = squash("".join(c["text"] for c in chars))
+            if len(rows) > 1 and any(len(x) == 1 for x in rows.values()):
+                bad.append(f"page {n}: header cell {'/'.join(rows.values())}")
+    assert not bad, f"{name}: " + "; ".join(sorted(set(bad))[:10])
+
+
+@needs_office
+def test_small_tables_are_not_split(typeset):
+    name, t, pages = typeset
+    split = []
+    for n in range(len(pages) - 1):
+        here, there = pages[n]["tables"], pages[n + 1]["tables"]
+        if not here or not there:
+            continue
+        last, first = here[-1], there[0]
+        top_margin = t.margin_top_mm * PT_PER_MM
+        continues = first["header"] and first["top"] < top_margin + 30 and first["head"] == last["head"]
+        if continues and last["rows"] + first["rows"] <= SMALL_TABLE_ROWS:
+            split.append(f"pages {n + 1}–{n + 2}: {last['rows']} + {first['rows']} rows under {last['head'][:20]}")
+    assert not split, f"{name}: small tables split across pages: {split}"
+
+
+@needs_office
+def test_no_page_is_left_mostly_empty_except_before_a_chapter(typeset):
+    name, t, pages = typeset
+    text_top = t.margin_top_mm * PT_PER_MM
+    empty = []
+    for n in range(len(pages) - 1):
+        page, nxt = pages[n], pages[n + 1]
+        if not page["numbered"] or not nxt["lines"]:
+            continue
+        share = (page["bottom_margin"] - page["content_bottom"]) / (page["bottom_margin"] - text_top)
+        head = nxt["lines"][0]
+        chapter_next = head["size"] >= t.heading_sizes[0] and head["face"] == _role_faces(t, pages).get("chapter heading")
+        if share > MAX_EMPTY and not chapter_next:
+            empty.append(f"page {n + 1}: {share:.0%} empty, next page starts with {head['text'][:15]}")
+    assert not empty, f"{name}: " + "; ".join(empty)
+
+
+@needs_office
+def test_quotation_marks_pair_at_the_same_width(typeset):
+    name, t, pages = typeset
+    bad = []
+    for n, page in enumerate(pages, 1):
+        for ln in page["lines"]:
+            opening = None
+            for c in ln["chars"]:
+                if c["text"] in "“‘":
+                    opening = c
+                elif c["text"] in "”’" and opening is not None:
+                    if abs(c["width"] - opening["width"]) > 0.5:
+                        bad.append(f"page {n}: {ln['text'][:30]} ({opening['width']:.1f} vs {c['width']:.1f} pt)")
+                    opening = None
+    assert not bad, f"{name}: closing quotes narrower or wider than their opening ones: {bad[:5]}"
 
 
 # ---------------------------------------------------------------- without the tools

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import ExportError
+from .fonts import write_replace_table
 
 CONVERT_TIMEOUT_S = 300          # a 100-page report takes ~10 s; a cold first start of LibreOffice much less than this
 TOOL_TIMEOUT_S = 120
@@ -91,11 +92,14 @@ def _kill(proc: subprocess.Popen) -> None:
 class Office:
     """One private LibreOffice profile under `workdir`, reused for every conversion of a build."""
 
-    def __init__(self, workdir: Path, timeout: float = CONVERT_TIMEOUT_S):
+    def __init__(self, workdir: Path, timeout: float = CONVERT_TIMEOUT_S,
+                 font_pairs: list[tuple[str, str]] | None = None):
         self.soffice = find_soffice()
         self.workdir = workdir
         self.profile = workdir / "lo-profile"
         self.timeout = timeout
+        if font_pairs:
+            write_replace_table(self.profile, font_pairs)
 
     def to_pdf(self, docx: Path) -> Path:
         outdir = docx.parent

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
+from lxml import etree
+
 from ..doc.model import Document, Toc, TocEntry
 from ..errors import ExportError, Problems
+from .fonts import installed_families, official_fonts, substitutions
 from .office import Office, find_poppler, find_soffice, pdf_pages_text
 from .pages import locate_headings, printed_numbers
 
 MAX_PASSES = 3
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @dataclass
@@ -29,6 +33,7 @@ class PdfResult:
     pdf: bytes
     pages: int | None               # None when poppler is missing and pages could not be read
     toc_entries: list[TocEntry]
+    fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -56,17 +61,45 @@ def check_tools(need_pages: bool = False) -> None:
         find_poppler("pdftoppm", "无法生成页面预览图")
 
 
+def previous_toc_pages(draft: Path) -> dict[str, int]:
+    """The 目录 page numbers cached in an earlier draft (entry text → page), {} when there is none.
+
+    They are the first guess for this build's 目录: when the layout did not move, the first
+    LibreOffice pass confirms them and one pass is enough.
+    """
+    try:
+        with zipfile.ZipFile(draft) as z:
+            root = etree.fromstring(z.read("word/document.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    pages = {}
+    for p in root.iter(_W + "p"):
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        if style is None or not style.get(_W + "val", "").startswith("TOC") or style.get(_W + "val") == "TOCHeading":
+            continue
+        text = "".join(t.text or "" if t.tag == _W + "t" else "\t" for t in p.iter(_W + "t", _W + "tab"))
+        entry, _, page = text.rpartition("\t")
+        if entry and page.isdigit():
+            pages[entry] = int(page)
+    return pages
+
+
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
-             timeout: float | None = None) -> PdfResult:
+             timeout: float | None = None, guess: dict[str, int] | None = None) -> PdfResult:
     """Lay `doc` out with LibreOffice until its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
-    entries (`TocEntry.page`) of `doc` have been filled in.
+    entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
+    fills the entries before the first pass.
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
+    for entry in entries:
+        if entry.page is None and guess:
+            entry.page = guess.get(entry.text)
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         work = Path(tmp)
-        office = Office(work, timeout) if timeout else Office(work)
+        fonts = substitutions(official_fonts(doc.typography), installed_families())
+        office = Office(work, timeout, fonts) if timeout else Office(work, font_pairs=fonts)
         src = work / "report.docx"
         for n in range(MAX_PASSES):
             data = render()
@@ -76,7 +109,7 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
                 pages = pdf_pages_text(pdf)
             except ExportError as e:            # no poppler: a PDF without 目录 page numbers beats none
                 problems.warning(f"{e.message}；PDF 的目录中暂无页码")
-                return PdfResult(data, pdf.read_bytes(), None, entries)
+                return PdfResult(data, pdf.read_bytes(), None, entries, fonts)
             found = locate_headings([e.text for e in entries], pages,
                                     printed_numbers(pages, doc.typography.page_number_format))
             if [e.page for e in entries] == found:
@@ -88,4 +121,4 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf.read_bytes(), len(pages), entries)
+        return PdfResult(data, pdf.read_bytes(), len(pages), entries, fonts)

@@ -38,6 +38,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+PORTRAIT_CHARS = 95      # column widths (in characters) that fit across a portrait A4 page at 100 %
+README_WIDTH = 90        # the 说明 column: wraps within a portrait page
 VALIDATION_ROWS = MAX_ROWS + 1
 INLINE_LIST_LIMIT = 250          # Excel refuses inline list formulas longer than 255 characters
 LIST_FIRST_COLUMN = 8            # enum lists too long to inline live in the hidden sheet from column H
@@ -120,6 +122,7 @@ def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") ->
             ws.add_data_validation(_drop_down(col, f"{letter}2:{letter}{VALIDATION_ROWS}", lists))
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
+    _print_setup(ws, len(rows) + 1, len(tdef.columns))
 
 
 def _drop_down(col: ColumnDef, sqref: str, lists: "_Lists") -> DataValidation:
@@ -214,6 +217,7 @@ def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
         ws.column_dimensions[get_column_letter(j)].width = _fit([_shown(ws.cell(row=i, column=j).value)
                                                                  for i in range(1, len(defs) + 2)], least=11)
     ws.freeze_panes = "C2"
+    _print_setup(ws, len(defs) + 1, len(heads))
 
 
 def _indicator_note(d: IndicatorDef) -> str:
@@ -290,10 +294,28 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
             c.font = Font(bold=True, size=14)
         elif style == "bold":
             c.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = README_WIDTH
+    _print_setup(ws, 0, 1)
 
 
 # ---- small helpers ------------------------------------------------------------------------------------------
+
+def _print_setup(ws, last_row: int, last_col: int) -> None:
+    """The sheet prints on A4 as a table: ruled data area, header row on every page, all columns
+    on one page width (landscape when the columns are wider than a portrait page)."""
+    for row in ws.iter_rows(min_row=2, max_row=last_row, max_col=last_col):
+        for cell in row:
+            cell.border = BORDER
+    widths = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, last_col + 1))
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if widths > PORTRAIT_CHARS else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0     # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if last_row:
+        ws.print_title_rows = "1:1"
+
 
 def _header_style(cell) -> None:
     cell.font = HEADER_FONT

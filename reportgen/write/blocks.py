@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from weakref import WeakKeyDictionary
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
@@ -21,12 +22,17 @@ from reportgen.write import styles as st
 from reportgen.write.fields import field_begin, field_end, toc_instruction
 from reportgen.write.images import fit_box, prepare_image
 from reportgen.write.oxml import EMU_PER_MM, el, pt_to_twips, sub, text_run
-from reportgen.write.tables import (CELL_MARGIN_TWIPS, box_table, cell_width, data_table,
-                                    ensure_ends_with_paragraph, grid_table)
+from reportgen.write.colwidths import text_em
+from reportgen.write.images import is_portrait
+from reportgen.write.tables import (CELL_MARGIN_TWIPS, box_row, box_table, cell_width, data_table,
+                                    ensure_ends_with_paragraph, grid_table, keep_row_with_next)
 
 CAPTION_SEP = "\u3000"          # ideographic space between "表 3" and its title
 CASE_SEP = "："
 EMU_PER_TWIP = 635
+PT_PER_MM = 72 / 25.4
+FIGURE_SHARE = 0.38             # a picture and its caption take at most this share of the text height
+KEEP_SHARE = 0.33               # a run of case text up to this share of the text height is never split (a moved run leaves < 40% empty)
 TOC_EMPTY_HINT = "（打开文档后更新域以生成目录）"
 
 _PARAGRAPH_STYLES = {
@@ -68,7 +74,7 @@ class Sink:
         return para
 
     def table(self, tbl) -> None:
-        last = self._last_block()
+        last = self.last_block()
         # Word fuses two adjacent tables into one; a page break needs a paragraph to live in
         if self.pending_break or (last is not None and last.tag == qn("w:tbl")):
             self.paragraph(st.NORMAL).paragraph_format.line_spacing = Pt(1)
@@ -78,7 +84,7 @@ class Sink:
         if not self.at_page_start:
             self.pending_break = True
 
-    def _last_block(self):
+    def last_block(self):
         for child in reversed(self.element):
             if child.tag in (qn("w:p"), qn("w:tbl")):
                 return child
@@ -87,7 +93,7 @@ class Sink:
 
 # ---------------------------------------------------------------- dispatch
 def render_blocks(sink: Sink, blocks: list[m.Block], t: m.Typography) -> None:
-    for block in blocks:
+    for block in arrange(blocks):
         render_block(sink, block, t)
 
 
@@ -104,6 +110,7 @@ def heading(sink: Sink, h: m.Heading, t: m.Typography) -> None:
     add_text(para, h.label + h.text)
     if level == 1 and not h.label:      # 前言, 附表 …
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.first_line_indent = 0
 
 
 def paragraph(sink: Sink, p: m.Paragraph, t: m.Typography) -> None:
@@ -172,32 +179,72 @@ def table(sink: Sink, tb: m.Table, t: m.Typography) -> None:
 
 # ---------------------------------------------------------------- figures
 def figure(sink: Sink, fig: m.Figure, t: m.Typography) -> None:
+    text = caption_text(fig.label, fig.caption)
     if len(fig.images) == 1:
         _picture(sink.paragraph(st.FIGURE), fig.images[0], t, sink.width)
+        if text:
+            add_text(sink.paragraph(st.CAPTION), text)
     elif fig.images:
-        _image_grid(sink, fig.images, t)
-    text = caption_text(fig.label, fig.caption)
-    if text:
-        add_text(sink.paragraph(st.CAPTION), text)
+        _image_grid(sink, fig.images, t, text)
 
 
-def _image_grid(sink: Sink, images: list[m.Image], t: m.Typography) -> None:
-    tbl, cells = grid_table(len(images), sink.width)
+def _image_grid(sink: Sink, images: list[m.Image], t: m.Typography, caption: str) -> None:
+    # the figure caption sits in a row of the same table: a paragraph after a table is not
+    # reliably kept with it, a row is (keepNext on the row above)
+    tbl, cells, under = grid_table(len(images), sink.width, caption=bool(caption))
     sink.table(tbl)
     for image, tc in zip(images, cells):
         cell = Sink(tc, sink.part, cell_width(tc) - 2 * CELL_MARGIN_TWIPS, sink.in_case)
         _picture(cell.paragraph(st.FIGURE), image, t, cell.width)
         if image.caption:
-            sub_cap = cell.paragraph(st.SUBCAPTION)
-            sub_cap.paragraph_format.keep_with_next = True   # with the figure caption under the table
-            add_text(sub_cap, image.caption)
+            add_text(cell.paragraph(st.SUBCAPTION), image.caption)
+    if under is not None:
+        add_text(Sink(under, sink.part, sink.width).paragraph(st.CAPTION), caption)
+        keep_row_with_next(cells[0].getparent())
+
+
+@dataclass
+class PortraitPair:
+    """Two figures in a row, each one portrait photo: printed side by side, each with its caption."""
+    figures: tuple[m.Figure, m.Figure]
+
+
+def arrange(blocks: list[m.Block]) -> list:
+    """`blocks` as printed: each two adjacent single-portrait figures joined into a PortraitPair,
+    and no caption on a table right under a heading that already names it (附件：成员单位名单)."""
+    out: list = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if _lone_portrait(block) and isinstance(prev, m.Figure) and _lone_portrait(prev):
+            out[-1] = PortraitPair((prev, block))
+        elif isinstance(block, m.Table) and isinstance(prev, m.Heading) and block.title \
+                and (prev.label + prev.text).endswith(block.title):
+            out.append(replace(block, label="", title=""))
+        else:
+            out.append(block)
+    return out
+
+
+def _lone_portrait(block) -> bool:
+    return isinstance(block, m.Figure) and len(block.images) == 1 and is_portrait(block.images[0].path)
+
+
+def portrait_pair(sink: Sink, pair: PortraitPair, t: m.Typography) -> None:
+    tbl, cells, _ = grid_table(2, sink.width)
+    sink.table(tbl)
+    for fig, tc in zip(pair.figures, cells):
+        cell = Sink(tc, sink.part, cell_width(tc) - 2 * CELL_MARGIN_TWIPS, sink.in_case)
+        _picture(cell.paragraph(st.FIGURE), fig.images[0], t, cell.width)
+        text = caption_text(fig.label, fig.caption)
+        if text:
+            add_text(cell.paragraph(st.CAPTION), text)
 
 
 def _picture(para: DocxParagraph, image: m.Image, t: m.Typography, avail_twips: int) -> None:
     prepared = prepare_image(image.path, t.image_max_px)
-    # a square box: landscape photos get the full width, portrait ones don't fill the page
-    box = min(round(t.image_max_width_mm * EMU_PER_MM), avail_twips * EMU_PER_TWIP)
-    w, h = fit_box(prepared.width_px, prepared.height_px, box, box)
+    box_w = min(round(t.image_max_width_mm * EMU_PER_MM), avail_twips * EMU_PER_TWIP)
+    box_h = round(picture_max_height_mm(t) * EMU_PER_MM)
+    w, h = fit_box(prepared.width_px, prepared.height_px, box_w, box_h)
     media = _media(para.part)
     rId, filename = media.add(para.part, prepared.data)
     inline = CT_Inline.new_pic_inline(media.shape_id(), rId, filename, Emu(w), Emu(h))
@@ -206,6 +253,17 @@ def _picture(para: DocxParagraph, image: m.Image, t: m.Typography, avail_twips: 
     # side, so a full-width picture is pushed off centre
     for side in ("distT", "distB", "distL", "distR"):
         inline.set(side, "0")
+
+
+def text_height_mm(t: m.Typography) -> float:
+    return t.page_height_mm - t.margin_top_mm - t.margin_bottom_mm
+
+
+def picture_max_height_mm(t: m.Typography) -> float:
+    """A picture with its caption takes at most FIGURE_SHARE of the text height: so a portrait photo
+    never fills the page, and a figure pushed to the next page never leaves more than that empty."""
+    caption_pt = t.body_size / 2 + t.caption_size * 2.5      # the Figure style's space above, the caption line
+    return text_height_mm(t) * FIGURE_SHARE - caption_pt / PT_PER_MM
 
 
 @dataclass
@@ -250,18 +308,72 @@ def _media(part) -> _Media:
 
 # ---------------------------------------------------------------- cases
 def case(sink: Sink, c: m.Case, t: m.Typography) -> None:
+    """A shaded box: one table row per run of paragraphs that is kept on one page.
+
+    The title and the first paragraph share the first row, so a title never ends a page. A
+    case up to about KEEP_SHARE of the text height is one row and stays whole on one page;
+    a longer one breaks only between its rows, so moving a row never leaves more than that
+    share of a page empty.
+    """
     pad_v, pad_h = pt_to_twips(t.case_size / 2), pt_to_twips(t.case_size)
-    margins = {"top": pad_v, "bottom": pad_v, "left": pad_h, "right": pad_h}
-    tbl, tc = box_table(sink.width, t.case_shading, margins)
+    last = sink.last_block()
+    if last is not None and last.tag == qn("w:tbl"):
+        gap = sink.paragraph(st.NORMAL)      # a table right above: keep the box off its bottom rule
+        gap.paragraph_format.line_spacing = Pt(t.line_spacing_pt / 2)
+    tbl = box_table(sink.width, {"top": pad_v, "bottom": pad_v, "left": pad_h, "right": pad_h})
     sink.table(tbl)
-    inner = Sink(tc, sink.part, sink.width - 2 * pad_h, in_case=True)
+    inner_width = sink.width - 2 * pad_h
     title = caption_text(c.label, c.title, CASE_SEP)
-    if title:
-        add_text(inner.paragraph(st.CASE_TITLE), title)
-    render_blocks(inner, c.blocks, t)
-    ensure_ends_with_paragraph(tc)
+    chunks = case_rows(c.blocks, t, inner_width, title)
+    for i, (blocks, height) in enumerate(chunks):
+        pad = {"top": pad_v if i == 0 else 0, "bottom": pad_v if i == len(chunks) - 1 else 0}
+        tc = box_row(tbl, sink.width, t.case_shading, pad, cant_split=height <= keep_height_pt(t))
+        inner = Sink(tc, sink.part, inner_width, in_case=True)
+        if i == 0 and title:
+            add_text(inner.paragraph(st.CASE_TITLE), title)
+        render_blocks(inner, blocks, t)
+        ensure_ends_with_paragraph(tc)
     gap = sink.paragraph(st.NORMAL)      # breathing room under the box
     gap.paragraph_format.line_spacing = Pt(t.line_spacing_pt / 2)
+
+
+def keep_height_pt(t: m.Typography) -> float:
+    return text_height_mm(t) * PT_PER_MM * KEEP_SHARE
+
+
+def case_rows(blocks: list[m.Block], t: m.Typography, width_twips: int, title: str) -> list[tuple[list, float]]:
+    """The case's blocks cut into rows of at most keep_height_pt (a block taller than that alone)."""
+    limit = keep_height_pt(t)
+    rows: list[tuple[list, float]] = []
+    current: list = []
+    height = _lines(title, t.case_size, width_twips) * t.case_line_spacing_pt if title else 0.0
+    for block in arrange(blocks):
+        h = estimate_pt(block, t, width_twips)
+        if current and height + h > limit:
+            rows.append((current, height))
+            current, height = [], 0.0
+        current.append(block)
+        height += h
+    rows.append((current, height))
+    return rows
+
+
+def estimate_pt(block, t: m.Typography, width_twips: int) -> float:
+    """A generous estimate of a block's printed height inside a case box."""
+    if isinstance(block, m.Paragraph):
+        return _lines("".join(i.text for i in block.inlines), t.case_size, width_twips) * t.case_line_spacing_pt
+    if isinstance(block, (m.Figure, PortraitPair)):
+        return text_height_mm(t) * PT_PER_MM * FIGURE_SHARE
+    if isinstance(block, m.Table):
+        return (len(block.rows) + 2) * t.table_size * 2.6
+    if isinstance(block, m.KeyValue):
+        return len(block.items) * 2 * t.case_line_spacing_pt
+    return t.case_line_spacing_pt
+
+
+def _lines(text: str, size_pt: float, width_twips: int) -> int:
+    per_line = width_twips / pt_to_twips(size_pt)
+    return max(1, math.ceil((text_em(text) + 2) / per_line))
 
 
 # ---------------------------------------------------------------- table of contents
@@ -291,5 +403,5 @@ def toc(sink: Sink, toc_block: m.Toc, t: m.Typography) -> None:
 
 _RENDERERS = {
     m.Heading: heading, m.Paragraph: paragraph, m.Table: table, m.Figure: figure,
-    m.Case: case, m.KeyValue: key_value, m.Toc: toc,
+    m.Case: case, m.KeyValue: key_value, m.Toc: toc, PortraitPair: portrait_pair,
 }

@@ -21,10 +21,11 @@ from docx.shared import Mm, Pt
 
 from reportgen.doc import model as m
 from reportgen.write import styles as st
-from reportgen.write.blocks import Sink, render_block
+from reportgen.write.blocks import Sink, arrange, render_block
 from reportgen.write.fields import enable_update_fields, page_field
 from reportgen.write.images import prepared_ahead
 from reportgen.write.oxml import el, insert_in_order, mm_to_twips, text_run
+from reportgen.write.quotes import full_width_quotes
 from reportgen.write.package import drop_template_leftovers, reproducible_zip, set_core_properties
 
 __all__ = ["write_docx"]
@@ -61,13 +62,14 @@ def render_docx(doc: m.Document) -> bytes:
         _section_break(document, body)
     photos = (i.path for b in m.iter_blocks(doc.blocks) if isinstance(b, m.Figure) for i in b.images)
     with prepared_ahead(photos, t.image_max_px):      # photos are decoded and shrunk on worker threads
-        for block in doc.blocks:
+        for block in arrange(doc.blocks):     # portrait pairs side by side, no caption repeating a heading
             if isinstance(block, m.PageBreak):
                 body.break_page()
                 continue
             render_block(body, block, t)
             if isinstance(block, m.Toc):
                 _section_break(document, body)
+    full_width_quotes(document.element.body, {s.style_id: s.font for s in st.style_specs(t, width)}, t.body_font)
     _page_numbers(document.sections[-1], t)
     set_core_properties(document.core_properties, doc.properties)
     drop_template_leftovers(document)

@@ -10,6 +10,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Iterable
@@ -113,6 +114,29 @@ def _encode(img: PILImage.Image, source_format: str | None) -> bytes:
 
 def _has_alpha(img: PILImage.Image) -> bool:
     return img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+
+
+def is_portrait(path: str) -> bool:
+    """Taller than wide as printed (EXIF rotation counted); reads the header only, no pixels."""
+    try:
+        return _is_portrait(path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=1024)
+def _is_portrait(path: str, mtime_ns: int) -> bool:
+    try:
+        with PILImage.open(path) as img:
+            w, h = img.size
+            if img.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):     # stored sideways
+                w, h = h, w
+    except (OSError, ValueError, PILImage.DecompressionBombError):
+        return False              # prepare_image reports the unreadable file where it is used
+    return h > w
+
+
+EXIF_ORIENTATION = 0x0112
 
 
 def fit_box(width_px: int, height_px: int, box_w: int, box_h: int) -> tuple[int, int]:

@@ -64,6 +64,7 @@ class StyleSpec:
     align: str | None = None    # w:jc value: left | center | right | both
     first_line_pt: float = 0.0
     left_pt: float = 0.0
+    right_pt: float = 0.0
     line_pt: float | None = None    # exact line height; None = single spacing
     before_pt: float = 0.0
     after_pt: float = 0.0
@@ -75,10 +76,11 @@ class StyleSpec:
 
 def _heading_specs(t: Typography) -> list[StyleSpec]:
     specs = []
+    body_indent = t.first_line_indent_chars * t.body_size      # GB/T 9704: headings indented like the body
     for level in range(1, HEADING_LEVELS + 1):
         font, size, bold = _pick(t.heading_fonts, level), _pick(t.heading_sizes, level), _pick(t.heading_bold, level)
         listed = StyleSpec(
-            heading_id(level), f"heading {level}", font, size, bold=bold, align="both",
+            heading_id(level), f"heading {level}", font, size, bold=bold, align="both", first_line_pt=body_indent,
             # an exact line shorter than the glyphs would clip them
             line_pt=max(t.line_spacing_pt, size * 1.25),
             before_pt=t.line_spacing_pt / 2 if level == 1 else 0, keep_next=True,
@@ -120,7 +122,8 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
                   line_pt=t.case_line_spacing_pt, after_pt=t.case_size / 4),
         StyleSpec(CASE_TEXT, "Case Text", t.case_font, t.case_size, align="both",
                   first_line_pt=t.first_line_indent_chars * t.case_size, line_pt=t.case_line_spacing_pt),
-        StyleSpec(SIGNATURE, "Signature", align="right", **plain),
+        # GB/T 9704 7.3.5.2: the signature 右空二字
+        StyleSpec(SIGNATURE, "Signature", align="right", right_pt=2 * t.body_size, **plain),
         StyleSpec(SALUTATION, "Salutation", align="both", **plain),
         StyleSpec(CENTERED, "Centered", align="center", **plain),
         StyleSpec(KEY_VALUE, "Key Value", align="both", **plain),
@@ -211,8 +214,9 @@ def _ppr(spec: StyleSpec):
         spacing.update({"w:line": "240", "w:lineRule": "auto"})
     sub(ppr, "w:spacing", spacing)
     # firstLineChars=0 too: Word lets a *Chars value inherited from anywhere beat twips
-    sub(ppr, "w:ind", {"w:left": pt_to_twips(spec.left_pt), "w:firstLine": pt_to_twips(spec.first_line_pt),
-                       "w:firstLineChars": "0", "w:leftChars": "0"})
+    sub(ppr, "w:ind", {"w:left": pt_to_twips(spec.left_pt), "w:right": pt_to_twips(spec.right_pt),
+                       "w:firstLine": pt_to_twips(spec.first_line_pt),
+                       "w:firstLineChars": "0", "w:leftChars": "0", "w:rightChars": "0"})
     if spec.align:
         sub(ppr, "w:jc", {"w:val": spec.align})
     if spec.outline is not None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 from docx.oxml.ns import qn
 
 from reportgen.doc.model import Cell, Column, Table, Typography
+from reportgen.write.colwidths import allot, measure, text_em
 from reportgen.write.oxml import el, pt_to_twips, sub, text_run
 from reportgen.write.styles import HEADER_SHADING, TABLE_TEXT
 
 SERIAL_HEADER = "序号"
 TOTAL_LABEL = "合计"
 CELL_MARGIN_TWIPS = 108            # Word's default left/right cell margin
-SERIAL_CHARS = 3                   # "序号", "合计" and 4-digit numbers fit in 3 characters
-MIN_CHARS = 2                      # no column narrower than a two-character header
+CELL_SLACK_EM = 0.5                # room for glyphs a little wider than their nominal em
+KEEP_ROWS = 8                      # a table (or merged category) of up to this many rows is never split
 _BORDER = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "auto"}   # sz in 1/8 pt: 0.5 pt
 _NO_BORDER = {"w:val": "nil"}
 _EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -82,19 +83,47 @@ def ensure_ends_with_paragraph(tc) -> None:
         sub(tc, "w:p")
 
 
-def box_table(width: int, shading: str, margins: dict[str, int]):
-    """A bordered, shaded 1-cell table (the case box); returns (tbl, tc)."""
+def box_table(width: int, margins: dict[str, int]):
+    """A bordered table without inner rules (the case box); rows come from `box_row`."""
     tbl = table_shell([width], bordered=True, margins=margins)
-    tr = add_row(tbl, cant_split=False)   # a long case must be able to run over a page
-    return tbl, add_cell(tr, width, shading=shading, valign="top")
+    tbl.find(qn("w:tblPr")).find(qn("w:tblBorders")).find(qn("w:insideH")).attrib.update(
+        {qn(k): v for k, v in _NO_BORDER.items()})
+    return tbl
 
 
-def grid_table(n: int, width: int):
-    """A borderless 1-row table of `n` equal cells (photos side by side); returns (tbl, [tc])."""
-    widths = _split(width, [1.0] * n)
+def box_row(tbl, width: int, shading: str, pad: dict[str, int], cant_split: bool):
+    """One row of a case box: its own top and bottom padding, so the rows read as one box."""
+    tr = add_row(tbl, cant_split=cant_split)
+    tc = add_cell(tr, width, shading=shading, valign="top")
+    mar = el("w:tcMar")
+    for side in ("top", "bottom"):
+        sub(mar, f"w:{side}", {"w:w": pad[side], "w:type": "dxa"})
+    tc.find(qn("w:tcPr")).find(qn("w:vAlign")).addprevious(mar)
+    return tc
+
+
+def keep_row_with_next(tr) -> None:
+    """keepNext on every paragraph of a row: Word and LibreOffice then keep it with the next row."""
+    for p in tr.iter(qn("w:p")):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = el("w:pPr")
+            p.insert(0, ppr)
+        if ppr.find(qn("w:keepNext")) is None:
+            style = ppr.find(qn("w:pStyle"))
+            (style.addnext if style is not None else lambda x: ppr.insert(0, x))(el("w:keepNext"))
+
+
+def grid_table(n: int, width: int, caption: bool = False):
+    """A borderless table of `n` equal cells (photos side by side), and a row under them for the
+    figure caption when `caption`; returns (tbl, [tc], caption tc or None)."""
+    widths = [width // n] * n
+    widths[-1] += width - sum(widths)
     tbl = table_shell(widths, bordered=False)
     tr = add_row(tbl)
-    return tbl, [add_cell(tr, w, valign="bottom") for w in widths]
+    cells = [add_cell(tr, w, valign="bottom") for w in widths]
+    under = add_cell(add_row(tbl), width, span=n) if caption else None
+    return tbl, cells, under
 
 
 # ---------------------------------------------------------------- data tables
@@ -102,7 +131,8 @@ def data_table(table: Table, t: Typography, width: int):
     """The `w:tbl` for a model Table, with a generated 序号 column in front."""
     if not table.serial_column:
         return _plain_table(table, t, width)
-    widths = column_widths(table.columns, t, width)
+    serials = table.serials or [str(n) for n in range(1, len(table.rows) + 1)]
+    widths = column_widths(table, serials, t, width)
     tbl = table_shell(widths)
     _header_row(tbl, table.columns, widths)
     if not table.rows:
@@ -110,9 +140,10 @@ def data_table(table: Table, t: Typography, width: int):
         _text_cell(tr, width, table.empty_text, "center", span=len(widths))
         return tbl
     aligns = [c.align for c in table.columns]
+    keeps = _keep_with_next(table)
     for n, row in enumerate(table.rows, 1):
         _check_row(table, row, n)
-        _body_row(tbl, table.serials[n - 1] if table.serials else str(n), row, aligns, widths)
+        _body_row(tbl, serials[n - 1], row, aligns, widths, keeps[n - 1])
     if table.total_row is not None:
         _check_row(table, table.total_row, "合计")
         _total_row(tbl, table.total_row, aligns, widths)
@@ -122,12 +153,12 @@ def data_table(table: Table, t: Typography, width: int):
 def _plain_table(table: Table, t: Typography, width: int):
     """A table as a person typed it (a Word section): its own header row, cells merged across rows
     and columns, no 序号."""
-    widths = _split(width, [c.width for c in table.columns], _chars_width(MIN_CHARS, t))
+    widths = column_widths(table, None, t, width)
     tbl = table_shell(widths)
     tr = add_row(tbl, header=True)
     for c, w in zip(table.columns, widths):
         _text_cell(tr, w, c.name, "center", bold=True, shading=HEADER_SHADING, keep_next=True)
-    for n, row in enumerate(table.rows, 1):
+    for n, (row, keep) in enumerate(zip(table.rows, _keep_with_next(table)), 1):
         _check_row(table, row, n)
         tr = add_row(tbl)
         for j, cell in enumerate(row):
@@ -137,40 +168,55 @@ def _plain_table(table: Table, t: Typography, width: int):
             vmerge = "restart" if cell.rowspan > 1 else "continue" if cell.rowspan == 0 else None
             text = "" if cell.rowspan == 0 else cell.text
             _text_cell(tr, sum(widths[j:j + span]), text, _align(cell, table.columns[j].align),
-                       span=span, vmerge=vmerge)
+                       span=span, vmerge=vmerge, keep_next=keep)
     return tbl
 
 
-def column_widths(columns: list[Column], t: Typography, width: int) -> list[int]:
-    serial = _chars_width(SERIAL_CHARS, t)
-    return [serial] + _split(width - serial, [c.width for c in columns], _chars_width(MIN_CHARS, t))
+def _keep_with_next(table: Table) -> list[bool]:
+    """Which body rows stay on the page of the row after them (keepNext in every cell).
 
-
-def _chars_width(chars: int, t: Typography) -> int:
-    return pt_to_twips(chars * t.table_size) + 2 * CELL_MARGIN_TWIPS
-
-
-def _split(total: int, weights: list[float], minimum: int = 0) -> list[int]:
-    """Integer widths proportional to `weights`, each ≥ `minimum` when possible, summing to `total`.
-
-    The floor keeps a narrow weight (版次 1.2 beside 教材名称 4) from wrapping a two-character
-    header one character per line; the width it takes comes from the other columns.
+    A short table stays whole on one page; a merged category of up to KEEP_ROWS rows is never
+    cut, so its label is always beside its rows; the last row (or the 合计 row) never stands
+    alone on a page. LibreOffice and Word both keep rows together through keepNext.
     """
-    if not weights:
-        return []
-    weights = [w if w > 0 else 1.0 for w in weights]
-    fixed: set[int] = set()
-    if minimum * len(weights) > total:
-        minimum = 0
-    while True:
-        free = total - minimum * len(fixed)
-        scale = free / sum(w for i, w in enumerate(weights) if i not in fixed)
-        widths = [minimum if i in fixed else round(w * scale) for i, w in enumerate(weights)]
-        narrow = {i for i, w in enumerate(widths) if w < minimum and i not in fixed}
-        if not narrow:
-            break
-        fixed |= narrow
-    widths[-1] += total - sum(widths)
+    n = len(table.rows)
+    rows = n + (table.total_row is not None)
+    if rows <= KEEP_ROWS:
+        return [True] * (n - 1) + [table.total_row is not None]
+    keeps = [False] * n
+    for i, row in enumerate(table.rows):
+        span = max((c.rowspan for c in row), default=1)
+        if 1 < span <= KEEP_ROWS:
+            for k in range(i, min(i + span - 1, n)):
+                keeps[k] = True
+    if table.total_row is not None:
+        keeps[n - 1] = True
+    elif n >= 2:
+        keeps[n - 2] = True
+    return keeps
+
+
+def column_widths(table: Table, serials: list[str] | None, t: Typography, width: int) -> list[int]:
+    """Twips per column (序号 first unless `serials` is None, as in a typed table), measured from the
+    header and cell texts (see colwidths.py)."""
+    rows = table.rows + ([table.total_row] if table.total_row is not None else [])
+    headers = [c.name for c in table.columns]
+    # a cell spanning several columns says nothing about the width of the one it starts in
+    texts = [[row[i].text if row[i].colspan == 1 else "" for row in rows if i < len(row)]
+             for i in range(len(headers))]
+    weights = [c.width if c.width > 0 else 1.0 for c in table.columns]
+    if serials is not None:
+        headers = [SERIAL_HEADER] + headers
+        texts = [serials + ([TOTAL_LABEL] if table.total_row is not None else [])] + texts
+        weights = [1.0] + weights
+    needs = [tuple(x + CELL_SLACK_EM for x in need) for need in measure(headers, texts)]
+    pad = 2 * CELL_MARGIN_TWIPS
+    em = pt_to_twips(t.table_size)
+    usable = (width - pad * len(headers)) / em
+    cells = [[text_em(x) + CELL_SLACK_EM for x in column] for column in texts]
+    ems = allot(usable, needs, weights, cells)
+    widths = [round(e * em) + pad for e in ems]
+    widths[-1] += width - sum(widths)
     return widths
 
 
@@ -188,13 +234,13 @@ def _header_row(tbl, columns: list[Column], widths: list[int]) -> None:
         _text_cell(tr, w, name, "center", bold=True, shading=HEADER_SHADING, keep_next=True)
 
 
-def _body_row(tbl, serial: str, row: list[Cell], aligns: list[str], widths: list[int]) -> None:
+def _body_row(tbl, serial: str, row: list[Cell], aligns: list[str], widths: list[int], keep: bool) -> None:
     tr = add_row(tbl)
-    _text_cell(tr, widths[0], serial, "center")
+    _text_cell(tr, widths[0], serial, "center", keep_next=keep)
     for cell, align, w in zip(row, aligns, widths[1:]):
         vmerge = "restart" if cell.rowspan > 1 else "continue" if cell.rowspan == 0 else None
         text = "" if cell.rowspan == 0 else cell.text
-        _text_cell(tr, w, text, _align(cell, align), vmerge=vmerge)
+        _text_cell(tr, w, text, _align(cell, align), vmerge=vmerge, keep_next=keep)
 
 
 def _total_row(tbl, row: list[Cell], aligns: list[str], widths: list[int]) -> None:
