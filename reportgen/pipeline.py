@@ -21,6 +21,7 @@ from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
 from .timing import stage
 from .workbook.merge import apply_workbook
+from .workbook.returns import apply_returns
 
 
 @dataclass
@@ -76,6 +77,7 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
     with stage(timings, "load"):
         raw = load_raw(root, problems)
         raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
+        raw = apply_returns(raw, problems)                 # workbooks departments returned (reportgen collect)
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
     with stage(timings, "compute"):

@@ -50,6 +50,7 @@ class Changes:
     sections_removed: list[str] = field(default_factory=list)
     placeholders_filled: list[tuple[str, str]] = field(default_factory=list)    # section, text
     placeholders_added: list[tuple[str, str]] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)    # departments whose returns came in since (collect)
 
     @property
     def raw(self) -> list[IndicatorChange]:
@@ -85,6 +86,8 @@ def compare(old: dict | None, new: dict) -> Changes:
                              for tid in _union(new["tables"], old.get("tables", {}))) if t]
     _sections(ch, old.get("sections", []), new["sections"])
     _placeholders(ch, old.get("placeholders", []), new["placeholders"])
+    before = old.get("departments", {})
+    ch.departments = [d for d, h in new.get("departments", {}).items() if before.get(d) != h]
     return ch
 
 

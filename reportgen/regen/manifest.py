@@ -35,6 +35,7 @@ from ..doc.model import (
 from ..render.display import format_value
 from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
+from ..workbook.returns import manifest_entry as department_returns
 
 FORMAT = 1
 CONTENT_KEYS = ("project", "indicators", "tables", "sections", "placeholders")   # what a reader sees
@@ -83,6 +84,9 @@ def make_manifest(prepared, output: Path) -> dict:
         "sections": [{"key": s.key, "title": s.title, "sha256": s.sha256, "text": s.lines} for s in sections],
         "placeholders": [{"section": s.title, "key": s.key, "text": t} for s in sections for t in s.placeholders],
     }
+    returned = department_returns(root)
+    if returned:
+        manifest["departments"] = returned          # who returned what (reportgen collect): changes name them
     manifest["fingerprint"] = sha256_bytes(_dumps({k: manifest[k] for k in ("format", "reportgen", "inputs")}))
     return json.loads(dumps(manifest))       # exactly what a later build will read back
 

@@ -60,6 +60,8 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
     if ch.empty:
         return [NOTHING]
     out = ["与上次构建相比："]
+    if ch.departments:
+        out.append("  交回材料的部门：" + "、".join(ch.departments))
     if ch.tool:
         out.append(f"  reportgen：{ch.tool}")
     for label, files in (("修改的文件", ch.inputs_modified), ("新增的文件", ch.inputs_added),
@@ -158,6 +160,8 @@ def _parts(ch: Changes) -> list[tuple[str, list]]:
     if ch.empty:
         return [("说明", [("p", NOTHING)])]
     parts = []
+    if ch.departments:
+        parts.append(("交回材料的部门", [("p", "以下部门交回的材料带来了本次的变化：" + "、".join(ch.departments))]))
     if ch.inputs_changed or ch.tool:
         body = []
         for label, files in (("修改", ch.inputs_modified), ("新增", ch.inputs_added), ("删除", ch.inputs_removed)):

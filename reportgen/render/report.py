@@ -79,6 +79,12 @@ def _locate_in_word(problems: Problems, sections: dict) -> None:
             problems.items[i] = Problem(p.message, sections[loc.file].location(loc.line), p.severity)
 
 
+def reference_context(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems):
+    """The sandbox and context narrative is rendered in: to show a data reference's current value on its own."""
+    r = _Renderer(ds, indicators, aggregates, problems)
+    return r.env, r.context()
+
+
 class _Renderer:
     def __init__(self, ds, indicators, aggregates, problems, checks=None):
         self.ds, self.ind, self.agg, self.problems = ds, indicators, aggregates, problems

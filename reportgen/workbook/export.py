@@ -7,6 +7,7 @@ so reading the workbook back can tell who changed what (see merge.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
@@ -65,7 +66,8 @@ def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     config = read_config(root, problems)
     yaml_raw = load_project(root, config, load_project_pack(root, config.plain(), problems), problems)
     problems.raise_if_errors()
-    current = apply_workbook(yaml_raw, None, problems)
+    from .returns import apply_returns
+    current = apply_returns(apply_workbook(yaml_raw, None, problems), problems)   # and what departments returned
     problems.raise_if_errors()
     wb, years = build_workbook(current, yaml_raw)
     out = output or default_workbook_path(current)
@@ -75,26 +77,50 @@ def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     return ExportResult(out, len(current.pack.tables), rows, len(raw_defs), years, problems)
 
 
-def build_workbook(current: RawProject, exported_from: RawProject | None = None) -> tuple[Workbook, list[int]]:
-    """The workbook holding `current`; fingerprints are taken from `exported_from` (the YAML alone)."""
+@dataclass(frozen=True)
+class Selection:
+    """A workbook restricted to some tables and raw indicators (a department's kit), with marker info rows."""
+    tables: frozenset[str]
+    indicators: frozenset[str]
+    info: tuple[tuple[str, str], ...] = ()      # extra ("info", key, value) rows in the hidden sheet
+
+
+def build_workbook(current: RawProject, exported_from: RawProject | None = None,
+                   only: Selection | None = None) -> tuple[Workbook, list[int]]:
+    """The workbook holding `current`; fingerprints are taken from `exported_from` (the YAML alone).
+
+    `only` keeps the selected tables and indicators; sheet names stay those of the full workbook."""
     base = exported_from or current
-    pack = current.pack
+    pack = _selected(current.pack, only)
     context = workbook_context(current.config)
-    names = layout.table_sheet_names(pack, context)
+    names = layout.table_sheet_names(current.pack, context)   # numbered as in the full workbook
     wb = Workbook()
     readme = wb.active
     readme.title = layout.README_SHEET
-    ind_ws = wb.create_sheet(layout.INDICATOR_SHEET)
+    ind_ws = wb.create_sheet(layout.INDICATOR_SHEET) if _raw_defs(pack) else None
     meta = wb.create_sheet(layout.META_SHEET)
     lists = _Lists(meta)
     for tid, tdef in pack.tables.items():
         _table_sheet(wb.create_sheet(names[tid]), tdef, current.tables.get(tid), lists)
     wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.index(meta))
     years = _years(current)
-    _indicator_sheet(ind_ws, pack, current, years)
-    _meta_sheet(meta, pack, base, names, years, current.config)
+    if ind_ws is not None:
+        _indicator_sheet(ind_ws, pack, current, years)
+    _meta_sheet(meta, pack, base, names, years, current.config, only.info if only else ())
     _readme_sheet(readme, pack, current, names, context)
     return wb, years
+
+
+def _selected(pack: Pack, only: Selection | None) -> Pack:
+    if only is None:
+        return pack
+    return dataclasses.replace(pack, tables={t: d for t, d in pack.tables.items() if t in only.tables},
+                               indicators={n: d for n, d in pack.indicators.items()
+                                           if d.kind != "raw" or n in only.indicators})
+
+
+def _raw_defs(pack: Pack) -> list[IndicatorDef]:
+    return [d for d in pack.indicators.values() if d.kind == "raw"]
 
 
 # ---- detail tables ---------------------------------------------------------------------------------------
@@ -237,13 +263,15 @@ def _indicator_format(d: IndicatorDef) -> str:
 
 # ---- the hidden sheet and the 说明 sheet ---------------------------------------------------------------
 
-def _meta_sheet(ws, pack: Pack, base: RawProject, names: dict[str, str], years: list[int], config: dict) -> None:
+def _meta_sheet(ws, pack: Pack, base: RawProject, names: dict[str, str], years: list[int], config: dict,
+                info: tuple[tuple[str, str], ...] = ()) -> None:
     ws.sheet_state = "hidden"
     rows = [("类型", "键", "年度或工作表", "工作表引用", "导出时数据文件的指纹"),
             ("info", "format", layout.META_FORMAT, None, None),
             ("info", "pack", pack.name, None, None),
             ("info", "year", int(config["year"]), None, None),
             ("info", "exported", dt.datetime.now().strftime("%Y-%m-%d %H:%M"), None, None)]
+    rows += [("info", key, value, None, None) for key, value in info]
     for tid, tdef in pack.tables.items():
         # the formula follows the sheet when someone renames it in Excel or WPS
         rows.append(("table", tid, names[tid], f"={quote_sheetname(names[tid])}!A1",
@@ -282,8 +310,9 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
         ("9. 如果用公式计算了某个数值，请在 Excel 或 WPS 中保存后再交回（保存时才会存下计算结果）。", None),
         ("", None),
         ("工作表一览", "bold"),
-        (f"{layout.INDICATOR_SHEET}：原始指标（{'、'.join(str(y) for y in _years(raw))} 年度）", None),
     ]
+    if _raw_defs(pack):
+        lines.append((f"{layout.INDICATOR_SHEET}：原始指标（{'、'.join(str(y) for y in _years(raw))} 年度）", None))
     for tid, tdef in pack.tables.items():
         n = len(data_rows(raw.tables.get(tid), tdef))
         lines.append((f"{names[tid]}：{layout.render_title(tdef.title, context)}（现有 {n} 行）", None))

@@ -35,6 +35,7 @@ class Meta:
     table_prints: dict[str, str] = field(default_factory=dict)
     indicator_prints: dict[tuple[str, int], str] = field(default_factory=dict)
     sheets: dict[str, str] = field(default_factory=dict)     # table id -> sheet title (following renames)
+    info: dict[str, str] = field(default_factory=dict)      # every ("info", key, value) row, e.g. a kit's marker
 
 
 @dataclass
@@ -155,6 +156,8 @@ class _Reader:
         for row in ws.iter_rows(min_row=2, max_col=5, values_only=True):
             kind, key, third, ref, fp = (list(row) + [None] * 5)[:5]
             try:
+                if kind == "info" and key:
+                    meta.info[str(key)] = str(third)
                 if kind == "info" and key == "pack":
                     meta.pack = str(third)
                 elif kind == "info" and key == "year":

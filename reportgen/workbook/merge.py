@@ -29,12 +29,13 @@ def workbook_context(config: dict) -> dict:
     return {"year": config.get("year"), "school": config.get("school", {})}
 
 
-def resolve_workbook(raw: RawProject, path: Path | None, problems: Problems) -> tuple[Path, str] | None:
+def resolve_workbook(raw: RawProject, path: Path | None, problems: Problems,
+                     display: str | None = None) -> tuple[Path, str] | None:
     """The workbook to read: the one given on the command line, else report.yaml's `workbook:`."""
     if path is not None:
         if not path.is_file():
             raise UsageError(f"找不到工作簿文件：{path}")
-        return path, path.name
+        return path, display or path.name
     name = raw.config.get("workbook")
     if not name:
         return None
@@ -45,9 +46,9 @@ def resolve_workbook(raw: RawProject, path: Path | None, problems: Problems) -> 
     return path, str(name)
 
 
-def apply_workbook(raw: RawProject, path: Path | None, problems: Problems) -> RawProject:
-    """The project with the workbook merged in; `raw` itself is left as it was."""
-    found = resolve_workbook(raw, path, problems)
+def apply_workbook(raw: RawProject, path: Path | None, problems: Problems, display: str | None = None) -> RawProject:
+    """The project with the workbook merged in; `raw` itself is left as it was. `display` names it in messages."""
+    found = resolve_workbook(raw, path, problems, display)
     if found is None:
         return raw
     from .importer import (
