@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .console import Group, report_problems, use_chinese_click_texts
-from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, ReportgenError
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Problems, ReportgenError
 from .packs.commands import pack as pack_commands
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -66,7 +66,10 @@ WORKBOOK_OPTION = click.option(
 def validate(directory: Path, workbook: Path | None):
     """校验项目数据与模板，列出所有问题及其位置。"""
     from .pipeline import prepare
-    prepared = prepare(directory, workbook=workbook)
+    from .departments.assign import check_assignment
+    problems = Problems()
+    check_assignment(directory, problems)              # report.yaml's departments: ids, what nobody owns
+    prepared = prepare(directory, problems, workbook=workbook)
     report_problems(prepared.problems)
     n = len(prepared.problems.warnings)
     click.echo("校验通过" + (f"（{n} 个警告）" if n else "") + "。")
@@ -184,6 +187,50 @@ def workbook_cmd(directory: Path, output: Path | None):
     click.echo(f"  明细表 {r.tables} 张（现有 {r.rows} 行），原始指标 {r.indicators} 项 × "
                f"{len(r.years)} 个年度（{'、'.join(map(str, r.years))}）")
     click.echo(f"  填好后运行：reportgen build {directory} --workbook {r.output}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="存放任务包的文件夹（默认为项目 build/任务包/）")
+@click.option("--department", "departments", multiple=True, help="只生成这个部门的任务包（可多次使用）")
+def kit(directory: Path, output: Path | None, departments: tuple[str, ...]):
+    """按 report.yaml 的部门分工，为每个部门生成任务包：撰写任务（Word）、数据填报（Excel）和说明，各一个文件夹和 .zip。"""
+    from .departments.kit import make_kits
+    r = make_kits(directory, output, list(departments) or None)
+    for k in r.kits:
+        click.echo(f"  {k.department}：{'、'.join(p.name for p in k.files)}（压缩包 {k.zip.name}）")
+    click.echo(f"已生成 {len(r.kits)} 个部门的任务包（版本 {r.version}）：{r.output}")
+    click.echo(f"各部门交回后运行：reportgen collect {directory} 交回的文件或文件夹")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--department", help="无法从文件判断部门时，指明这些文件是哪个部门交回的")
+def collect(directory: Path, files: tuple[Path, ...], department: str | None):
+    """收取各部门交回的文件（任意顺序、任意文件名）：正文小节写入 narrative/，数据并入项目；原文件保存在 returns/。"""
+    from .departments.collect import collect as run_collect
+    r = run_collect(directory, list(files), department)
+    for line in r.lines():
+        click.echo(line)
+    if r.refused:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他工具使用）")
+def status(directory: Path, as_json: bool):
+    """各部门的任务与交回情况：分到的小节和表格、是否交回及时间、问题、剩余待补充，以及总体进度。"""
+    from .departments.status import project_status
+    report = project_status(directory)
+    if as_json:
+        import json
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return
+    for line in report.lines():
+        click.echo(line)
 
 
 def _jobs_option(f):

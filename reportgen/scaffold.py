@@ -16,7 +16,9 @@ def scaffold(directory: Path, pack_name: str) -> list[Path]:
         raise UsageError(f"{directory} 已经是一个项目（report.yaml 已存在），不会覆盖")
     pack = load_pack(find_pack(pack_name))
     from .packs.project_files import adapt_report
-    files: dict[Path, str] = {Path("report.yaml"): adapt_report(_report(pack_name), pack),   # school fields, level
+    from .packs.project_files import default_assignment_text
+    report = adapt_report(_report(pack_name), pack) + default_assignment_text(pack)   # school fields, level; departments
+    files: dict[Path, str] = {Path("report.yaml"): report,
                               Path("data/indicators.yaml"): _indicators(pack)}
     for t in pack.tables.values():
         files[Path("data/tables") / f"{t.id}.yaml"] = _table(t)
