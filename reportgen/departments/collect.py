@@ -24,7 +24,7 @@ from ..fileio import write_atomic
 from ..pipeline import load_raw
 from .assign import Assignment, Department, project_assignment
 from ..regen.manifest import sha256_file
-from ..workbook.returns import RETURNS_DIR, Entry, Record, read_record, write_record
+from ..workbook.returns import REPLACED_DIR, RETURNS_DIR, Entry, Record, read_record, write_record
 from .kit import folder_name, project_label
 from .marker import Marker, read_docx
 
@@ -32,7 +32,6 @@ MAX_ZIP_MEMBERS = 200
 MAX_ZIP_BYTES = 200 * 1024 * 1024
 OFFICE_SUFFIXES = (".docx", ".xlsx", ".doc", ".wps", ".xls", ".et")
 OLD_FORMATS = {".doc": "Word", ".wps": "WPS 文字", ".xls": "Excel", ".et": "WPS 表格"}
-REPLACED_DIR = "替换前"
 
 
 @dataclass

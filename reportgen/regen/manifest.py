@@ -35,7 +35,7 @@ from ..doc.model import (
 from ..render.display import format_value
 from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
-from ..workbook.returns import manifest_entry as department_returns
+from ..workbook.returns import REPLACED_DIR, manifest_entry as department_returns
 
 FORMAT = 1
 CONTENT_KEYS = ("project", "indicators", "tables", "sections", "placeholders")   # what a reader sees
@@ -183,7 +183,8 @@ class _Inputs:
 def _walk(folder: Path, top_level: bool):
     for path in sorted(folder.iterdir()):
         name = path.name
-        if name.startswith((".", "~$")) or name in _SKIP_DIRS and (top_level or name == "__pycache__"):
+        if name.startswith((".", "~$")) or name in _SKIP_DIRS and (top_level or name == "__pycache__") \
+                or name == REPLACED_DIR:         # narrative a department's return replaced: kept, not read
             continue
         if path.is_dir():
             yield from _walk(path, False)

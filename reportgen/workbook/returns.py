@@ -19,6 +19,7 @@ from ..fileio import write_atomic
 
 RETURNS_DIR = "returns"
 RECORD_FILE = "回收记录.json"
+REPLACED_DIR = "替换前"          # returns/<部门>/<时间>/替换前/: narrative files a return replaced, kept
 FORMAT = 1
 
 
