@@ -132,7 +132,7 @@ class Structurer:
                 if isinstance(block, WFigure) and isinstance(nxt, Para) and FIGURE_CAPTION.match(nxt.text):
                     block.caption = FIGURE_CAPTION.match(nxt.text).group(1).strip()
                     i += 1
-                out.append(block)
+                out.extend(block if isinstance(block, list) else [block])
                 i += 1
                 continue
             if isinstance(it, _TextBox):
@@ -199,6 +199,13 @@ class Structurer:
     def table(self, t: TableItem, caption: tuple[str, int] | None):
         cells = [c for row in t.rows for c in row if c.colspan != 0 and c.rowspan != 0]
         filled = [c for c in cells if c.text or c.pictures]
+        if len(filled) > 1 and all(c.pictures and FIGURE_CAPTION.match(c.text or "") for c in filled):
+            # photos side by side, each with its own "图 N" caption: separate figures printed in a row
+            return [self.figure_of_cell(c, FIGURE_CAPTION.match(c.text).group(1).strip(), t.after_para)
+                    for c in filled]
+        under = filled[-1] if len(filled) > 1 and not filled[-1].pictures else None
+        if under is not None and FIGURE_CAPTION.match(under.text) and all(c.pictures for c in filled[:-1]):
+            caption, filled = (FIGURE_CAPTION.match(under.text).group(1).strip(), 0), filled[:-1]
         if filled and all(c.pictures and _short_title(c.text or "图") for c in filled):
             # photos side by side, sub-captions under them (a case box with a photo has long text)
             images = []
@@ -208,9 +215,15 @@ class Structurer:
                     img.caption = c.text or pic.alt
                     images.append(img)
             return WFigure(images, caption[0] if caption else "", t.after_para)
-        if t.shape == (1, 1) and not caption:                  # a bordered box: a case
-            return self.case_box(t.rows[0][0].items, t.after_para, t.no)
+        if t.shape[1] == 1 and not caption and (t.shape[0] == 1 or _opens_case(t.rows[0][0])):
+            # a bordered box is a case; a box drawn as one column of rows (title and first paragraph
+            # kept together in the first row, as reportgen writes it) is one too when it opens with 案例 N
+            return self.case_box([item for row in t.rows for item in row[0].items], t.after_para, t.no)
         return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0)
+
+    def figure_of_cell(self, cell, caption: str, para: int) -> WFigure:
+        images = [self.media(pic, para) for pic in cell.pictures]
+        return WFigure(images, caption, para)
 
     def text_box(self, box: "_TextBox") -> list:
         """A text box with a body of text is a case; a label in a diagram is not imported (said so)."""
@@ -243,6 +256,11 @@ class Structurer:
             else:
                 body.append(b)
         return WCase(title, body, para, table_no)
+
+
+def _opens_case(cell) -> bool:
+    first = next((p for p in cell.items if isinstance(p, Para) and p.text.strip()), None)
+    return first is not None and CASE_START.match(first.text.strip()) is not None
 
 
 @dataclass
