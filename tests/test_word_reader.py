@@ -123,3 +123,13 @@ def test_text_boxes(tmp_path):
     md = read_section(tmp_path / "t.docx", problems, label="t.docx")
     assert md == "正文段落。\n\n::: 案例 校企共建产业学院\n学院由企业投入设备，学校派出教师，共同培养学生。\n:::\n"
     assert [str(p) for p in problems.items] == ["[警告] t.docx › 第 2 段：文本框中的文字“箭头标注”未导入（短小的文本框多为图中的标注）"]
+
+def test_reference_keeps_full_width_brackets_inside_its_quoted_name(tmp_path):
+    """Word types smart quotes and full-width punctuation: the reference's syntax becomes ASCII, the
+    indicator's own name (国（境）外) is left as written, or the name would not be found."""
+    d = docx.Document()
+    _para(d, _r("留学生 {{ ind[“全日制国（境）外") + _r("留学生人数”] }}，获奖 {{ count（“awards”，") + _r(" level＝“省级”） }} 项"))
+    d.save(tmp_path / "s.docx")
+    md = read_section(tmp_path / "s.docx", Problems(), label="s.docx")
+    assert '{{ ind["全日制国（境）外留学生人数"] }}' in md
+    assert '{{ count("awards", level="省级") }}' in md

@@ -18,6 +18,25 @@ _LINE_START_NUMBER = re.compile(r"^(\s*\d+)([.)])")
 _ASCII_IN_CODE = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "（": "(", "）": ")", "，": ",",
                                 "＝": "=", "\u3000": " ", "\xa0": " ", "：": ":"})
 TABLE_CONTAINER = "表格"
+_OPENING = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
+def code_to_ascii(code: str) -> str:
+    """Word's typographic quotes, brackets and commas in a `{{ … }}` reference made ASCII, except inside
+    its quoted names: `{{ ind[“全日制国（境）外留学生人数”] }}` keeps the name's own full-width brackets.
+    One character for one, so positions do not move."""
+    out, closing = [], None
+    for ch in code:
+        if closing is None:
+            if ch in _OPENING:
+                closing = _OPENING[ch]
+            out.append(ch.translate(_ASCII_IN_CODE))
+        elif ch == closing or ch == '"' and closing == "”" or ch == "'" and closing == "’":
+            closing = None
+            out.append(ch.translate(_ASCII_IN_CODE))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def to_markdown(blocks: list, shift: int = 0) -> str:
@@ -122,7 +141,7 @@ def inline_markdown(runs: list[Run]) -> str:
         _, bold, italic = chars[m.start()]
         code = m.group(0)
         if code.startswith("{"):
-            code = code.translate(_ASCII_IN_CODE)
+            code = code_to_ascii(code)
         else:
             bold = italic = False          # a 【待补充】 mark is highlighted by the writer, not bolded
         for k in range(m.start(), m.end()):
