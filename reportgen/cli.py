@@ -92,6 +92,29 @@ def check(directory: Path, workbook: Path | None):
         sys.exit(EXIT_PROBLEMS)
 
 
+@cli.command("fix-numbers")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="不再询问，直接替换（供脚本使用）")
+def fix_numbers(directory: Path, yes: bool):
+    """把正文中与数据一致的填写数字替换为数据引用（如 {{ ind.生师比 }}）；先列出，确认后才修改。"""
+    from .fileio import write_atomic
+    from .pipeline import check as run_check
+    from .prose.fix import apply, describe, replaceable
+    report, _ = run_check(directory)
+    found = replaceable(report.prose.mentions)
+    if not found:
+        click.echo("正文中没有可替换为数据引用的填写数字。")
+        return
+    click.echo(f"以下 {len(found)} 处填写的数字与数据一致，可替换为数据引用：")
+    for m in found:
+        click.echo("  " + describe(m))
+    if not yes and not click.confirm("替换以上数字？", default=False):
+        click.echo("未做任何修改。")
+        return
+    written = apply(directory, found, write_atomic)
+    click.echo(f"已替换 {len(found)} 处，修改了 {len(written)} 个文件。")
+
+
 def _changes_file(ctx, param, value: Path | None) -> Path | None:
     if value is not None and value.suffix.lower() not in (".md", ".docx"):
         raise click.BadParameter("修改说明文件名应以 .md 或 .docx 结尾", param_hint="--changes")

@@ -32,10 +32,19 @@ class ColumnDef:
     pattern: str | None = None
     plain: bool = False          # integers shown without thousands separators (years)
     help: str = ""
+    strict: bool = False         # a count, chart or check groups by it: a value outside `choices` is an error
+    aliases: tuple[str, ...] = ()                 # other headers this column goes by (workbooks, YAML keys)
+    value_aliases: tuple[tuple[str, str], ...] = ()   # (typed, meant): the only source of "是否应为…" hints
+    mentions: tuple[str, ...] = ()                # prose phrases naming this column's total (prose/numbers.py)
 
     @property
     def numeric(self) -> bool:
         return self.type in ("integer", "decimal")
+
+    @property
+    def summable(self) -> bool:
+        """A quantity: years (plain integers) and dates are never added up."""
+        return self.numeric and not self.plain
 
     @property
     def heading(self) -> str:
@@ -50,9 +59,15 @@ class TableDef:
     loc: Location
     serial: bool = True
     empty_text: str = "（无）"
+    mentions: tuple[str, ...] = ()        # prose phrases naming the table's row count
+    groups: tuple[tuple[str, str, tuple[str, ...]], ...] = ()   # (column, value, phrases): a group's row count
 
     def column(self, name: str) -> ColumnDef | None:
         return next((c for c in self.columns if c.name == name), None)
+
+    def column_named(self, header: str) -> ColumnDef | None:
+        """The column a header names: its own name or one of its aliases."""
+        return self.column(header) or next((c for c in self.columns if header in c.aliases), None)
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class IndicatorDef:
     convert: dict = field(default_factory=dict)   # {from: 亩}: reported in that unit, converted to `unit`
     label: str = ""                               # shown in appendix tables instead of the name (其中 rows)
     decimals: int | None = None                   # overrides the format's number of decimals
+    mentions: tuple[str, ...] = ()                # prose phrases naming it besides its name (prose/numbers.py)
 
     @property
     def shown(self) -> str:

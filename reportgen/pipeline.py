@@ -17,6 +17,8 @@ from .errors import Problems, WriteError
 from .fileio import write_bytes_atomic
 from .load.project import BUILD_DIR, draft_name, load_project, read_config, word_sections
 from .packs.load import load_project_pack
+from .packs.project_tables import with_project_tables
+from .prose.narrative import as_check_results, check_narrative
 from .render.env import make_env
 from .render.report import RenderResult, count_placeholders, render_report
 from .timing import stage
@@ -85,6 +87,10 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         aggregates = Aggregates(dataset.tables)
         indicators = compute_indicators(dataset, formulas, aggregates, problems)
         checks = run_checks(dataset, indicators, formulas)
+        # narrative as typed: numbers next to data phrases, references to unreported values (prose/)
+        prose = check_narrative(dataset, indicators, aggregates, problems)
+        checks.results.extend(as_check_results(prose, dataset, indicators))
+        checks.prose = prose
     return dataset, aggregates, indicators, checks
 
 
@@ -93,6 +99,7 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
     (packs/load.py) before the project's data is read against it (load/project.py)."""
     config = read_config(root, problems)
     pack = load_project_pack(root, config.plain(), problems)
+    pack = with_project_tables(pack, config, problems)       # report.yaml `tables:` aliases/add/drop
     raw = load_project(root, config, pack, problems)
     raw.word_sections = word_sections(root, raw.narrative, problems)    # Word sections as Markdown (load/word)
     return raw

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..errors import did_you_mean
 from ..value_kinds import NOT_REPORTED, Unreadable
 
 DASHES = {"-", "－", "—", "–", "/"}
@@ -22,10 +21,11 @@ _YEAR_ONLY = re.compile(r"^(\d{4})\s*年?$")
 
 
 class Coerced:
-    __slots__ = ("value", "warning", "error")
+    __slots__ = ("value", "warning", "error", "unlisted")
 
-    def __init__(self, value=None, warning: str | None = None, error: str | None = None):
+    def __init__(self, value=None, warning: str | None = None, error: str | None = None, unlisted: bool = False):
         self.value, self.warning, self.error = value, warning, error
+        self.unlisted = unlisted      # kept although not among the column's usual values: one warning per value
 
 
 def is_blank(raw) -> bool:
@@ -67,8 +67,15 @@ def _enum_error(column, value: str) -> Coerced:
     for choice in column.choices:
         if unicodedata.normalize("NFKC", choice) == normal:
             return Coerced(choice, warning=f"“{value}”已按“{choice}”处理")
-    hint = did_you_mean(value, column.choices, cutoff=0.4)
-    return Coerced(value, error=f"“{value}”不是可选值（可选：{'、'.join(column.choices)}）{hint}")
+    # a hint only where the pack says what a value usually means: similar words are often different
+    # things (优胜杯 is not 优胜奖)
+    meant = dict(column.value_aliases).get(value) or dict(column.value_aliases).get(normal)
+    hint = f"，是否应为“{meant}”？" if meant else ""
+    listed = "、".join(column.choices)
+    if column.strict:     # a count, chart or check groups by this column: an unknown value would be lost
+        return Coerced(value, error=f"“{value}”不是可选值（可选：{listed}）{hint}")
+    return Coerced(value, warning=f"“{value}”不在常用值中（常用值：{listed}）{hint or '，已按填写的内容使用'}",
+                   unlisted=True)
 
 
 def _number(column, raw, text, integer: bool) -> Coerced:

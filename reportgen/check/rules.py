@@ -18,8 +18,9 @@ from ..render.display import display_number, format_value
 from ..value_kinds import is_number, round_half_up, truncate
 
 STATUS_TEXT = {"pass": "通过", "fail": "未通过", "warn": "警告", "skip": "跳过"}
+PROSE_GROUP = "正文中填写的数字"         # results of prose/narrative.py
 GROUPS = ["其中项与上级指标", "指标之间的关系", "明细表合计与指标", "明细表填写的合计", "填写的计算值", "取值范围",
-          "办学条件标准"]
+          "办学条件标准", PROSE_GROUP]
 MARK = "▲"
 KIND_NAMES = {"parts": "其中项与上级指标", "compare": "指标之间的关系", "table_total": "明细表合计与指标",
               "range": "取值范围"}
@@ -81,6 +82,7 @@ class CheckReport:
     level: str | None = None
     standards: list[StandardDef] = field(default_factory=list)
     marks: dict[tuple[str, int], list[tuple[StandardDef, Limit]]] = field(default_factory=dict)
+    prose: object = None          # prose/narrative.ProseReport: the typed numbers behind the PROSE_GROUP results
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -132,8 +134,12 @@ class CheckReport:
                 for v in r.values:
                     out.extend(_value_lines(v))
             out.append("")
-        out.append(f"共 {len(self.results)} 项检查：通过 {self.count('pass')} 项，未通过 {self.count('fail')} 项，"
-                   f"警告 {self.count('warn')} 项，跳过 {self.count('skip')} 项。")
+        checks = [r.status for r in self.results if r.group != PROSE_GROUP]
+        out.append(f"共 {len(checks)} 项检查：通过 {checks.count('pass')} 项，未通过 {checks.count('fail')} 项，"
+                   f"警告 {checks.count('warn')} 项，跳过 {checks.count('skip')} 项。")
+        prose = [r.status for r in self.results if r.group == PROSE_GROUP]
+        out.append(f"正文中与数据相关的填写数字 {len(prose)} 个：与数据一致 {prose.count('pass')} 个，"
+                   f"不一致 {prose.count('warn')} 个，无法对应到数据 {prose.count('skip')} 个。")
         return out
 
 
@@ -386,6 +392,10 @@ class _Runner:
                 values = [Involved(f"填写的“{name}” {y} 年", text, cell.loc)]
                 as_data = formula is not None and bool(formula.tables) and y != self.ds.year
                 if typed is None and text in ("-", "－", "—"):
+                    continue
+                if (name, y) in self.ind.typed:
+                    self.add(group, f"“{name}”{y} 年使用填写的值", "pass", values,
+                             "计算所需的原始数据未填报，报告使用填写的值")
                     continue
                 if as_data:
                     if typed is None:

@@ -35,12 +35,12 @@ class Aggregates:
     def total(self, tid: str, column: str, **where):
         t = self.table(tid)
         col = self._column(t, column)
-        if not col.numeric:
-            raise DataRefError(f"明细表“{tid}”的“{column}”不是数字列，不能求和")
+        if not col.summable:
+            what = "是年份列" if col.numeric else "不是数字列"
+            raise DataRefError(f"明细表“{tid}”的“{column}”{what}，不能求和")
         values = [r[column] for r in t.rows
                   if is_number(r.get(column)) and all(str(r.get(k)) == str(v) for k, v in where.items())]
-        result = sum(values, Decimal(0))
-        return int(result) if col.type == "integer" else result
+        return _as_column(col, sum(values, Decimal(0)))
 
     def rows(self, tid: str) -> list[dict]:
         return [dict(r) for r in self.table(tid).rows]
@@ -49,6 +49,13 @@ class Aggregates:
 def column_total(t: TableData, name: str):
     """The 合计 of one column, as the table's total row prints it."""
     values = [v for v in t.column_values(name) if is_number(v)]
-    total = sum(values, Decimal(0))
-    col = t.definition.column(name)
-    return int(total) if col is not None and col.type == "integer" else total
+    return _as_column(t.definition.column(name), sum(values, Decimal(0)))
+
+
+def _as_column(col, total: Decimal):
+    """A sum printed like the column's cells: 181.50 where the column has 2 decimals."""
+    if col is not None and col.type == "integer":
+        return int(total)
+    if col is not None and col.decimals is not None:
+        return total.quantize(Decimal(1).scaleb(-col.decimals))
+    return total

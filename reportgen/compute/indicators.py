@@ -134,6 +134,7 @@ class IndicatorTable:
     values: dict[str, dict[int, object]] = field(default_factory=dict)
     sources: dict[tuple[str, int], tuple[Source, ...]] = field(default_factory=dict)
     formulas: dict[str, Formula] = field(default_factory=dict)
+    typed: set[tuple[str, int]] = field(default_factory=set)   # computed indicators kept as typed (no raw data)
 
     def get(self, name: str, year: int):
         return self.values.get(name, {}).get(year, NOT_REPORTED)
@@ -251,6 +252,13 @@ def _value(name, year, dataset, table: IndicatorTable, aggregates, problems):
         result, table.sources[(name, year)] = _typed_earlier(d, year, dataset)
     else:
         result = _evaluate(d, formula, inputs, aggregates, year, problems)
+        if not is_number(result) and any(not is_number(inputs[r]) for r in formula.refs):
+            # the school has only the figure (e.g. from the data platform), not the raw counts: use it;
+            # check/rules.py lists it as a typed value with its place
+            typed, typed_sources = _typed_earlier(d, year, dataset)
+            if is_number(typed):
+                result, table.sources[(name, year)] = typed, typed_sources
+                table.typed.add((name, year))
     done[year] = result
     return result
 

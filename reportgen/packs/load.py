@@ -126,26 +126,46 @@ def _load_part(root, rel, schema_name, display, problems, build):
     return build(node, display(rel), problems)
 
 
+def column_def(c: dict) -> ColumnDef:
+    """One column as tables.yaml (or report.yaml's `tables: … add:`) declares it."""
+    return ColumnDef(name=c["name"], type=c.get("type", "enum" if "choices" in c else "text"),
+                     choices=tuple(c.get("choices", ())), required=c.get("required", False),
+                     unit=c.get("unit", ""), total=c.get("total", False), merge=c.get("merge", False),
+                     width=c.get("width", 1.0), min=c.get("min"), max=c.get("max"),
+                     decimals=c.get("decimals"), pattern=c.get("pattern"), plain=c.get("plain", False),
+                     help=c.get("help", ""), strict=c.get("strict", False), aliases=tuple(c.get("aliases", ())),
+                     value_aliases=tuple((str(k), str(v)) for k, v in c.get("value_aliases", {}).items()),
+                     mentions=tuple(c.get("mentions", ())))
+
+
 def _tables(node: YNode, file: str, problems: Problems) -> dict[str, TableDef]:
     out = {}
     for tid, tnode in node.value.items():
         t = tnode.plain()
         cols = []
         for cnode, c in zip(tnode.get("columns").value, t["columns"]):
-            col = ColumnDef(name=c["name"], type=c.get("type", "enum" if "choices" in c else "text"),
-                            choices=tuple(c.get("choices", ())), required=c.get("required", False),
-                            unit=c.get("unit", ""), total=c.get("total", False), merge=c.get("merge", False),
-                            width=c.get("width", 1.0), min=c.get("min"), max=c.get("max"),
-                            decimals=c.get("decimals"), pattern=c.get("pattern"), plain=c.get("plain", False),
-                            help=c.get("help", ""))
+            col = column_def(c)
             if col.type == "enum" and not col.choices:
                 problems.error(f"枚举列“{col.name}”缺少 choices 可选值", Location(file, cnode.loc.line))
+            for typed, meant in col.value_aliases:
+                if col.choices and meant not in col.choices:
+                    problems.error(f"列“{col.name}”的 value_aliases 中“{typed}”对应的“{meant}”不是可选值",
+                                   Location(file, cnode.loc.line))
             if col.total and not col.numeric:
                 problems.error(f"列“{col.name}”不是数字列，不能求合计", Location(file, cnode.loc.line))
             cols.append(col)
         _check_unique([c.name for c in cols], tnode.get("columns"), file, f"表 {tid} 的列名", problems)
+        groups = tuple((column, str(value), tuple(phrases)) for column, by_value in t.get("groups", {}).items()
+                       for value, phrases in by_value.items())
+        for column, value, _ in groups:
+            col = next((c for c in cols if c.name == column), None)
+            if col is None:
+                problems.error(f"表 {tid} 的 groups 中的列“{column}”不存在", Location(file, tnode.loc.line))
+            elif col.choices and value not in col.choices:
+                problems.error(f"表 {tid} 的 groups 中“{column}”的取值“{value}”不是可选值", Location(file, tnode.loc.line))
         out[tid] = TableDef(id=tid, title=t["title"], columns=tuple(cols), loc=tnode.loc,
-                            serial=t.get("serial", True), empty_text=t.get("empty_text", "（无）"))
+                            serial=t.get("serial", True), empty_text=t.get("empty_text", "（无）"),
+                            mentions=tuple(t.get("mentions", ())), groups=groups)
     return out
 
 
@@ -158,7 +178,8 @@ def _indicators(node: YNode, file: str, problems: Problems) -> dict[str, Indicat
         out[name] = IndicatorDef(name=name, kind=d["kind"], loc=inode.loc, unit=d.get("unit", ""),
                                  formula=d.get("formula"), format=d.get("format", "decimal2"),
                                  rate=d.get("rate", False), parent=d.get("parent"), help=d.get("help", ""),
-                                 convert=d.get("convert", {}), label=d.get("label", ""), decimals=d.get("decimals"))
+                                 convert=d.get("convert", {}), label=d.get("label", ""), decimals=d.get("decimals"),
+                                 mentions=tuple(d.get("mentions", ())))
         _check_convert(out[name], problems)
     return out
 

@@ -73,6 +73,9 @@ def make_manifest(prepared, output: Path) -> dict:
     ds = prepared.dataset
     root = ds.root
     files = _Inputs(root, ds.pack.search_path)
+    # a chart is drawn from the data (recorded above), and only when the draft is written (or laid out for
+    # --pdf): naming its file would make the same report differ with and without drawing
+    files.charts = {id(image) for _, image in prepared.rendered.charts}
     sections = _sections(prepared.rendered.document, files)
     manifest = {
         "format": FORMAT,
@@ -158,6 +161,7 @@ class _Inputs:
             for path in _walk(layer, top_level=False):
                 hashes[f"{PACK_PREFIX}{layer.name}/{path.relative_to(layer).as_posix()}"] = self._hash(path)
         self.hashes = dict(sorted(hashes.items()))
+        self.charts: set[int] = set()     # ids of the Image objects that are charts
 
     def _hash(self, path: Path) -> str:
         if path not in self.by_path:
@@ -226,7 +230,7 @@ def _tables(tables: dict) -> dict:
             "title": data.definition.title,
             "columns": [c.name for c in cols],
             "count": len(data.rows),
-            "totals": {c.name: cell_text(c, column_total(data, c.name)) for c in cols if c.numeric},
+            "totals": {c.name: cell_text(c, column_total(data, c.name)) for c in cols if c.summable},
             "rows": [[cell_text(c, r.get(c.name)) for c in cols] for r in data.rows],
         }
     return out
@@ -303,7 +307,8 @@ def _lines(b, files: _Inputs, labels: bool) -> list[str]:
         return out + list(b.notes)
     if isinstance(b, Figure):
         out = [label(b.label) + b.caption]
-        return out + [f"[图片 {files.image(i.path)}] {i.caption}".rstrip() for i in b.images]
+        return out + [f"[图片 {files.image('' if id(i) in files.charts else i.path)}] {i.caption}".rstrip()
+                      for i in b.images]
     if isinstance(b, Case):
         out = [label(b.label, "：") + b.title]
         return out + [line for inner in b.blocks for line in _lines(inner, files, labels)]

@@ -29,6 +29,7 @@ from ..doc.model import (
 from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
+from ..value_kinds import is_number
 from .env import make_env
 from .errors import render_file, render_text
 from .extras import extra_context, limit_toc, number_leads
@@ -46,7 +47,9 @@ class Cited:
     def __init__(self, definition, table: IndicatorTable, year: int):
         self.name, self.unit, self.year = definition.name, definition.unit, year
         self.value = table.get(definition.name, year)
-        self._text = format_value(definition, self.value)
+        # an unreported value is never a bare "-" in a sentence: a highlighted gap, counted by the build
+        self._text = format_value(definition, self.value) if is_number(self.value) else \
+            f"【待补充：{definition.name} {year} 年未填报】"
         self._definition, self._table = definition, table
 
     def __getitem__(self, year) -> "Cited":

@@ -29,6 +29,7 @@ from ..fileio import write_atomic
 from ..load.project import BUILD_DIR, load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..packs.load import load_project_pack
+from ..packs.project_tables import with_project_tables
 from ..value_kinds import NotReported
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
@@ -64,7 +65,8 @@ def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     """Write the workbook for a project: its YAML data merged with report.yaml's workbook, if any."""
     problems = Problems()
     config = read_config(root, problems)
-    yaml_raw = load_project(root, config, load_project_pack(root, config.plain(), problems), problems)
+    pack = with_project_tables(load_project_pack(root, config.plain(), problems), config, problems)
+    yaml_raw = load_project(root, config, pack, problems)
     problems.raise_if_errors()
     from .returns import apply_returns
     current = apply_returns(apply_workbook(yaml_raw, None, problems), problems)   # and what departments returned

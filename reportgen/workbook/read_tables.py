@@ -108,7 +108,7 @@ def find_header(sheet: Sheet, tdef: TableDef) -> tuple[int | None, dict[int, tup
     """The row (among the first few) naming most of the table's columns, and what each column is."""
     keys: dict[str, str] = {}
     for col in tdef.columns:
-        for text in (col.name, col.heading):
+        for text in (col.name, col.heading, *col.aliases):
             keys.setdefault(layout.header_key(text), col.name)
             keys.setdefault(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold(), col.name)
     serials = {layout.header_key(s) for s in layout.SERIAL_HEADERS}

@@ -1,0 +1,1 @@
+"""Narrative text checked against the data: typed numbers (numbers.py) and references (narrative.py)."""
