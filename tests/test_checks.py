@@ -33,7 +33,8 @@ def test_check_lists_every_check_with_result_and_sources_exit_0(run):
     assert "生师比 2024 年 = 19.4:1    ← 计算：全日制在校生数 / 专任教师数" in r.out      # derived: formula …
     assert "全日制在校生数 2024 年 = 16238 人    ← data/indicators.yaml:" in r.out      # … and its inputs
     assert "[警告] 生师比不高于 18:1（《普通高等学校基本办学条件指标（试行）》（教发〔2004〕2号））" in r.out
-    assert "未通过 0 项" in r.out.splitlines()[-1]
+    assert "未通过 0 项" in r.out.splitlines()[-2]
+    assert r.out.splitlines()[-1].startswith("正文中与数据相关的填写数字")
 
 
 def test_check_exit_1_on_a_failure(demo, run):
