@@ -179,3 +179,21 @@ def test_other_text_is_checked_against_a_projects_data_through_check(demo):
                                 report.prose.context)
     assert [(m.status, m.computed.text) for m in found] == [(DIFFER, "836")]
     assert "2023年报告.docx（第 1 段）" in str(found[0].loc)
+
+
+def test_typed_numbers_in_a_word_section_are_checked_and_named_by_paragraph(run, demo):
+    import docx
+    _provincial(demo, 45)
+    d = docx.Document()
+    d.add_heading("创新创业竞赛", level=2)
+    d.add_paragraph("学校组织学生参加各类创新创业大赛。")
+    d.add_paragraph("本年度学生共获省级奖项 47 项，表 5 创新创业大赛获奖情况一览表列出了全部奖项。")
+    word = demo / "narrative" / "talent" / "07-部门来稿.docx"
+    d.save(word)
+    r = run("check", demo)
+    block = r.out[r.out.index("【正文中填写的数字】"):]
+    assert "[警告] 正文“省级奖项 47 项”：填写 47 项，按数据为 45" in block
+    assert "narrative/talent/07-部门来稿.docx › 第 3 段" in block
+    before = word.read_bytes()
+    r = run("fix-numbers", demo, "--yes")
+    assert "07-部门来稿.docx" not in r.out and word.read_bytes() == before     # a Word file is never rewritten

@@ -14,7 +14,8 @@ from .numbers import MATCH, Mention
 
 
 def replaceable(mentions: list[Mention]) -> list[Mention]:
-    return [m for m in mentions if m.status == MATCH and m.target is not None]
+    """Matched numbers in Markdown files (a Word section is the school's document: it is only listed)."""
+    return [m for m in mentions if m.status == MATCH and m.target is not None and m.loc.file.endswith(".md")]
 
 
 def describe(m: Mention) -> str:

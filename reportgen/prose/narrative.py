@@ -96,6 +96,8 @@ def narrative_files(ds) -> list[Path]:
 
 
 def read_narrative(path: Path) -> str | None:
+    if path.suffix != ".md":
+        return None
     try:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -103,15 +105,19 @@ def read_narrative(path: Path) -> str | None:
 
 
 def check_narrative(ds, indicators, aggregates, problems: Problems) -> ProseReport:
-    """Typed numbers compared with the data; unreported references and empty tables as warnings."""
+    """Typed numbers compared with the data; unreported references and empty tables as warnings.
+    A Word section is checked in its Markdown, each place named as in Word (file.docx › 第 N 段)."""
     context = DataContext(ds.pack, indicators, aggregates, ds.year)
     report = ProseReport(context=context)
     for path in narrative_files(ds):
-        text = read_narrative(path)
+        rel = path.relative_to(ds.root).as_posix()
+        section = getattr(ds, "word_sections", {}).get(rel)
+        if section is not None:
+            text, at = section.markdown, section.location
+        else:
+            text, at = read_narrative(path), (lambda n, rel=rel: Location(rel, n))
         if text is None:
             continue
-        rel = path.relative_to(ds.root).as_posix()
-        at = lambda n, rel=rel: Location(rel, n)      # noqa: E731
         report.mentions.extend(check_typed_numbers(text, at, context))
         _references(text, at, ds, indicators, problems)
     return report
