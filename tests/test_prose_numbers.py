@@ -197,3 +197,17 @@ def test_typed_numbers_in_a_word_section_are_checked_and_named_by_paragraph(run,
     before = word.read_bytes()
     r = run("fix-numbers", demo, "--yes")
     assert "07-部门来稿.docx" not in r.out and word.read_bytes() == before     # a Word file is never rewritten
+
+
+def test_last_years_report_brought_in_by_init_from_lists_its_old_figures(demo_docx, demo, tmp_path, run):
+    """init --from writes last year's text with its numbers typed; check ties them to this year's data."""
+    new = tmp_path / "new"
+    assert run("init", new, "--from", demo_docx).code == 0
+    data = (demo / "data" / "indicators.yaml").read_text(encoding="utf-8")
+    (new / "data" / "indicators.yaml").write_text(data.replace("专任教师数: {2022: 768, 2023: 801, 2024: 836}",
+                                                               "专任教师数: {2023: 801, 2024: 836, 2025: 880}"),
+                                                  encoding="utf-8")
+    r = run("check", new)
+    block = r.out[r.out.index("【正文中填写的数字】"):]
+    assert "[警告] 正文“现有专任教师 836 人”：填写 836 人，按数据为 880 人" in block
+    assert "{{ ind.专任教师数 }}" in block and re.search(r"narrative/\w+/[^:]+\.md:\d+", block)
