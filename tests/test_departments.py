@@ -424,7 +424,8 @@ def test_hostile_or_broken_word_files_are_refused_by_name(run, project, tmp_path
 
 def test_collect_and_status_work_while_other_data_is_still_wrong(run, project, returned):
     awards = project / "data/tables/teaching_awards.yaml"
-    awards.write_text(awards.read_text(encoding="utf-8").replace("获奖等级: 三等奖", "获奖等级: 第三名", 1),
+    # 级别 is strict (counted by level): a value outside its list is an error (获奖等级 only warns, issue 14)
+    awards.write_text(awards.read_text(encoding="utf-8").replace("级别: 省级", "级别: 省部级", 1),
                       encoding="utf-8")
     assert run("validate", project).code == 1                   # the project has a problem of its own
     r = run("collect", project, returned)
