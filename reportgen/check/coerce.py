@@ -81,9 +81,12 @@ def _number(column, raw, text, integer: bool) -> Coerced:
     elif isinstance(raw, str):
         value, warning = _parse_number_text(raw)
         if value is None:
-            return Coerced(error=f"应为{what}，实际为“{raw.strip()}”")
+            return Coerced(error=f"应为{what}，实际为“{_clip(raw.strip())}”")
     else:
         return Coerced(error=f"应为{what}，实际为“{raw}”")
+    problem = _beyond_reason(value)
+    if problem:
+        return Coerced(error=problem)
     if integer:
         if value != value.to_integral_value():
             return Coerced(error=f"应为整数，实际为“{_fmt(value)}”")
@@ -92,6 +95,20 @@ def _number(column, raw, text, integer: bool) -> Coerced:
     if problem:
         return Coerced(value, error=problem)
     return Coerced(value, warning=warning)
+
+
+MAX_MAGNITUDE = Decimal(10) ** 15        # more than any count or amount of money a school reports
+MAX_DIGITS = 30
+
+
+def _beyond_reason(value: Decimal) -> str | None:
+    """Infinity, NaN and numbers of hundreds of digits are typing or export accidents, not data; caught here
+    so nothing downstream (rounding, formatting, formulas) has to cope with them."""
+    if not value.is_finite():
+        return "不是有效的数字（无穷大或“非数”），请填写实际数值"
+    if abs(value) >= MAX_MAGNITUDE or len(value.as_tuple().digits) > MAX_DIGITS:
+        return "数值位数过多（超过 15 位整数或 30 位有效数字），请检查是否多输入了数字"
+    return None
 
 
 def _is_plain_number(text: str) -> bool:
@@ -114,6 +131,8 @@ def _parse_number_text(raw: str):
         s = m.group(1)
         notes.append("已去掉单位")
     if not _is_plain_number(s):
+        return None, None
+    if len(s) > 100:
         return None, None
     try:
         value = Decimal(s)
@@ -146,6 +165,10 @@ def _date(raw, text) -> Coerced:
     if m:
         return Coerced(m.group(1))
     return Coerced(error=f"应为年月（如 2024.05 或 2024年5月），实际为“{s}”")
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width] + "…"
 
 
 def _fmt(value) -> str:
