@@ -329,6 +329,21 @@ def pack_formula_power(ctx):
     return validate(ctx)
 
 
+@case("数字异常", r"indicators\.yaml:\d+.*(过大|无法计算)")
+def pack_formula_result_of_forty_digits(ctx):
+    pack = ctx.local_pack()
+    path = pack / "indicators.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"毕业去向落实人数 / 毕业生人数 * 100"', '"毕业去向落实人数 * 10 ** 40"'), encoding="utf-8")
+    return build(ctx)
+
+
+@case("数字异常", r"01-overview\.md:\d+")
+def template_prints_huge_and_infinite_numbers(ctx):
+    ctx.narrative("第一段 {{ 10 ** 1000 }} {{ 1e308 * 10 }} {{ (1e308 * 10) | round(2) }} {{ '%d' % (10 ** 1200) }}\n")
+    return build(ctx)
+
+
 @case("模板错误", r"01-overview\.md:\d+.*(过滤器|nosuch)")
 def unknown_filter(ctx):
     ctx.narrative("第一段。\n\n{{ school.name | nosuch }}\n")

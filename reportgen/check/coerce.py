@@ -11,7 +11,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ..errors import did_you_mean
-from ..value_kinds import NOT_REPORTED, Unreadable
+from ..value_kinds import NOT_REPORTED, Unreadable, unreasonable
 
 DASHES = {"-", "－", "—", "–", "/"}
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(人次|人日|人|个|项|门|部|册|元|万元|次|课时|学时|本|件|家|所|名|位|%|％)$")
@@ -84,7 +84,7 @@ def _number(column, raw, text, integer: bool) -> Coerced:
             return Coerced(error=f"应为{what}，实际为“{_clip(raw.strip())}”")
     else:
         return Coerced(error=f"应为{what}，实际为“{raw}”")
-    problem = _beyond_reason(value)
+    problem = unreasonable(value)
     if problem:
         return Coerced(error=problem)
     if integer:
@@ -95,20 +95,6 @@ def _number(column, raw, text, integer: bool) -> Coerced:
     if problem:
         return Coerced(value, error=problem)
     return Coerced(value, warning=warning)
-
-
-MAX_MAGNITUDE = Decimal(10) ** 15        # more than any count or amount of money a school reports
-MAX_DIGITS = 30
-
-
-def _beyond_reason(value: Decimal) -> str | None:
-    """Infinity, NaN and numbers of hundreds of digits are typing or export accidents, not data; caught here
-    so nothing downstream (rounding, formatting, formulas) has to cope with them."""
-    if not value.is_finite():
-        return "不是有效的数字（无穷大或“非数”），请填写实际数值"
-    if abs(value) >= MAX_MAGNITUDE or len(value.as_tuple().digits) > MAX_DIGITS:
-        return "数值位数过多（超过 15 位整数或 30 位有效数字），请检查是否多输入了数字"
-    return None
 
 
 def _is_plain_number(text: str) -> bool:
