@@ -796,6 +796,21 @@ def word_document_with_thousands_of_entries_as_workbook(ctx):
     return ["validate", str(ctx.project), "--workbook", str(path)]
 
 
+@case("命令行", r"(用法错误|错误)")
+def init_over_an_existing_file(ctx):
+    return ["init", str(ctx.project / "report.yaml")]
+
+
+@case("命令行", r"report\.yaml：.*不是项目文件夹")
+def build_a_file_instead_of_a_project(ctx):
+    return ["build", str(ctx.project / "report.yaml")]
+
+
+@case("命令行", None, codes=(0, 1, 2))
+def init_into_the_existing_project(ctx):
+    return ["init", str(ctx.project)]
+
+
 # ================================================================ helpers
 def _run_cli(argv: list[str]) -> None:
     """A preparatory run (an earlier build); in-process is fine, it is not the case under test."""
