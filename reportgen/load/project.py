@@ -35,7 +35,7 @@ def read_config(root: Path, problems: Problems) -> YNode:
     """report.yaml, checked against its schema; raises when the project cannot be read at all."""
     if not root.is_dir():
         if root.exists():
-            raise UsageError(f"{root} 是一个文件，不是项目文件夹（请给出含有 report.yaml 的文件夹）", Location(str(root)))
+            raise UsageError("这是一个文件，不是项目文件夹（请给出含有 report.yaml 的文件夹）", Location(str(root)))
         raise UsageError(f"项目文件夹不存在：{root}")
     if not (root / REPORT_FILE).is_file():
         raise UsageError(f"{root} 不是 reportgen 项目（缺少 {REPORT_FILE}；可用 reportgen init 新建）")
