@@ -73,19 +73,19 @@ _UNSAFE_CHARS = '<>:"/\\|?*'
 
 
 def guard_output(path: Path, project: Path | None, what: str, keep: tuple[Path, ...] = (),
-                 option: str = "-o/--output") -> None:
+                 option: str = "-o/--output", folder: bool = False) -> None:
     """Refuse (a usage error located at the option, before any work) to write `path` when it is an input of
     `project`, one of `keep` (the workbook read, a draft the run will not overwrite), or a folder."""
     from .errors import Location, UsageError
     where = Location(option)
     target = _real(path)
-    if target.is_dir():
+    if target.is_dir() and not folder:
         raise UsageError(f"{what}“{path}”是一个文件夹，请给出文件名", where)
     for k in keep:
         if k is not None and _real(k) == target:
             raise UsageError(f"{what}“{path}”正是本次要读取或保留的文件（{k.name}），不能覆盖它；请换一个文件名", where)
     if project is not None and project_input(target, project):
-        raise UsageError(f"{what}“{path}”是项目的输入文件（或位于 data/、narrative/、images/ 等输入文件夹中），"
+        raise UsageError(f"{what}“{path}”是项目的输入{'文件夹' if folder else '文件'}（或位于 data/、narrative/、images/ 等输入文件夹中），"
                          f"不能写入；请写到项目的 {OUTPUT_DIR}/ 文件夹或项目之外", where)
 
 

@@ -139,6 +139,8 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     check_tools(need_pages=True)
     prepared = prepare(root)
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
+    # old page-NN.png files there are removed: never in an input folder (images/ may hold such names)
+    guard_output(folder, root, "预览图片的文件夹", folder=True)
     made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"

@@ -811,6 +811,12 @@ def init_into_the_existing_project(ctx):
     return ["init", str(ctx.project)]
 
 
+@case("覆盖输入或手改稿", r"-o/--output：.*输入", outputs=())
+def preview_into_the_images_folder(ctx):
+    _jpeg(ctx.project / "images" / "page-01.png")          # a photo that happens to have that name
+    return ["preview", str(ctx.project), "-o", str(ctx.project / "images")]
+
+
 # ================================================================ helpers
 def _run_cli(argv: list[str]) -> None:
     """A preparatory run (an earlier build); in-process is fine, it is not the case under test."""
