@@ -817,6 +817,68 @@ def preview_into_the_images_folder(ctx):
     return ["preview", str(ctx.project), "-o", str(ctx.project / "images")]
 
 
+# ================================================================ Word sections (narrative/*.docx)
+def _word_section(path: Path, text: str = "学校在 Word 里写的一段正文。", picture: Path | None = None) -> Path:
+    from docx import Document
+    d = Document()
+    d.add_paragraph(text)
+    if picture is not None:
+        d.add_picture(str(picture))
+    d.save(str(path))
+    return path
+
+
+@case("Word 正文", r"02-word\.docx.*(文件数|异常|拒绝|损坏)")
+def word_section_with_thousands_of_entries(ctx):
+    path = _word_section(ctx.project / "narrative/preface/02-word.docx")
+    with zipfile.ZipFile(path, "a") as z:
+        for i in range(20000):
+            z.writestr(f"word/media/junk{i}.bin", b"")
+    return validate(ctx)
+
+
+@case("Word 正文", r"02-word\.docx.*(压缩|异常|拒绝|过大)")
+def word_section_zip_bomb(ctx):
+    path = _word_section(ctx.project / "narrative/preface/02-word.docx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        with z.open("word/media/bomb.bin", "w", force_zip64=True) as f:
+            for _ in range(400):
+                f.write(bytes(1024 * 1024))
+    return validate(ctx)
+
+
+@case("Word 正文", None, codes=(0,))
+def word_section_with_control_characters(ctx):
+    path = _word_section(ctx.project / "narrative/preface/02-word.docx", "第一行VTMARK第二行\t制表\u202e反向\u200b零宽")
+    _patch_zip_member(path, "word/document.xml", lambda xml: xml.replace("VTMARK", "_x000B_"))
+    return build(ctx)
+
+
+@case("Word 正文", r"02-word\.docx.*(不是普通文件|管道)")
+def word_section_is_a_fifo(ctx):
+    os.mkfifo(ctx.project / "narrative/preface/02-word.docx")
+    return validate(ctx)
+
+
+@case("Word 正文", r"02-word\.docx", codes=(0, 1))
+def word_section_with_pixel_bomb_picture(ctx):
+    pic = ctx.dir / "pic.png"
+    _jpeg(pic)
+    path = _word_section(ctx.project / "narrative/preface/02-word.docx", picture=pic)
+    bomb = ctx.dir / "bomb.png"
+    _png_header_only(bomb, 60000, 60000)
+    data = io.BytesIO(path.read_bytes())
+    out = io.BytesIO()
+    with zipfile.ZipFile(data) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename.startswith("word/media/"):
+                body = bomb.read_bytes()
+            zout.writestr(info, body)
+    path.write_bytes(out.getvalue())
+    return build(ctx)
+
+
 # ================================================================ helpers
 def _run_cli(argv: list[str]) -> None:
     """A preparatory run (an earlier build); in-process is fine, it is not the case under test."""
@@ -933,6 +995,17 @@ def _patch_sheet_xml(path: Path, change) -> None:
             if not done and re.fullmatch(r"xl/worksheets/sheet\d+\.xml", info.filename):
                 data = change(data.decode("utf-8")).encode("utf-8")
                 done = True
+            zout.writestr(info, data)
+    path.write_bytes(out.getvalue())
+
+
+def _patch_zip_member(path: Path, member: str, change) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == member:
+                data = change(data.decode("utf-8")).encode("utf-8")
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())
 

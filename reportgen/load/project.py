@@ -174,7 +174,8 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                 from .word.package import SAVE_AS_DOCX
                 problems.error(f"旧版 {old.suffix} 格式无法读取；{SAVE_AS_DOCX}",
                                Location(old.relative_to(root).as_posix()))
-        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES and p.is_file()
+        # not only regular files: a folder, a pipe or a link named 01.md is reported by its reader
+        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES
                             and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
     return out
 
