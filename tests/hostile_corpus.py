@@ -329,7 +329,7 @@ def pack_formula_power(ctx):
     return validate(ctx)
 
 
-@case("数字异常", r"indicators\.yaml:\d+.*(过大|无法计算)")
+@case("数字异常", r"indicators\.yaml:\d+.*(位数过多|过大|无法计算)")
 def pack_formula_result_of_forty_digits(ctx):
     pack = ctx.local_pack()
     path = pack / "indicators.yaml"
