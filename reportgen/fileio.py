@@ -65,7 +65,7 @@ def _discard(tmp: str) -> None:
 # (or to a path the user names): nothing reportgen writes may land on an input, or on a draft it has
 # promised to keep, and a name that comes from data (a school name, report.yaml `output:`) is a plain
 # file name that cannot climb out of its folder.
-INPUT_NAMES = {"report.yaml", "data", "narrative", "images", "pack"}
+INPUT_NAMES = {"report.yaml", "data", "narrative", "images", "pack", "returns"}   # returns/: files kept as they came
 OUTPUT_DIR = "build"
 MAX_NAME_BYTES = 200                    # file systems allow 255 bytes; leave room for ".manifest.json"
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
