@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import Problems, ReportgenError
+from .errors import Location, Problems, ReportgenError, UsageError
+from .fileio import guard_output, safe_file_name
 from .load.project import REPORT_FILE, draft_name
 
 
@@ -72,13 +73,26 @@ def read_config(root: Path) -> dict:
 
 
 def output_names(roots: list[Path], out_dir: Path) -> dict[Path, Path]:
-    """Where each draft goes when -o DIR collects them: the project's own file name, prefixed with
-    the folder name when two schools would write the same file."""
-    names = {root: default_file_name(root) for root in roots}
-    counts: dict[str, int] = {}
-    for n in names.values():
-        counts[n] = counts.get(n, 0) + 1
-    return {root: out_dir / (n if counts[n] == 1 else f"{root.name}-{n}") for root, n in names.items()}
+    """Where each draft goes when -o DIR collects them: the project's own file name made safe (no path
+    parts, no characters Windows refuses). Two schools that would write the same file are a usage error,
+    raised before any build, naming both."""
+    names = {root: safe_file_name(Path(default_file_name(root)).stem) + ".docx" for root in roots}
+    taken: dict[str, Path] = {}
+    clashes = []
+    for root, name in names.items():
+        key = unicodedata.normalize("NFC", name).casefold()      # the same file on Windows and macOS
+        if key in taken:
+            clashes.append((root, f"“{name}”：{taken[key]} 与 {root}"))
+        else:
+            taken[key] = root
+    if clashes:
+        raise UsageError("以下学校的初稿文件名相同，集中输出到同一文件夹会互相覆盖，未开始构建：" +
+                         "；".join(c for _, c in clashes) + "。请在其中一所学校的 report.yaml 中用 output: 另起文件名",
+                         Location(str(clashes[0][0] / REPORT_FILE)))
+    out = {root: out_dir / name for root, name in names.items()}
+    for root, path in out.items():
+        guard_output(path, root, "批量输出的初稿")
+    return out
 
 
 def default_file_name(root: Path) -> str:

@@ -140,6 +140,9 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
     from .regen.present import draft_line, rebuild_lines
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
+    if changes is not None:
+        from .fileio import guard_changes
+        guard_changes(changes, directory, drafts=(output,))
     prepared, s = run_build(directory, output, workbook=workbook, force=force, pdf=pdf)
     report_problems(prepared.problems)
     click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
@@ -170,6 +173,9 @@ def diff(directory: Path, output: Path | None, workbook: Path | None, changes: P
     from .pipeline import default_output, prepare
     from .regen.present import diff_lines
     from .regen.publish import diff_project, write_changelog
+    if changes is not None:
+        from .fileio import guard_changes
+        guard_changes(changes, directory, drafts=(output,))
     prepared = prepare(directory, workbook=workbook)
     report_problems(prepared.problems)
     target = output or default_output(prepared.dataset)
@@ -323,6 +329,9 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")
     agg = load_aggregate_pack(pack)
     roots = expand_projects(directories)
+    from .fileio import guard_output
+    for root in roots:
+        guard_output(output, root, "汇总报告")           # never over a school's own files
     workers = jobs or default_workers()
     results = _run_with_progress(collect_school, [(str(r),) for r in roots], workers,
                                  f"校验并计算 {len(roots)} 所学校（{workers} 个进程）")

@@ -171,7 +171,9 @@ class WordFileError(ReportgenError):
 
 _OS_REASONS = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
                errno.ENOSPC: "磁盘空间不足", errno.EROFS: "所在磁盘是只读的", errno.EISDIR: "这是一个文件夹",
-               errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被其他程序占用"}
+               errno.ENOTDIR: "路径中有一段不是文件夹", errno.EBUSY: "文件正被其他程序占用",
+               errno.ELOOP: "符号链接形成了循环（链接指向自身）", errno.ENAMETOOLONG: "文件名过长",
+               errno.EEXIST: "已有同名的文件或文件夹"}
 
 
 def did_you_mean(word, choices, otherwise: str = "", *, template: str = "，是否应为“{}”？", cutoff: float = 0.6) -> str:

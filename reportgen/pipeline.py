@@ -14,7 +14,7 @@ from .compute.indicators import IndicatorTable, compute_indicators
 from .dataset import Dataset, RawProject
 from .doc.model import Case, Figure, Heading, Table, iter_blocks
 from .errors import Problems, WriteError
-from .fileio import write_bytes_atomic
+from .fileio import guard_output, write_bytes_atomic
 from .load.project import BUILD_DIR, draft_name, load_project, read_config, word_sections
 from .packs.load import load_project_pack
 from .packs.project_tables import with_project_tables
@@ -117,6 +117,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
         check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
+    guard_output(out, root, "输出的初稿", keep=(workbook,) if workbook else ())
     render, made = (lambda: _docx_bytes(prepared)), None
     if pdf:
         with stage(timings, "pdf"):
@@ -145,6 +146,8 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     check_tools(need_pages=True)
     prepared = prepare(root)
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
+    # old page-NN.png files there are removed: never in an input folder (images/ may hold such names)
+    guard_output(folder, root, "预览图片的文件夹", folder=True)
     made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import Location, UsageError
 from .pack import TableDef
 from .packs.find import find_pack
 from .packs.load import load_pack
@@ -13,7 +13,7 @@ TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含�
 
 def scaffold(directory: Path, pack_name: str) -> list[Path]:
     if (directory / "report.yaml").exists():
-        raise UsageError(f"{directory} 已经是一个项目（report.yaml 已存在），不会覆盖")
+        raise UsageError("已经是一个项目（report.yaml 已存在），不会覆盖", Location(str(directory / "report.yaml")))
     pack = load_pack(find_pack(pack_name))
     from .packs.project_files import adapt_report
     from .packs.project_files import default_assignment_text

@@ -52,3 +52,24 @@ def round_half_up(value, places: int) -> Decimal:
 def truncate(value, places: int) -> Decimal:
     q = Decimal(1).scaleb(-places)
     return Decimal(str(value)).quantize(q, rounding=ROUND_DOWN)
+
+
+MAX_MAGNITUDE = Decimal(10) ** 15        # more than any count or amount of money a school reports
+MAX_DIGITS = 30
+
+
+def unreasonable(value) -> str | None:
+    """Why a number typed or computed cannot be a report's number: infinity, NaN, or hundreds of digits
+    (typing or export accidents, or a formula gone wrong). Checked where numbers enter (check/coerce.py)
+    and where formulas produce them (compute/indicators.py), so rounding and formatting never meet them."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+    except (ValueError, ArithmeticError):
+        return "数值位数过多，请检查是否多输入了数字"
+    if not d.is_finite():
+        return "不是有效的数字（无穷大或“非数”），请填写实际数值"
+    if abs(d) >= MAX_MAGNITUDE or len(d.as_tuple().digits) > MAX_DIGITS:
+        return "数值位数过多（超过 15 位整数或 30 位有效数字），请检查是否多输入了数字"
+    return None

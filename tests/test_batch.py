@@ -5,6 +5,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from reportgen.errors import UsageError
 from reportgen.batch import SchoolResult, expand_projects, output_names, summary_table, text_width
 from reportgen.aggregate.collect import SchoolData, Threshold
 from reportgen.aggregate.stats import indicator_stats, ranking, standard_counts
@@ -126,13 +127,24 @@ def test_standard_counts():
     assert (c[0].schools, c[0].met, c[0].not_met, c[0].not_reported, c[0].not_met_names) == (3, 1, 1, 1, ("乙",))
 
 
-def test_output_names_disambiguate(tmp_path):
+def test_output_names_clash_is_an_error_naming_both(tmp_path):
     for d in ("a", "b"):
         (tmp_path / d).mkdir()
         (tmp_path / d / "report.yaml").write_text("school: {name: 同名学院}\nyear: 2024\n", encoding="utf-8")
-    names = output_names([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
-    assert {p.name for p in names.values()} == {"a-同名学院质量年度报告2024.docx", "b-同名学院质量年度报告2024.docx"}
+    with pytest.raises(UsageError) as e:
+        output_names([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
+    assert "同名学院质量年度报告2024.docx" in e.value.message and str(tmp_path / "b") in e.value.message
     assert expand_projects([tmp_path]) == [tmp_path / "a", tmp_path / "b"]
+
+
+def test_output_names_are_plain_file_names(tmp_path):
+    for d, name, extra in (("a", "../../逃逸/学院", ""), ("b", "某校", "output: NUL.docx\n"), ("c", "学院\u202e.", "")):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "report.yaml").write_text(f'school: {{name: "{name}"}}\nyear: 2024\n{extra}', encoding="utf-8")
+    names = output_names([tmp_path / d for d in "abc"], tmp_path / "out")
+    assert all(p.parent == tmp_path / "out" for p in names.values())
+    assert names[tmp_path / "b"].name == "_NUL.docx"
+    assert "\u202e" not in names[tmp_path / "c"].name
 
 
 def test_summary_table_aligns_chinese():

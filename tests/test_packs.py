@@ -59,7 +59,7 @@ def test_python_internals_are_refused(tmp_path):
 def test_no_file_access_outside_pack_and_project(tmp_path, name):
     out, problem = render_file(tmp_path, f"{{% include '{name}' %}}")
     assert out is None
-    assert "找不到模板文件" in problem.message
+    assert "找不到模板文件" in problem.message or "之外" in problem.message
     assert "root:" not in problem.message
 
 
@@ -70,7 +70,7 @@ def test_symlink_inside_pack_pointing_outside_is_not_served(tmp_path):
     pack.mkdir()
     (pack / "link.md").symlink_to(secret)
     out, problem = render_file(tmp_path, "{% include 'pack:link.md' %}")
-    assert out is None and "找不到模板文件" in problem.message
+    assert out is None and "之外" in problem.message
 
 
 def test_ordinary_templates_still_work(tmp_path):
@@ -292,11 +292,15 @@ def test_pack_extends_pack_installed_from_an_archive(run, tmp_path, packs_dir):
     assert "province-2024 1.2.0" in run("pack", "list").out or "province-2024" in run("pack", "list").out
 
 
-def test_extends_cycles_versions_and_bad_anchors_are_located(run, tmp_path):
-    write(tmp_path / "a", {"pack.yaml": "name: a\nversion: '1'\nextends: ../b\n"})
-    write(tmp_path / "b", {"pack.yaml": "name: b\nversion: '1'\nextends: ../a\n"})
-    r = run("pack", "check", tmp_path / "a")
+def test_extends_cycles_versions_and_bad_anchors_are_located(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTGEN_PACKS", str(tmp_path / "installed"))
+    write(tmp_path / "installed" / "a", {"pack.yaml": "name: a\nversion: '1'\nextends: b\n"})
+    write(tmp_path / "installed" / "b", {"pack.yaml": "name: b\nversion: '1'\nextends: a\n"})
+    r = run("pack", "check", tmp_path / "installed" / "a")
     assert r.code == 1 and "循环" in r.err
+    write(tmp_path / "d", {"pack.yaml": "name: d\nversion: '1'\nextends: ../installed/a\n"})
+    r = run("pack", "check", tmp_path / "d")
+    assert r.code == 1 and "d/pack.yaml:3" in r.err and "之外" in r.err
     write(tmp_path / "c", {"pack.yaml": "name: c\nversion: '1'\nextends: annual-2024\nrequires: '>=99'\n"})
     r = run("pack", "check", tmp_path / "c")
     assert r.code == 1 and "需要 reportgen >=99" in r.err and "c/pack.yaml:4" in r.err

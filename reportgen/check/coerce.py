@@ -10,7 +10,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..value_kinds import NOT_REPORTED, Unreadable
+from ..value_kinds import NOT_REPORTED, Unreadable, unreasonable
 
 DASHES = {"-", "－", "—", "–", "/"}
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(人次|人日|人|个|项|门|部|册|元|万元|次|课时|学时|本|件|家|所|名|位|%|％)$")
@@ -88,9 +88,12 @@ def _number(column, raw, text, integer: bool) -> Coerced:
     elif isinstance(raw, str):
         value, warning = _parse_number_text(raw)
         if value is None:
-            return Coerced(error=f"应为{what}，实际为“{raw.strip()}”")
+            return Coerced(error=f"应为{what}，实际为“{_clip(raw.strip())}”")
     else:
         return Coerced(error=f"应为{what}，实际为“{raw}”")
+    problem = unreasonable(value)
+    if problem:
+        return Coerced(error=problem)
     if integer:
         if value != value.to_integral_value():
             return Coerced(error=f"应为整数，实际为“{_fmt(value)}”")
@@ -121,6 +124,8 @@ def _parse_number_text(raw: str):
         s = m.group(1)
         notes.append("已去掉单位")
     if not _is_plain_number(s):
+        return None, None
+    if len(s) > 100:
         return None, None
     try:
         value = Decimal(s)
@@ -153,6 +158,10 @@ def _date(raw, text) -> Coerced:
     if m:
         return Coerced(m.group(1))
     return Coerced(error=f"应为年月（如 2024.05 或 2024年5月），实际为“{s}”")
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width] + "…"
 
 
 def _fmt(value) -> str:

@@ -27,7 +27,7 @@ from ..errors import (
     did_you_mean,
 )
 from ..pack import IndicatorDef
-from ..value_kinds import NOT_REPORTED, is_number, round_half_up
+from ..value_kinds import NOT_REPORTED, is_number, round_half_up, unreasonable
 from .units import units
 
 TABLE_FUNCTIONS = ("count", "total", "rows")
@@ -272,7 +272,11 @@ def _typed_earlier(d, year, dataset):
 
 def _evaluate(d, formula, inputs, aggregates, year, problems):
     try:
-        return evaluate(formula, inputs, aggregates)
+        value = evaluate(formula, inputs, aggregates)
+        problem = unreasonable(value)
+        if problem is None:
+            return value
+        problems.error(f"指标“{d.name}”{year} 年的公式算出的结果无法使用：{problem.split('，')[0]}（请检查公式）", d.loc)
     except ZeroDivisionError:
         problems.warning(f"指标“{d.name}”{year} 年的公式除数为 0，显示为“-”", d.loc)
     except UnitError as e:

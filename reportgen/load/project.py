@@ -4,9 +4,11 @@ report.yaml is read first (`read_config`): it names the pack, which packs/load.p
 tables and narrative are then read against that pack (`load_project`)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
+from ..fileio import safe_file_name
 from ..errors import Location, Problems, UsageError, YamlError, did_you_mean
 from ..pack import Pack
 from .schema import validate_node
@@ -23,12 +25,17 @@ def draft_name(config: dict, folder: Path) -> str:
     """The draft's file name: report.yaml's `output`, else 学校质量年度报告年度.docx (the folder's name
     for a school report.yaml does not name)."""
     school = config.get("school") if isinstance(config.get("school"), dict) else {}
-    return str(config.get("output") or f"{school.get('name') or folder.name}质量年度报告{config.get('year', '')}.docx")
+    if config.get("output"):
+        return str(config["output"])          # a plain file name: schemas/report.json
+    # a school name may hold anything ("/", "..", CON, invisible characters): made a safe file name
+    return safe_file_name(f"{school.get('name') or folder.name}质量年度报告{config.get('year', '')}") + ".docx"
 
 
 def read_config(root: Path, problems: Problems) -> YNode:
     """report.yaml, checked against its schema; raises when the project cannot be read at all."""
     if not root.is_dir():
+        if root.exists():
+            raise UsageError("这是一个文件，不是项目文件夹（请给出含有 report.yaml 的文件夹）", Location(str(root)))
         raise UsageError(f"项目文件夹不存在：{root}")
     if not (root / REPORT_FILE).is_file():
         raise UsageError(f"{root} 不是 reportgen 项目（缺少 {REPORT_FILE}；可用 reportgen init 新建）")
@@ -50,10 +57,13 @@ def load_project(root: Path, config: YNode, pack: Pack, problems: Problems) -> R
 
 def _read(root: Path, rel: Path, problems: Problems) -> YNode | None:
     try:
-        return load_yaml(root / rel, rel.as_posix())
+        node = load_yaml(root / rel, rel.as_posix())
     except YamlError as e:
         problems.error(e.message, e.location)
         return None
+    for w in node.warnings if node is not None else ():
+        problems.warning(w.message, w.location)
+    return node
 
 
 def _tables(root: Path, defs: dict, problems: Problems) -> dict[str, RawTable]:
@@ -123,8 +133,8 @@ def is_total_row(rnode: YNode) -> bool:
 
 def _indicators(root: Path, problems: Problems) -> RawIndicators:
     out = RawIndicators()
-    if not (root / INDICATOR_FILE).is_file():
-        return out
+    if not os.path.lexists(root / INDICATOR_FILE):
+        return out                      # a folder or a pipe of that name is reported by the reader
     node = _read(root, INDICATOR_FILE, problems)
     if node is None:
         return out
@@ -164,7 +174,8 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                 from .word.package import SAVE_AS_DOCX
                 problems.error(f"旧版 {old.suffix} 格式无法读取；{SAVE_AS_DOCX}",
                                Location(old.relative_to(root).as_posix()))
-        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES and p.is_file()
+        # not only regular files: a folder, a pipe or a link named 01.md is reported by its reader
+        out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES
                             and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
     return out
 

@@ -69,7 +69,8 @@ def _message(err: jsonschema.ValidationError) -> str:
     if v == "enum":
         return f"取值“{_show(err.instance)}”无效，可选：" + "、".join(map(str, val))
     if v == "pattern":
-        return f"“{_show(err.instance)}”格式不符合要求"
+        hint = err.schema.get("x-hint") if isinstance(err.schema, dict) else None
+        return f"“{_show(err.instance)}”格式不符合要求" + (f"：{hint}" if hint else "")
     if v in ("minimum", "exclusiveMinimum"):
         return f"数值 {err.instance} 过小（应{'≥' if v == 'minimum' else '>'} {val}）"
     if v == "maximum":

@@ -5,15 +5,19 @@ float 2023.1, and only the table schema knows which columns are dates.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import Location, YamlError, os_reason
+from ..errors import Location, Problem, ReportgenError, YamlError, os_reason
+from .text import clean_text
 
 MAX_YAML_BYTES = 20 * 1024 * 1024   # a data file larger than this is a mistake, not data
+MAX_NESTING = 64                    # levels of lists and maps; data files use three or four
+MAX_ALIAS_NODES = 100_000           # values reached again through aliases (*name): a "billion laughs" stops here
 
 
 @dataclass
@@ -23,6 +27,7 @@ class YNode:
     loc: Location
     raw: str | None = None       # the scalar's text as typed
     quoted: bool = False
+    warnings: list[Problem] = field(default_factory=list)   # on the root only: what reading cleaned up
 
     def plain(self) -> Any:
         """The value without locations (for settings files where lines matter less)."""
@@ -40,14 +45,27 @@ def load_yaml(path: Path, display: str | None = None) -> YNode | None:
     """Parse one YAML file; None for an empty file. Raises YamlError with file:line."""
     name = display or str(path)
     try:
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raise YamlError(f"文件过大（超过 {MAX_YAML_BYTES // 1024 // 1024} MB），请检查是否放错了文件", Location(name))
+        check_regular_file(path, name, MAX_YAML_BYTES, YamlError)
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise YamlError("文件不是 UTF-8 编码，请用“UTF-8”另存后再试", Location(name)) from None
     except OSError as e:
         raise YamlError(f"无法读取文件：{os_reason(e)}", Location(name)) from None
     return parse_yaml(text, name)
+
+
+def check_regular_file(path: Path, name: str, max_bytes: int, error=None) -> None:
+    """Refuse, with a located message, what is not an ordinary file of a sensible size: a folder where a
+    file is expected, a pipe or device (reading it would block), a symlink loop, a huge file."""
+    error = error or ReportgenError
+    st = path.stat()               # OSError (missing, ELOOP …) is the caller's to word
+    if stat.S_ISDIR(st.st_mode):
+        raise error("这是一个文件夹，而这里应是一个文件：请改名或移走该文件夹", Location(name))
+    if not stat.S_ISREG(st.st_mode):
+        raise error("不是普通文件（可能是管道、设备或套接字），已跳过读取", Location(name))
+    if st.st_size > max_bytes:
+        raise error(f"文件过大（{st.st_size / 1024 / 1024:.1f} MB，上限 {max_bytes / 1024 / 1024:.0f} MB），"
+                    "请检查是否放错了文件", Location(name))
 
 
 # libyaml's parser (when PyYAML was built with it) is ~10× faster than the pure-Python one and
@@ -57,13 +75,29 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def parse_yaml(text: str, name: str) -> YNode | None:
+    cleaned = clean_text(text, line_break=" ")      # pasted from Word: see load/text.py
+    warnings = [Problem(cleaned.warning("空格"), Location(name, line), "warning") for line in cleaned.lines[:5]]
+    root = _parse(cleaned.text, name)
+    if root is not None:
+        root.warnings = warnings + root.warnings
+    return root
+
+
+def _parse(text: str, name: str) -> YNode | None:
+    try:
+        return _compose(text, name)
+    except RecursionError:
+        raise YamlError(f"列表或映射嵌套层数过多（超过 {MAX_NESTING} 层），不像数据文件", Location(name, _deepest_line(text))) from None
+
+
+def _compose(text: str, name: str) -> YNode | None:
     if _FAST_LOADER is not None:
         try:
             node = yaml.compose(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass                  # reported below, with the pure-Python parser's messages
         else:
-            return None if node is None else _convert(node, name, yaml.SafeLoader(""))
+            return None if node is None else _Converter(name).root(node)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
@@ -74,7 +108,40 @@ def parse_yaml(text: str, name: str) -> YNode | None:
         raise YamlError(f"YAML 格式错误：{e}", Location(name)) from None
     if node is None:
         return None
-    return _convert(node, name, yaml.SafeLoader(""))
+    return _Converter(name).root(node)
+
+
+def _merged_pairs(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
+    """How many key/value pairs flattening this mapping's "<<" merge keys would make (before making them)."""
+    if not isinstance(node, yaml.MappingNode) or depth > MAX_NESTING:
+        return 0
+    if id(node) in memo:
+        return memo[id(node)]
+    total = 0
+    for knode, vnode in node.value:
+        if knode.tag != "tag:yaml.org,2002:merge":
+            total += 1
+        elif isinstance(vnode, yaml.SequenceNode):
+            total += sum(_merged_pairs(v, memo, depth + 1) for v in vnode.value)
+        else:
+            total += _merged_pairs(vnode, memo, depth + 1)
+        if total > MAX_ALIAS_NODES:
+            break
+    memo[id(node)] = total
+    return total
+
+
+def _deepest_line(text: str) -> int | None:
+    """The first line nested deeper than MAX_NESTING (brackets or indentation), for the message."""
+    depth = 0
+    for n, line in enumerate(text.splitlines(), start=1):
+        if (len(line) - len(line.lstrip(" "))) // 2 > MAX_NESTING:
+            return n
+        for ch in line:
+            depth += (ch in "[{") - (ch in "]}")
+            if depth > MAX_NESTING:
+                return n
+    return None
 
 
 def _explain(e: yaml.MarkedYAMLError) -> str:
@@ -99,25 +166,64 @@ def _explain(e: yaml.MarkedYAMLError) -> str:
     return problem or str(e)
 
 
-def _convert(node: yaml.Node, name: str, ctor: yaml.SafeLoader) -> YNode:
-    loc = Location(name, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        ctor.flatten_mapping(node)          # resolve "<<" merge keys the way PyYAML would
+class _Converter:
+    """PyYAML nodes to YNodes, bounded: nesting depth, and values reached again through aliases
+    (the composer shares an aliased node; converting it copies it, which an alias bomb multiplies)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.ctor = yaml.SafeLoader("")
+        self.seen: set[int] = set()
+        self.repeats = 0
+        self.cleaned: list[int] = []
+
+    def root(self, node: yaml.Node) -> YNode:
+        out = self.convert(node, 0)
+        out.warnings = [Problem("含有不可见的控制字符（如从 Word 粘贴带入的字符），已删除", Location(self.name, line), "warning")
+                        for line in sorted(set(self.cleaned))[:5]]
+        return out
+
+    def convert(self, node: yaml.Node, depth: int) -> YNode:
+        loc = Location(self.name, node.start_mark.line + 1)
+        if depth > MAX_NESTING:
+            raise YamlError(f"列表或映射嵌套层数过多（超过 {MAX_NESTING} 层），不像数据文件", loc)
+        if id(node) in self.seen:
+            self.repeats += 1
+            if self.repeats > MAX_ALIAS_NODES:
+                raise YamlError("别名（*名称）引用展开后的数据过多，疑似恶意构造的文件（“billion laughs”），已拒绝读取", loc)
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._map(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return YNode("seq", [self.convert(v, depth + 1) for v in node.value], loc)
+        try:
+            value = self.ctor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as e:
+            raise YamlError(f"无法识别的值：{e.problem}", loc) from None
+        except ValueError:          # an integer of thousands of digits (Python refuses to convert it)
+            raise YamlError("数字位数过多，请检查是否多输入了数字", loc) from None
+        if isinstance(value, str):
+            value = self._clean(value, loc)
+        return YNode("scalar", value, loc, raw=self._clean(node.value, loc), quoted=node.style in ("'", '"'))
+
+    def _map(self, node: yaml.MappingNode, loc: Location, depth: int) -> YNode:
+        if _merged_pairs(node, {}) > MAX_ALIAS_NODES:
+            raise YamlError("合并键（<<）展开后的数据过多，疑似恶意构造的文件，已拒绝读取", loc)
+        self.ctor.flatten_mapping(node)          # resolve "<<" merge keys the way PyYAML would
         items: dict[str, YNode] = {}
         for knode, vnode in node.value:
-            key = ctor.construct_object(knode, deep=True)
-            if isinstance(key, (dict, list)):
-                raise YamlError("键不能是列表或映射", Location(name, knode.start_mark.line + 1))
-            key = str(key)
+            kloc = Location(self.name, knode.start_mark.line + 1)
+            if not isinstance(knode, yaml.ScalarNode):
+                raise YamlError("键不能是列表或映射", kloc)
+            key = self.ctor.construct_object(knode, deep=True)
+            key = self._clean(str(key), kloc)
             if key in items:
-                raise YamlError(f"键“{key}”重复出现（第 {items[key].loc.line} 行已有）",
-                                Location(name, knode.start_mark.line + 1))
-            items[key] = _convert(vnode, name, ctor)
+                raise YamlError(f"键“{key}”重复出现（第 {items[key].loc.line} 行已有）", kloc)
+            items[key] = self.convert(vnode, depth + 1)
         return YNode("map", items, loc)
-    if isinstance(node, yaml.SequenceNode):
-        return YNode("seq", [_convert(v, name, ctor) for v in node.value], loc)
-    try:
-        value = ctor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as e:
-        raise YamlError(f"无法识别的值：{e.problem}", loc) from None
-    return YNode("scalar", value, loc, raw=node.value, quoted=node.style in ("'", '"'))
+
+    def _clean(self, text: str, loc: Location) -> str:
+        cleaned = clean_text(text, line_break=" ")
+        if cleaned.lines:
+            self.cleaned.append(loc.line)
+        return cleaned.text

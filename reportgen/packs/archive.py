@@ -21,6 +21,8 @@ MAX_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100                          # uncompressed / compressed, for members over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 CHUNK = 64 * 1024
+MAX_NAME_BYTES = 200                     # one file or folder name; file systems stop at 255 bytes
+MAX_PATH_CHARS = 400
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -53,10 +55,12 @@ def check_members(zf: zipfile.ZipFile, what: str) -> list[Member]:
     if len(infos) > MAX_MEMBERS:
         raise PackArchiveError(f"{what} 含有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}，不像模板包，已拒绝")
     members, seen, total = [], {}, 0
+    files: dict[str, str] = {}
+    folders: set[str] = set()
     for info in infos:
         name = member_name(info)
         shown = f"{what} 中的“{name}”"
-        if "\x00" in name or "\\" in name:
+        if "\x00" in name or "\x00" in info.orig_filename or "\\" in name:
             raise PackArchiveError(f"{shown}：路径含有反斜杠或非法字符，已拒绝（未写入任何文件）")
         if name.startswith("/") or _DRIVE.match(name):
             raise PackArchiveError(f"{shown}：是绝对路径，会写到模板包目录之外，已拒绝（未写入任何文件）")
@@ -74,10 +78,16 @@ def check_members(zf: zipfile.ZipFile, what: str) -> list[Member]:
             raise PackArchiveError(f"{shown}：不是普通文件，已拒绝（未写入任何文件）")
         if info.flag_bits & 0x1:
             raise PackArchiveError(f"{shown}：已加密，无法检查，已拒绝")
+        if any(len(p.encode("utf-8")) > MAX_NAME_BYTES for p in parts) or len(name) > MAX_PATH_CHARS:
+            raise PackArchiveError(f"{what} 中有文件名过长的文件（“{name[:40]}…”），不像模板包，已拒绝（未写入任何文件）")
         key = "/".join(parts).casefold()
         if key in seen:
             raise PackArchiveError(f"{shown}：与“{seen[key]}”重名，已拒绝")
         seen[key] = name
+        for i in range(1, len(parts)):              # every folder on the way must not also be a file
+            folders.add("/".join(parts[:i]).casefold())
+        if not is_dir:
+            files[key] = name
         if not is_dir:
             if info.file_size > MAX_MEMBER_BYTES:
                 raise PackArchiveError(f"{shown}：解压后 {_mb(info.file_size)}，超过单个文件上限 "
@@ -89,6 +99,9 @@ def check_members(zf: zipfile.ZipFile, what: str) -> list[Member]:
             if total > MAX_TOTAL_BYTES:
                 raise PackArchiveError(f"{what} 解压后超过 {_mb(MAX_TOTAL_BYTES)}，已拒绝")
         members.append(Member(info, parts, is_dir))
+    both = sorted(set(files) & folders)
+    if both:
+        raise PackArchiveError(f"{what} 中的“{files[both[0]]}”既是文件又是文件夹（同名冲突），不像模板包，已拒绝（未写入任何文件）")
     return members
 
 
@@ -132,3 +145,5 @@ def extract_zip(path: Path, dest: Path) -> None:
             extract(zf, members, dest, path.name)
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as e:
             raise PackArchiveError(f"{path.name} 已损坏或格式不受支持：{e}") from None
+        except OSError as e:
+            raise PackArchiveError(f"{path.name} 无法解压：{os_reason(e)}") from None

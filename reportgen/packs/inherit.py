@@ -18,7 +18,8 @@ How layers combine:
     read and checked on its own, then merged — maps by key (a table or indicator of the same name
     replaces the parent's), lists by `id` (replaced in place, new ones appended).
 
-`extends:` names a pack (user packs, then built-in ones) or a folder relative to the extending pack.
+`extends:` names a pack (user packs, then built-in ones) or a folder inside the extending pack's own
+folder; a path that leads anywhere else (absolute, `../`, a symlink out) is refused.
 """
 from __future__ import annotations
 
@@ -105,6 +106,8 @@ def _read(root: Path, problems: Problems, required: bool) -> YNode | None:
     except YamlError as e:
         problems.error(e.message, e.location)
         return None
+    for w in node.warnings if node is not None else ():
+        problems.warning(w.message, w.location)
     if node is None:
         return YNode("map", {}, Location(label)) if not required else _empty(label, problems)
     if node.kind != "map":
@@ -130,8 +133,14 @@ def _parent(node: YNode, root: Path, problems: Problems) -> Path | None:
     if ext is None:
         return None
     name = str(ext.value)
-    if "/" in name or name.startswith("."):
+    if "/" in name or "\\" in name or name.startswith(".") or Path(name).is_absolute():
+        # a path names a folder inside this pack only: a pack from another school must not make a layer
+        # (and so a template source) of any other folder on the computer
         target = (root / name).resolve()
+        if not target.is_relative_to(root) or target == root:
+            problems.error(f"extends 的“{name}”指向本模板包文件夹之外：extends 只能写模板包名称（已安装或内置），"
+                           "或本模板包内的子文件夹（如 ./base）", ext.loc)
+            return None
         if (target / "pack.yaml").is_file():
             return target
         problems.error(f"extends 指向的文件夹 {name} 中没有 pack.yaml", ext.loc)
@@ -280,6 +289,8 @@ def part_node(root: Path, rel: str, schema_name: str, problems: Problems) -> YNo
         except YamlError as e:
             problems.error(e.message, e.location)
             continue
+        for w in node.warnings if node is not None else ():
+            problems.warning(w.message, w.location)
         if node is None or not validate_node(node, schema_name, label, problems):
             continue
         nodes.append(node)

@@ -18,10 +18,12 @@ from ..errors import (
     PackArchiveError,
     PackError,
     Problems,
+    ReportgenError,
     UsageError,
     YamlError,
+    os_reason,
 )
-from ..fileio import write_atomic
+from ..fileio import exclusive, plain_file_name, write_atomic
 from ..load.yaml_source import load_yaml
 from ..pack import BUILTIN_PACKS
 from .archive import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, extract_zip
@@ -111,14 +113,29 @@ class Installed:
 
 def install_pack(source: Path, force: bool = False) -> Installed:
     """Install a pack archive (.zip) or folder into the user pack folder."""
+    try:
+        return _install(source, force)
+    except ReportgenError as e:
+        if e.location is None:
+            e.location = Location(str(source))       # every refusal says which archive it is about
+        raise
+
+
+def _install(source: Path, force: bool) -> Installed:
     from .lint import lint_pack
     if not source.exists():
         raise UsageError(f"找不到 {source}")
     if source.is_file() and source.suffix.lower() != ".zip":
         raise UsageError(f"{source.name} 不是 .zip 压缩包或模板包文件夹")
     base = user_pack_dir()
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=base))
+    if base.exists() and not base.is_dir():
+        raise UsageError("用户模板包文件夹的位置上是一个同名文件，不是文件夹；请移走该文件，或用环境变量 REPORTGEN_PACKS "
+                         "指定另一个文件夹", Location(str(base)))
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=base))
+    except OSError as e:
+        raise UsageError(f"无法在模板包文件夹 {base} 中安装：{os_reason(e)}") from None
     try:
         if source.is_dir():
             staged = tmp / source.resolve().name
@@ -139,7 +156,16 @@ def install_pack(source: Path, force: bool = False) -> Installed:
         if name in builtin_names():
             raise PackError(f"模板包名称“{name}”与内置模板包相同，不能安装；请在 pack.yaml 中改用其他名称"
                             f"（可用 extends: {name} 继承内置模板包）", Location(f"{root.name}/pack.yaml"))
-        dest = base / name
+        with exclusive(base, waiting="另一个安装正在进行，等待其完成……"):
+            return _move_into_place(root, base / name, tmp, force, pack, problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_into_place(root: Path, dest: Path, tmp: Path, force: bool, pack, problems: Problems) -> Installed:
+    """Rename the checked pack to its place; under the install lock, so two installs never interleave."""
+    name = pack.name
+    try:
         replaced = dest.exists()
         if replaced and not force:
             raise UsageError(f"已安装同名模板包“{name}”（{dest}）；如需替换，请加 --force")
@@ -153,9 +179,9 @@ def install_pack(source: Path, force: bool = False) -> Installed:
                 raise
         else:
             root.rename(dest)
-        return Installed(name, pack.version, dest, replaced, problems)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        raise PackError(f"无法把模板包“{name}”安装到 {dest}：{os_reason(e)}") from None
+    return Installed(name, pack.version, dest, replaced, problems)
 
 
 def _declared_name(root: Path) -> str:
@@ -164,7 +190,7 @@ def _declared_name(root: Path) -> str:
     except YamlError as e:
         raise PackError(e.message, e.location) from None
     name = node.plain().get("name") if node is not None and node.kind == "map" else None
-    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+    if not isinstance(name, str) or not name or name.startswith(".") or plain_file_name(name):
         raise PackError("pack.yaml 缺少有效的 name（模板包名称）", Location(f"{root.name}/pack.yaml"))
     return name
 

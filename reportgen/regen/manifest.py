@@ -190,6 +190,8 @@ def _walk(folder: Path, top_level: bool):
         if name.startswith((".", "~$")) or name in _SKIP_DIRS and (top_level or name == "__pycache__") \
                 or name == REPLACED_DIR:         # narrative a department's return replaced: kept, not read
             continue
+        if path.is_symlink() and path.is_dir():
+            continue        # a linked folder is not followed: links back up would make the walk endless
         if path.is_dir():
             yield from _walk(path, False)
         elif path.is_file() and not name.endswith(_OUTPUT_SUFFIXES) and not (top_level and path.suffix == ".md"):

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from ..fileio import write_atomic, write_bytes_atomic
+from ..fileio import exclusive, guard_changes, write_atomic, write_bytes_atomic
 from .changes import Changes, compare
 from .manifest import (
     CONTENT_KEYS,
@@ -67,6 +67,14 @@ def target_status(target: Path, last: dict | None, new_hash: str | None = None) 
 
 
 def publish(prepared, target: Path, render: Callable[[], bytes], force: bool = False) -> RebuildResult:
+    """Write the draft and its manifest, one build of a project at a time (a lock on the project folder):
+    a second build of the same project waits for the first, then compares with the manifest the first wrote (so it never takes
+    the first's fresh draft for one edited by hand)."""
+    with exclusive(prepared.dataset.root, waiting="同一项目的另一个构建正在写入初稿，等待其完成……"):
+        return _publish(prepared, target, render, force)
+
+
+def _publish(prepared, target: Path, render: Callable[[], bytes], force: bool) -> RebuildResult:
     mpath = manifest_path(target)
     last = load_manifest(mpath)
     notes = []
@@ -200,6 +208,7 @@ def changelog_meta(prepared, target: Path, path: Path | None) -> list[tuple[str,
 def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None) -> None:
     """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically."""
     from .present import changes_document, changes_markdown
+    guard_changes(file, prepared.dataset.root, drafts=(target, path))
     title = f"修改说明：{prepared.dataset.config['school']['name']}质量年度报告（{prepared.dataset.year}）"
     meta = changelog_meta(prepared, target, path)
     if file.suffix.lower() == ".docx":

@@ -6,15 +6,18 @@ located errors, and the loader only serves files inside the pack or the project 
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..errors import Location, TemplateProblem
+from ..errors import Location, Problem, TemplateProblem, os_reason
+from ..load.text import clean_text
+from ..load.yaml_source import check_regular_file
 from .sandbox import BoundedSandbox
 
-MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+MAX_TEMPLATE_BYTES = 2 * 1024 * 1024      # a long chapter is ~200 KB
 
 
 class RootsLoader(BaseLoader):
@@ -26,6 +29,7 @@ class RootsLoader(BaseLoader):
         self.roots = {k: v[0] for k, v in self.chains.items() if v}
         self.display: dict[str, str] = {}     # real filename -> name shown to users
         self.sources = sources or {}          # "project:narrative/a/b.docx" -> its Markdown (read at load)
+        self.warnings: list[Problem] = []      # what reading cleaned up (control characters)
 
     def get_source(self, environment, template):
         prefix, _, rel = template.partition(":")
@@ -35,22 +39,37 @@ class RootsLoader(BaseLoader):
         chain = self.chains.get(prefix)
         if not chain or not rel:
             raise TemplateNotFound(template)
+        outside = link = False
         for root in chain:
             path = (root / rel).resolve()
-            if path.is_relative_to(root) and path.is_file():
+            if not path.is_relative_to(root):
+                outside = True
+                # a link inside the root that points out is located at itself; "../x" at the include
+                link = link or (os.path.lexists(root / rel) and
+                                Path(os.path.normpath(root / rel)).is_relative_to(root))
+                continue
+            if os.path.lexists(path):
                 break
         else:
+            if outside:
+                raise TemplateProblem(f"“{rel}”指向项目或模板包文件夹之外（符号链接或“..”），出于安全原因不读取",
+                                      Location(self.label(prefix, rel)) if link else None)
             raise TemplateNotFound(template)
-        if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            raise TemplateNotFound(template)
+        where = self.label(prefix, rel, root)
         try:
+            check_regular_file(path, where, MAX_TEMPLATE_BYTES, TemplateProblem)
             source = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise TemplateProblem("文件不是 UTF-8 编码，请用记事本或 WPS 以“UTF-8”另存后再试",
-                                  Location(self.label(prefix, rel))) from None
-        self.display[str(path)] = self.label(prefix, rel, root)
+                                  Location(where)) from None
+        except OSError as e:
+            raise TemplateProblem(f"无法读取文件：{os_reason(e)}", Location(where)) from None
+        cleaned = clean_text(source)                 # pasted from Word: see load/text.py
+        for line in cleaned.lines[:5]:
+            self.warnings.append(Problem(cleaned.warning(), Location(where, line), "warning"))
+        self.display[str(path)] = where
         mtime = path.stat().st_mtime
-        return source, str(path), lambda: path.stat().st_mtime == mtime
+        return cleaned.text, str(path), lambda: path.stat().st_mtime == mtime
 
     def label(self, prefix: str, rel: str, root: Path | None = None) -> str:
         root = root or self.roots[prefix]

@@ -9,16 +9,17 @@ import re
 import traceback
 
 from jinja2 import TemplateSyntaxError, UndefinedError
-from jinja2.exceptions import SecurityError, TemplateNotFound
+from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateRuntimeError
 
 from ..errors import Location, ReportgenError, TemplateProblem
 
 
 def locate(exc: BaseException, display: dict[str, str]) -> TemplateProblem:
-    if isinstance(exc, TemplateProblem):
-        return exc
+    if isinstance(exc, ReportgenError) and exc.location is not None:
+        return TemplateProblem(exc.message, exc.location)      # already says where (a file too large …)
     if isinstance(exc, TemplateSyntaxError):
-        name = display.get(exc.filename or "", exc.name or exc.filename or "模板")
+        # Jinja's lexer passes the file name as `name` for some errors (a raw block left open)
+        name = display.get(exc.filename or "") or display.get(exc.name or "") or exc.name or exc.filename or "模板"
         return TemplateProblem(f"模板语法错误：{syntax_message(exc.message or '')}", Location(name, exc.lineno))
     loc = None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -40,6 +41,9 @@ def _message(exc: BaseException) -> str:
         return f"引用了不存在的数据：{exc}"
     if isinstance(exc, TemplateNotFound):
         return f"找不到模板文件“{exc.name}”"
+    if isinstance(exc, TemplateRuntimeError) and "No test named" in str(exc):
+        m = re.search(r"No test named '([^']+)'", str(exc))
+        return f"没有名为“{m.group(1) if m else exc}”的判断（is 之后的名称写错了？）"
     if isinstance(exc, ReportgenError):
         return exc.message
     if isinstance(exc, (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError)):
@@ -48,6 +52,12 @@ def _message(exc: BaseException) -> str:
 
 
 def syntax_message(message: str) -> str:
+    if "Missing end of raw directive" in message:
+        return "{% raw %} 没有对应的 {% endraw %}"
+    m = re.search(r"No (filter|test) named '([^']+)'", message)
+    if m:
+        what = "过滤器（| 之后的名称）" if m.group(1) == "filter" else "判断（is 之后的名称）"
+        return f"没有名为“{m.group(2)}”的{what}，请检查拼写"
     known = {
         "unexpected end of template": "模板意外结束（可能缺少 {% endfor %} 或 {% endif %}）",
         "unexpected '}'": "多了一个“}”",

@@ -5,6 +5,7 @@ Markdown that comes out becomes blocks; labels are numbered; cover and 目录 ar
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from ..doc.model import (
     TocEntry,
     iter_blocks,
 )
-from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem
+from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem, os_reason
+from ..load.text import clean
+from ..load.yaml_source import check_regular_file
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
 from ..value_kinds import is_number
@@ -38,6 +41,8 @@ from .numbering import Numberer
 from .tables import appendix_table, detail_table
 
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff"}
+MAX_IMAGE_BYTES = 50 * 1024 * 1024       # a phone photo is 2–10 MB
+MAX_IMAGE_PIXELS = 120_000_000           # a 108-megapixel phone camera fits; decoding this is ~360 MB
 
 
 class Cited:
@@ -147,6 +152,7 @@ class _Renderer:
             text = self.render_template(f"pack:{ch.template}", self.context(ch))
             if text is None:
                 continue
+            text = clean(text)      # characters a template made ("\x0b") that no document can hold
             sources[ch.id] = text
             chapter_blocks = parse_markdown(text, self.resolver(), pack.file_label(ch.template))
             _mark_empty_sections(chapter_blocks)
@@ -158,6 +164,8 @@ class _Renderer:
                 blocks.append(PageBreak())
             blocks.extend(chapter_blocks)
         self.warn_unused_tables()
+        for w in self.env.loader.warnings:
+            self.problems.warning(w.message, w.location)
         toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
         front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
@@ -255,16 +263,26 @@ class _Renderer:
         root = self.ds.root.resolve()
         path = (root / src).resolve()
         if not src or Path(src).is_absolute() or not path.is_relative_to(root):
-            self.problems.error(f"图片路径“{src}”无效：请使用项目文件夹内的相对路径，如 images/照片.jpg", loc)
+            self.problems.error(f"图片路径“{src}”指向项目文件夹之外（绝对路径、“..”或符号链接），出于安全原因不读取："
+                                "请把图片放进项目的 images/ 文件夹，写成 images/照片.jpg", loc)
             return None
-        if not path.is_file():
+        if not os.path.lexists(path):
             self.problems.error(f"图片文件不存在：{src}", loc)
             return None
         if path.suffix.lower() not in IMAGE_TYPES:
             self.problems.error(f"不支持的图片格式：{src}（请使用 JPG 或 PNG）", loc)
             return None
-        if not _image_header_ok(path):
-            self.problems.error(f"图片文件已损坏或不是图片：{src}（请重新导出或换一张）", loc)
+        try:
+            check_regular_file(path, src, MAX_IMAGE_BYTES)
+        except ReportgenError as e:
+            self.problems.error(f"图片 {src}：{e.message}", loc)
+            return None
+        except OSError as e:
+            self.problems.error(f"图片 {src} 无法读取：{os_reason(e)}", loc)
+            return None
+        problem = _image_problem(path)
+        if problem:
+            self.problems.error(f"图片 {src}：{problem}", loc)
             return None
         return str(path)
 
@@ -275,14 +293,23 @@ class _Renderer:
                                       f"（在正文中写 {{{{ table(\"{tid}\") }}}}）", data.loc)
 
 
-def _image_header_ok(path: Path) -> bool:
-    """Cheap: reads the header only, so validate catches a renamed or broken file without decoding photos."""
+def _image_problem(path: Path) -> str | None:
+    """Cheap: reads the header only, so validate catches a renamed, broken or oversized file without
+    decoding photos. A small file declaring a huge picture (a "pixel bomb") would take gigabytes to decode."""
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as img:
-            return img.width > 0 and img.height > 0
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
-        return False
+            w, h = img.size
+    except Image.DecompressionBombError:
+        return "图片的像素尺寸大得异常，疑似恶意构造的文件（“解压炸弹”），已拒绝读取"
+    except (OSError, UnidentifiedImageError, ValueError):
+        return "文件已损坏或不是图片（请重新导出或换一张）"
+    if w <= 0 or h <= 0:
+        return "文件已损坏或不是图片（请重新导出或换一张）"
+    if w * h > MAX_IMAGE_PIXELS:
+        return (f"像素尺寸过大（{w}×{h}，超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），疑似异常或恶意构造的文件；"
+                "请缩小后再插入")
+    return None
 
 
 def _mark_empty_sections(blocks: list[Block]) -> None:

@@ -25,7 +25,7 @@ from ..check.coerce import coerce, is_blank
 from ..check.quantities import INDICATOR_COLUMN
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
-from ..fileio import write_atomic
+from ..fileio import guard_output, safe_file_name, write_atomic
 from ..load.project import BUILD_DIR, load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..packs.load import load_project_pack
@@ -58,7 +58,7 @@ class ExportResult:
 
 
 def default_workbook_path(raw: RawProject) -> Path:
-    return raw.root / BUILD_DIR / f"{raw.config['school']['name']}数据填报.xlsx"
+    return raw.root / BUILD_DIR / (safe_file_name(f"{raw.config['school']['name']}数据填报") + ".xlsx")
 
 
 def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
@@ -73,6 +73,7 @@ def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
     problems.raise_if_errors()
     wb, years = build_workbook(current, yaml_raw)
     out = output or default_workbook_path(current)
+    guard_output(out, root, "输出的填报工作簿")       # e.g. never over the workbook report.yaml reads
     write_atomic(out, wb.save)
     rows = sum(len(data_rows(current.tables.get(t), d)) for t, d in current.pack.tables.items())
     raw_defs = [d for d in current.pack.indicators.values() if d.kind == "raw"]
@@ -130,7 +131,7 @@ def _raw_defs(pack: Pack) -> list[IndicatorDef]:
 def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") -> None:
     rows = data_rows(table, tdef)
     for j, col in enumerate(tdef.columns, start=1):
-        cell = ws.cell(row=1, column=j, value=col.heading)
+        cell = put(ws.cell(row=1, column=j), col.heading)
         _header_style(cell)
         comment = Comment(layout.column_note(col), "reportgen")
         comment.width, comment.height = 320, 40 + 18 * layout.column_note(col).count("\n")
@@ -138,7 +139,7 @@ def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") ->
     for i, row in enumerate(rows, start=2):
         for j, col in enumerate(tdef.columns, start=1):
             cell = ws.cell(row=i, column=j)
-            _set(cell, export_value(col, row.cells.get(col.name)))
+            put(cell, export_value(col, row.cells.get(col.name)))
             cell.number_format = number_format(col)
     for j, col in enumerate(tdef.columns, start=1):
         letter = get_column_letter(j)
@@ -175,7 +176,7 @@ class _Lists:
     def add(self, choices) -> str:
         letter = get_column_letter(self.next)
         for i, c in enumerate(choices, start=2):
-            self.ws.cell(row=i, column=self.next, value=c).data_type = "s"
+            put(self.ws.cell(row=i, column=self.next), c)
         self.next += 1
         return f"{quote_sheetname(layout.META_SHEET)}!${letter}$2:${letter}${len(choices) + 1}"
 
@@ -219,25 +220,24 @@ def _years(raw: RawProject) -> list[int]:
 def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
     heads = [*layout.INDICATOR_HEADERS, *years]
     for j, h in enumerate(heads, start=1):
-        _header_style(ws.cell(row=1, column=j, value=h))
+        _header_style(put(ws.cell(row=1, column=j), h))
     ws.cell(row=1, column=1).comment = Comment("只列出原始指标；比率等计算指标由工具按公式算出，不需要填写。\n"
                                                "“-”表示该年度未填报，不同于 0。", "reportgen")
     defs = [d for d in pack.indicators.values() if d.kind == "raw"]
     for i, d in enumerate(defs, start=2):
-        name = ws.cell(row=i, column=1, value=d.name)
-        name.data_type = "s"
+        name = put(ws.cell(row=i, column=1), d.name)
         if d.parent:
             name.alignment = Alignment(indent=2)
         note = _indicator_note(d)
         if note:
             name.comment = Comment(note, "reportgen")
-        unit = ws.cell(row=i, column=2, value=layout.fill_unit(d) or None)
+        unit = put(ws.cell(row=i, column=2), layout.fill_unit(d) or None)
         unit.font = Font(color="7F7F7F")
         unit.alignment = Alignment(horizontal="center")
         cells = raw.indicators.cells.get(d.name, {})
         for j, year in enumerate(years, start=3):
             cell = ws.cell(row=i, column=j)
-            _set(cell, export_value(INDICATOR_COLUMN, cells.get(year)))
+            put(cell, export_value(INDICATOR_COLUMN, cells.get(year)))
             cell.number_format = _indicator_format(d)
     ws.column_dimensions["A"].width = _fit([layout.INDICATOR_HEADERS[0]] + [d.name for d in defs], limit=70)
     ws.column_dimensions["B"].width = 8
@@ -276,7 +276,7 @@ def _meta_sheet(ws, pack: Pack, base: RawProject, names: dict[str, str], years: 
     rows += [("info", key, value, None, None) for key, value in info]
     for tid, tdef in pack.tables.items():
         # the formula follows the sheet when someone renames it in Excel or WPS
-        rows.append(("table", tid, names[tid], f"={quote_sheetname(names[tid])}!A1",
+        rows.append(("table", tid, names[tid], Formula(f"={quote_sheetname(names[tid])}!A1"),
                      table_print(base.tables.get(tid), tdef)))
     for d in pack.indicators.values():
         if d.kind == "raw":
@@ -284,10 +284,10 @@ def _meta_sheet(ws, pack: Pack, base: RawProject, names: dict[str, str], years: 
             rows.extend(("indicator", d.name, y, None, indicator_print(cells.get(y))) for y in years)
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row, start=1):
-            if v is not None:
-                c = ws.cell(row=i, column=j, value=v)
-                if isinstance(v, str) and not v.startswith("="):
-                    c.data_type = "s"
+            if isinstance(v, Formula):
+                ws.cell(row=i, column=j, value=str(v))      # the one formula reportgen writes, built above
+            elif v is not None:
+                put(ws.cell(row=i, column=j), v)
     ws.protection.sheet = True       # no password: it only guards against accidental edits
 
 
@@ -319,7 +319,7 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
         n = len(data_rows(raw.tables.get(tid), tdef))
         lines.append((f"{names[tid]}：{layout.render_title(tdef.title, context)}（现有 {n} 行）", None))
     for i, (text, style) in enumerate(lines, start=1):
-        c = ws.cell(row=i, column=1, value=_clean(text) or None)
+        c = put(ws.cell(row=i, column=1), text or None)
         c.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":
             c.font = Font(bold=True, size=14)
@@ -355,10 +355,20 @@ def _header_style(cell) -> None:
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _set(cell, value) -> None:
+def put(cell, value):
+    """The one way a value goes into a cell: text is always stored as text, so a school name, a column name
+    or a unit from a pack that starts with "=", "+", "-" or "@" is never a formula (formula injection);
+    characters a worksheet cannot hold are dropped. Returns the cell, for styling."""
+    if isinstance(value, str):
+        value = _clean(value)
     cell.value = value
     if isinstance(value, str):
-        cell.data_type = "s"          # text starting with "=" stays text, not a formula
+        cell.data_type = "s"
+    return cell
+
+
+class Formula(str):
+    """A formula reportgen itself builds (never from data): the only text written as a formula."""
 
 
 def _clean(text: str) -> str:

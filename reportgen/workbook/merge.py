@@ -12,6 +12,7 @@ in one source only is simply taken. Reading never writes to the project.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from ..check.quantities import INDICATOR_COLUMN
@@ -33,8 +34,8 @@ def resolve_workbook(raw: RawProject, path: Path | None, problems: Problems,
                      display: str | None = None) -> tuple[Path, str] | None:
     """The workbook to read: the one given on the command line, else report.yaml's `workbook:`."""
     if path is not None:
-        if not path.is_file():
-            raise UsageError(f"找不到工作簿文件：{path}")
+        if not os.path.lexists(path):
+            raise UsageError(f"找不到工作簿文件：{path}")      # a pipe or a folder is told so when it is opened
         return path, display or path.name
     name = raw.config.get("workbook")
     if not name:

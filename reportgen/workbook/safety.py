@@ -7,11 +7,13 @@ defusedxml when it is installed (a declared dependency), which refuses entity ex
 """
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from pathlib import Path
 
 from ..errors import Location, WorkbookError, os_reason
+from ..load.yaml_source import check_regular_file
 
 MAX_FILE_BYTES = 50 * 1024 * 1024          # a fill-in workbook is kilobytes; photos do not belong in it
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024     # a 20000-row sheet is about 25 MB of XML
@@ -32,6 +34,7 @@ def open_workbook(path: Path, display: str):
     _check_file(path, where)
     _check_zip(path, where)
     import openpyxl
+    _check_merged_ranges(path, where)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")        # openpyxl warns in English about unsupported extensions
         _check_sheet_sizes(path, where, openpyxl)
@@ -42,6 +45,7 @@ def open_workbook(path: Path, display: str):
 
 def _check_file(path: Path, where: Location) -> None:
     try:
+        check_regular_file(path, where.file, 1 << 62, WorkbookError)     # a folder, a pipe …; size below
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(8)
@@ -111,6 +115,47 @@ def _check_sheet_sizes(path: Path, where: Location, openpyxl) -> None:
                 raise WorkbookError(f"工作表“{ws.title}”的内容已损坏，无法读取。{SAVE_AS}", where) from None
     finally:
         wb.close()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+_SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml")
+MAX_MERGED_CELLS = 1_000_000
+
+
+def _check_merged_ranges(path: Path, where: Location) -> None:
+    """Refuse merged ranges reaching past the sheet size limits before openpyxl sees them: it creates an
+    object for every cell of a merged range, so A1:XFD1048576 alone would take all memory."""
+    from openpyxl.utils import column_index_from_string
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not _SHEET_XML.fullmatch(info.filename):
+                continue
+            cells = 0
+            for m in _scan(z, info, _MERGE):
+                c1, r1, c2, r2 = m.group(1).decode(), int(m.group(2)), m.group(3).decode(), int(m.group(4))
+                rows, cols = abs(r2 - r1) + 1, abs(column_index_from_string(c2) - column_index_from_string(c1)) + 1
+                cells += rows * cols
+                if max(r1, r2) > MAX_ROWS or max(column_index_from_string(c1), column_index_from_string(c2)) > MAX_COLUMNS \
+                        or cells > MAX_MERGED_CELLS:
+                    raise WorkbookError(f"工作表中的合并单元格范围 {c1}{r1}:{c2}{r2} 过大（超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列），"
+                                        "远超填报表格的规模，疑似损坏或恶意构造的文件；请取消这些合并后保存再试", where)
+
+
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, pattern: re.Pattern, chunk: int = 1 << 20):
+    """Matches of `pattern` in a zip member, read in chunks (a sheet's XML may be tens of MB)."""
+    seen_to = 0
+    tail = b""
+    offset = 0
+    with z.open(info) as f:
+        while data := f.read(chunk):
+            buf = tail + data
+            base = offset - len(tail)
+            for m in pattern.finditer(buf):
+                if base + m.start() >= seen_to:
+                    seen_to = base + m.end()
+                    yield m
+            offset += len(data)
+            tail = buf[-512:]
 
 
 def _too_big(sheet: str, rows: int, cols: int, where: Location) -> WorkbookError:

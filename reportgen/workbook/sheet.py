@@ -6,6 +6,7 @@ from openpyxl.utils import get_column_letter
 
 from ..dataset import RawCell
 from ..errors import Location
+from ..load.text import clean
 from ..value_kinds import Unreadable
 
 HEADER_SEARCH_ROWS = 10           # a header row is looked for among the first rows (a title may come first)
@@ -38,8 +39,10 @@ class Sheet:
                     f = formulas[key]
                     value = Unreadable(f"是公式“{f}”，但文件中没有保存计算结果（文件可能由程序生成、从未在 Excel 或 WPS 中"
                                        "打开保存）：请用 Excel 或 WPS 打开并保存后再试，或直接填写数值", f)
-                elif isinstance(value, str) and not value.strip():
-                    value = None
+                elif isinstance(value, str):
+                    value = clean(value, " ")       # control characters pasted from Word: load/text.py
+                    if not value.strip():
+                        value = None
                 if value is not None:
                     self.values[key] = value
         for rng in ws_values.merged_cells.ranges:

@@ -30,13 +30,16 @@ def drop_template_leftovers(document) -> None:
             del rels[rId]
 
 
+MAX_PROPERTY_CHARS = 255          # the OOXML limit for a core property (a school name can be longer)
+
+
 def set_core_properties(core, properties: dict[str, str]) -> None:
     """Overwrite every field the default template fills ("python-docx", 2013 dates)."""
     for attr in ("title", "subject", "author", "keywords", "comments", "category", "last_modified_by"):
         setattr(core, attr, "")
     for key, attr in _TEXT_PROPERTIES.items():
         if key in properties:
-            setattr(core, attr, properties[key])
+            setattr(core, attr, properties[key][:MAX_PROPERTY_CHARS])
     core.revision = 1
     core.created = _date(properties, "created")
     core.modified = _date(properties, "modified")

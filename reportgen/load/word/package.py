@@ -16,16 +16,20 @@ import docx
 from docx.document import Document as DocxDocument
 
 from ...errors import Location, WordFileError, os_reason
+from ..yaml_source import check_regular_file
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024      # all members together, as declared in the zip directory
 MAX_RATIO = 200                              # a member inflating more than this is not a document
+MAX_MEMBERS = 5000                           # a report chapter with its photos has dozens of parts
+MAX_FILE_BYTES = 200 * 1024 * 1024
 SAVE_AS_DOCX = "请在 Word/WPS 中“另存为” Word 文档（.docx）后再试"
 
 
 def open_docx(path: Path, label: str) -> DocxDocument:
     loc = Location(label)
     try:
+        check_regular_file(path, label, MAX_FILE_BYTES, WordFileError)    # a folder, a pipe, a huge file
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError as e:
@@ -48,6 +52,8 @@ def open_docx(path: Path, label: str) -> DocxDocument:
 
 def _check_members(z: zipfile.ZipFile, loc: Location) -> None:
     infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise WordFileError(f"文件内部的部件数异常（{len(infos)} 个），疑似损坏或恶意构造的文件，已拒绝读取", loc)
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
         raise WordFileError(f"不是 Word 文档（.docx）：文件中没有正文部分；{SAVE_AS_DOCX}", loc)

@@ -1,0 +1,226 @@
+"""The hostile corpus (tests/hostile_corpus.py): every case run as `python -m reportgen …` in its own
+process under resource limits, so a regression fails instead of taking the machine down.
+
+Every case must end with exit 0, 1 or 2 within the limits; print no traceback; when it fails, say
+what is wrong in Chinese with a location; write nothing outside its output folder; change no input.
+
+The classes (Case.cls): reading outside the project (extends, include, symlinks, image paths);
+overwriting inputs or kept drafts (--changes, -o, report.yaml output, batch and aggregate names);
+concurrent builds and installs; templates that exhaust resources (loops, recursive loops, joins,
+indent, replace, integer growth, recursion, nesting, size, pack formulas); template errors; sandbox
+escapes; YAML that exhausts resources (aliases, merge keys, nesting) or is odd (duplicates, tags,
+encodings); abnormal numbers (.inf, .nan, hundreds of digits); control and invisible characters;
+files that are not what they seem (pipes, folders, symlink loops, pixel and decompression bombs);
+oversized files; hostile workbooks (merged ranges, zip entries, bombs, entities, rows, a Word file);
+formula injection into the exported workbook; hostile pack archives; odd names and paths.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hostile_corpus import CASES, Case, Ctx, make_base
+
+MEMORY_BYTES = 1 << 30          # address space of one run
+CPU_SECONDS = 30
+WALL_SECONDS = 60               # CPU time is the limit that counts; this catches a blocked read
+PARALLEL = 3
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LOCATED = re.compile(r"(\[错误\] \S.*：|用法错误：|错误：)")
+
+
+@dataclass
+class Outcome:
+    codes: list[int | None]
+    output: str
+    before: dict
+    after: dict
+    seconds: float
+    dir: Path
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _env(ctx: Ctx) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTGEN")}
+    env.update(REPORTGEN_PACKS=str(ctx.packs), HOME=str(ctx.dir / "home"), XDG_DATA_HOME=str(ctx.dir / "home"),
+               PYTHONIOENCODING="utf-8", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MPLCONFIGDIR=str(ctx.dir / "home" / "mpl"))
+    return env
+
+
+def _start(argv: list[str], ctx: Ctx) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "reportgen", *argv], cwd=ctx.dir, env=_env(ctx),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            preexec_fn=_limits, start_new_session=True)
+
+
+def _finish(proc: subprocess.Popen) -> tuple[int | None, str]:
+    try:
+        out, _ = proc.communicate(timeout=WALL_SECONDS)
+        return proc.returncode, out.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return None, out.decode("utf-8", "replace") + f"\n[timed out after {WALL_SECONDS} s]"
+
+
+def snapshot(folder: Path, skip: list[Path]) -> dict[str, str]:
+    """Every entry below `folder` except the output folders: file hashes, link targets, kinds."""
+    seen = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        d = Path(dirpath)
+        dirnames[:] = [n for n in dirnames if d / n not in skip]
+        for name in dirnames + filenames:
+            p = d / name
+            if p in skip:
+                continue
+            st = p.lstat()
+            rel = p.relative_to(folder).as_posix()
+            if stat.S_ISLNK(st.st_mode):
+                seen[rel] = "link:" + os.readlink(p)
+            elif stat.S_ISDIR(st.st_mode):
+                seen[rel] = "dir"
+            elif stat.S_ISREG(st.st_mode):
+                seen[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+            else:
+                seen[rel] = f"special:{stat.S_IFMT(st.st_mode)}"
+    return seen
+
+
+def run_case(c: Case, base: Path, work: Path) -> Outcome:
+    import time
+    ctx = Ctx(work / c.name)
+    shutil.copytree(base, ctx.project, symlinks=True)
+    (ctx.dir / "home").mkdir()
+    argvs = c.setup(ctx)
+    argvs = argvs if c.concurrent else [argvs]
+    skip = [ctx.dir / o for o in c.outputs] + [ctx.dir / "home"]
+    before = snapshot(ctx.dir, skip)
+    started = time.monotonic()
+    procs = [_start(a, ctx) for a in argvs]
+    done = [_finish(p) for p in procs]
+    seconds = time.monotonic() - started
+    after = snapshot(ctx.dir, skip)
+    return Outcome([d[0] for d in done], "\n".join(d[1] for d in done), before, after, seconds, ctx.dir)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> dict[str, Outcome]:
+    """All cases at once, a few processes in parallel (each case is mostly one short subprocess)."""
+    work = tmp_path_factory.mktemp("hostile")
+    base = make_base(work / "_base")
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        futures = {c.name: pool.submit(run_case, c, base, work) for c in CASES}
+    return {name: _result(f) for name, f in futures.items()}
+
+
+def _result(future):
+    try:
+        return future.result()
+    except Exception as e:  # noqa: BLE001 - a case that cannot be set up fails alone
+        return e
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
+def test_hostile_case(c: Case, corpus):
+    r = corpus[c.name]
+    if isinstance(r, Exception):
+        raise r
+    shown = f"exit {r.codes}, {r.seconds:.1f} s\n{r.output[-3000:]}"
+    assert all(code is not None for code in r.codes), "did not finish in time\n" + shown
+    assert all(code in c.codes for code in r.codes), shown
+    assert "Traceback" not in r.output, shown
+    assert "内部错误" not in r.output, shown
+    if any(code != 0 for code in r.codes):
+        assert CJK.search(r.output) and LOCATED.search(r.output), "no located Chinese message\n" + shown
+    if c.says:
+        assert re.search(c.says, r.output, flags=re.S), f"expected /{c.says}/\n" + shown
+    if c.not_says:
+        assert not re.search(c.not_says, r.output), f"misleading /{c.not_says}/\n" + shown
+    changed = {k for k in r.before.keys() | r.after.keys() if r.before.get(k) != r.after.get(k)}
+    assert not changed, f"written or changed outside the output folder: {sorted(changed)[:10]}\n" + shown
+    if c.verify:
+        c.verify(Ctx(r.dir), r)
+
+
+# ---------------------------------------------------------------- the shared mechanisms, directly
+def test_snapshot_sees_every_kind_of_change(tmp_path):
+    """The harness itself can fail: a changed, added or removed file or link is seen."""
+    (tmp_path / "a.txt").write_text("1")
+    (tmp_path / "out").mkdir()
+    before = snapshot(tmp_path, [tmp_path / "out"])
+    (tmp_path / "out" / "ok.docx").write_text("allowed")
+    assert snapshot(tmp_path, [tmp_path / "out"]) == before
+    (tmp_path / "a.txt").write_text("2")
+    (tmp_path / "link").symlink_to(tmp_path / "a.txt")
+    after = snapshot(tmp_path, [tmp_path / "out"])
+    assert after["a.txt"] != before["a.txt"] and "link" in after
+
+
+def test_text_sanitiser_maps_manual_line_breaks_and_drops_the_rest():
+    from reportgen.load.text import clean_text
+    c = clean_text("第一行\x0b第二行\n第三\x01行\ufffe\u202e\u200b")
+    assert c.text == "第一行\n第二行\n第三行"
+    assert c.lines == (1, 2) and "U+000B" in c.chars and "U+0001" in c.chars
+    assert clean_text("普通文字\t制表符\n").lines == ()
+
+
+def test_safe_file_names_cannot_climb_or_hide():
+    from reportgen.fileio import plain_file_name, safe_file_name
+    assert "/" not in safe_file_name("../../etc/x") and not safe_file_name("../../etc/x").startswith(".")
+    assert safe_file_name("NUL.docx") == "_NUL.docx"
+    assert safe_file_name("学院\u202e. .") == "学院"
+    assert len(safe_file_name("长" * 300).encode()) <= 200
+    assert plain_file_name("a/b.docx") and plain_file_name("..") and plain_file_name("学院.docx") is None
+
+
+@pytest.mark.parametrize("source, word", [
+    ('{{ range(50000) | join("x" * 100) }}', "过长"),
+    ('{{ ("a" * 500000).replace("a", "bbb") }}', "过长"),
+    ('{{ ("a\\n" * 300000) | indent(10) }}', "过长"),
+    ("{% set n = 7 ** 4000 %}{{ n * n }}", "数值过大"),
+    ("{% for x in range(100) recursive %}{% if loop.depth < 4 %}{{ loop(range(100)) }}{% endif %}{% endfor %}",
+     "循环次数"),
+])
+def test_sandbox_refuses_before_building(source, word):
+    from reportgen.errors import SandboxLimit
+    from reportgen.render.env import make_env
+    with pytest.raises(SandboxLimit) as e:
+        make_env({}).from_string(source).render()
+    assert word in e.value.message
+
+
+def test_builds_of_one_project_wait_for_each_other_and_trust_each_others_draft(demo, tmp_path):
+    """The lock, made to matter: two builds prepared at the same time publish one after the other, and the
+    second takes the draft the first has just written as reportgen's own, not as edited by hand."""
+    import time
+    from reportgen.fileio import exclusive
+    out = tmp_path / "draft.docx"
+    argv = [sys.executable, "-m", "reportgen", "build", str(demo), "-o", str(out)]
+    assert subprocess.run(argv, capture_output=True).returncode == 0
+    (demo / "narrative" / "preface" / "01-overview.md").write_text("改过的前言。\n", encoding="utf-8")
+    with exclusive(demo):                       # both builds get as far as writing, then must wait
+        builds = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+        time.sleep(15)
+        assert all(b.poll() is None for b in builds), "a build did not wait for the project lock"
+    texts = [b.communicate(timeout=120)[0].decode("utf-8") for b in builds]
+    assert [b.returncode for b in builds] == [0, 0], texts
+    assert all("等待" in t for t in texts)
+    assert not any("被修改过" in t or "另存为" in t for t in texts), texts
