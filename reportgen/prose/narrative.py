@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from ..check.rules import PROSE_GROUP as GROUP, CheckResult, Involved
 from ..errors import Location, Problems
 from ..render.display import format_value
+from ..render.env import MAX_TEMPLATE_BYTES
 from ..value_kinds import is_number
 from .numbers import DIFFER, MATCH, UNTIED, Computed, Context, Mention, Target, check_typed_numbers
 
@@ -96,12 +98,17 @@ def narrative_files(ds) -> list[Path]:
 
 
 def read_narrative(path: Path) -> str | None:
+    """The Markdown of a narrative file, or None for what is not an ordinary readable file of a sensible
+    size: a pipe would block here and a huge file is refused anyway; both are reported when rendered."""
     if path.suffix != ".md":
         return None
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TEMPLATE_BYTES:
+            return None
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return None           # reported when the file is rendered
+        return None
 
 
 def check_narrative(ds, indicators, aggregates, problems: Problems) -> ProseReport:
