@@ -110,7 +110,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
         check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
-    render, made = (lambda: _docx_bytes(prepared)), None
+    render, made = (lambda: docx_bytes(prepared)), None
     if pdf:
         with stage(timings, "pdf"):
             # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
@@ -138,7 +138,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     check_tools(need_pages=True)
     prepared = prepare(root)
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
-    made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
+    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems)
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"
         pdf.write_bytes(made.pdf)
@@ -150,7 +150,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
         return prepared, [Path(shutil.move(p, folder / p.name)) for p in pages]
 
 
-def _docx_bytes(prepared: Prepared) -> bytes:
+def docx_bytes(prepared: Prepared) -> bytes:
     buf = BytesIO()
     _write_docx(prepared, buf)
     return buf.getvalue()
