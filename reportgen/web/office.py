@@ -80,7 +80,7 @@ class WarmOffice:
             env = dict(os.environ, PYTHONPATH=str(Path(unoserver.__file__).resolve().parent.parent))
             cmd = [python, "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(self._port),
                    "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
-                   "--user-installation", (self._dir / "profile").as_uri(), "--executable", find_soffice()]
+                   "--user-installation", str(self._dir / "profile"), "--executable", find_soffice()]
             log.info("starting warm LibreOffice: %s", " ".join(cmd))
             self._proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                           stderr=open(self._dir / "unoserver.log", "wb"), start_new_session=True)

@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..doc.model import Toc
 from ..export.office import ExportError, find_poppler, pdf_pages_text, run, TOOL_TIMEOUT_S
-from ..export.pdf import check_tools, make_pdf
+from ..export.pdf import PdfResult, check_tools, make_pdf
 from ..fileio import write_atomic
 from ..pipeline import Prepared, docx_bytes, prepare
 
@@ -54,7 +54,7 @@ def page_count(root: Path) -> int:
     return n if isinstance(n, int) else 0
 
 
-def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, bytes]:
+def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, PdfResult]:
     """The report as a PDF, laid out once when the 目录 pages of the last preview still hold."""
     check_tools(need_pages=True)
     prepared = prepare(root, timings=timings)
@@ -64,11 +64,14 @@ def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, 
             for entry in block.entries:
                 entry.page = known.get(entry.text)
     made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems, office=office)
-    return prepared, made.pdf
+    return prepared, made
 
 
-def draw(root: Path, pdf: bytes, toc: dict[str, int], progress: Callable[[str, int, int], None]) -> Pages:
-    """PNG pages of `pdf` into build/web-preview/: changed pages first, then all the others."""
+def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
+         progress: Callable[[str, int, int], None]) -> Pages:
+    """PNG pages of `pdf` into build/web-preview/: changed pages first, then all the others.
+
+    `texts` are the pages' texts when the layout already read them (make_pdf does, for the 目录)."""
     tool = find_poppler("pdftoppm", "无法生成页面预览图")
     folder = folder_of(root)
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,7 +79,7 @@ def draw(root: Path, pdf: bytes, toc: dict[str, int], progress: Callable[[str, i
     with tempfile.TemporaryDirectory(prefix="reportgen-web-preview-") as tmp:
         src = Path(tmp) / "report.pdf"
         src.write_bytes(pdf)
-        texts = pdf_pages_text(src)
+        texts = texts if texts is not None else pdf_pages_text(src)
         hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
         count = len(hashes)
         changed = [n for n in range(1, count + 1)

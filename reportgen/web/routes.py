@@ -183,8 +183,9 @@ async def job_status(request: Request):
     running = st.jobs.running(key)
     latest = running or max(filter(None, [st.jobs.last(key, "build"), st.jobs.last(key, "preview")]),
                             key=lambda j: j.id, default=None)
+    state = previews.load_state(root)
     return JSONResponse({"running": bool(running), "job": _job_lines(latest),
-                         "pages": previews.page_count(root)})
+                         "pages": state.get("count", 0), "changed": state.get("changed", [])})
 
 
 async def indicators(request: Request):
@@ -287,7 +288,7 @@ class _Progress(dict):
 def _build_job(st, root: Path, job: Job, force: bool) -> None:
     from ..export.office import have
     from ..pipeline import build as run_build
-    from ..regen.present import draft_line, rebuild_lines
+    from ..regen.present import rebuild_lines
     from ..regen.publish import write_changelog
     pdf = have("soffice") and have("pdftoppm")
     if not pdf:
@@ -297,7 +298,7 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf)
     r = s.rebuild
     write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
-    job.lines = [draft_line(r) or f"已生成：{s.output}",
+    job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
                  f"章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅；"
                  f"待补充 {s.placeholders} 处，警告 {s.warnings} 个"]
     if s.pdf is not None:
@@ -306,16 +307,16 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"
-        previews.draw(root, s.pdf.read_bytes(), previews.toc_pages(prepared), _drawing(job))
+        previews.draw(root, s.pdf.read_bytes(), None, previews.toc_pages(prepared), _drawing(job))
     job.step("页面预览")
 
 
 def _preview(st, root: Path, job: Job) -> None:
     job.detail = "正在校验数据"
-    prepared, pdf = previews.lay_out(root, st.office, _Progress(job))
+    prepared, made = previews.lay_out(root, st.office, _Progress(job))
     job.step("生成 PDF", "正在画出改动的页面")
     job.problems = prepared.problems
-    previews.draw(root, pdf, previews.toc_pages(prepared), _drawing(job))
+    previews.draw(root, made.pdf, made.texts, previews.toc_pages(prepared), _drawing(job))
 
 
 def _drawing(job: Job):
