@@ -201,7 +201,7 @@ def test_wrong_cell_in_an_uploaded_workbook_is_shown_with_sheet_and_cell(client,
     wb.save(buf)
     r = client.post("/p/demo/upload", data={"csrf": csrf}, files={"files": ("人事处.xlsx", buf.getvalue(), "x")})
     page = text_of(r.text)
-    assert f"人事处.xlsx › 指标 › {col}{row[0].row}" in page and "八百" in page
+    assert f"人事处.xlsx › 工作表“指标” › 单元格 {col}{row[0].row}" in page and "八百" in page
     assert "workbook: returns/" in (demo / "report.yaml").read_text(encoding="utf-8")
     assert "# 报告项目设置" in (demo / "report.yaml").read_text(encoding="utf-8")    # comments kept
 
@@ -264,7 +264,7 @@ def test_a_failing_build_is_told_and_the_server_goes_on(client, demo, csrf):
     job = client.app.state.rg.jobs.last("demo", "build")
     assert job.state == "failed"
     page = text_of(client.get("/p/demo").text)
-    assert "上次生成未完成" in page and "data/indicators.yaml:" in page and "七百" in page
+    assert "上次生成未完成" in page and "data/indicators.yaml 第 " in page and "七百" in page
     assert not (demo / "build").exists() or not list((demo / "build").glob("*.docx"))
     assert r.status_code == 200 and client.get("/").status_code == 200
 

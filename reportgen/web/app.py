@@ -132,7 +132,16 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = _when
     templates.env.filters["grouped"] = group_by_file
+    templates.env.filters["place"] = place
     return templates
+
+
+def place(loc) -> str:
+    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 第 N 行."""
+    if loc.sheet is not None:
+        return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"] + ([f"单元格 {loc.cell}"] if loc.cell else []))
+    text = loc.file if loc.line is None else f"{loc.file} 第 {loc.line} 行"
+    return text + (f"（{loc.path}）" if loc.path else "")
 
 
 def _when(ts) -> str:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -84,14 +85,19 @@ def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
         count = len(hashes)
         changed = [n for n in range(1, count + 1)
                    if n > len(old) or old[n - 1] != hashes[n - 1] or not page_file(root, n).is_file()]
-        for i, n in enumerate(changed, 1):
-            _draw_pages(tool, src, Path(tmp), n, n)
-            os.replace(Path(tmp) / f"p-{n:03d}.png", page_file(root, n))
-            progress("changed", i, len(changed))
+        def draw_one(n: int) -> None:
+            work = Path(tmp) / f"one-{n}"
+            work.mkdir()
+            _draw_pages(tool, src, work, n, n)
+            os.replace(work / f"p-{n:03d}.png", page_file(root, n))
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            for i, _ in enumerate(pool.map(draw_one, changed), 1):     # one pdftoppm per page, side by side
+                progress("changed", i, len(changed))
         for stale in folder.glob("page-*.png"):        # a shorter report leaves no stale pages behind
             if _number(stale) > count:
                 stale.unlink(missing_ok=True)
-        _save_state(root, {"count": count, "pages": hashes, "toc": toc, "changed": changed})
+        # the first preview has nothing to differ from: no page is marked as changed
+        _save_state(root, {"count": count, "pages": hashes, "toc": toc, "changed": changed if old else []})
         if count > len(changed):
             progress("rest", 0, count)
             _draw_pages(tool, src, Path(tmp), 1, count)

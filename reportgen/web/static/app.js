@@ -23,11 +23,14 @@
   var drop = document.getElementById("drop"), input = document.getElementById("files");
   if (drop && input) {
     ["dragenter", "dragover"].forEach(function (e) {
-      drop.addEventListener(e, function (ev) { ev.preventDefault(); drop.classList.add("over"); });
+      drop.addEventListener(e, function () { drop.classList.add("over"); });
     });
     ["dragleave", "drop"].forEach(function (e) {
       drop.addEventListener(e, function () { drop.classList.remove("over"); });
     });
-    drop.addEventListener("drop", function (ev) { ev.preventDefault(); input.files = ev.dataTransfer.files; });
+    var chosen = document.getElementById("chosen");
+    input.addEventListener("change", function () {
+      chosen.textContent = Array.from(input.files).map(function (f) { return f.name; }).join("、") || "未选择文件";
+    });
   }
 })();
