@@ -302,3 +302,16 @@ def test_a_wrong_correction_saves_nothing(client, demo, csrf):
     assert r.status_code == 400
     assert "指标修改表（专任教师数）" in text_of(r.text) and "不是数字" in text_of(r.text)
     assert path.read_text(encoding="utf-8") == before
+
+
+# ------------------------------------------------------------------ the command
+def test_serve_command_refuses_a_missing_folder(run, tmp_path):
+    r = run("serve", tmp_path / "没有这个文件夹")
+    assert r.code == 2 and "文件夹不存在" in r.text
+
+
+def test_start_url_carries_the_token_off_localhost():
+    from reportgen.web.server import start_url
+    assert start_url(Settings()) == "http://127.0.0.1:8000/"
+    s = Settings(host="192.168.1.5", port=8080, token="abc")
+    assert start_url(s) == "http://192.168.1.5:8080/?token=abc"
