@@ -315,3 +315,15 @@ def test_start_url_carries_the_token_off_localhost():
     assert start_url(Settings()) == "http://127.0.0.1:8000/"
     s = Settings(host="192.168.1.5", port=8080, token="abc")
     assert start_url(s) == "http://192.168.1.5:8080/?token=abc"
+
+
+def test_an_input_error_inside_a_request_is_a_located_page(client, monkeypatch):
+    from reportgen.errors import Location, ReportgenError
+
+    def refuse(root, saved):
+        raise ReportgenError("report.yaml 中 departments 的写法有误", Location("report.yaml", line=12))
+    monkeypatch.setattr(intake, "take_in", refuse)
+    csrf = csrf_of(client.get("/p/demo").text)
+    r = client.post("/p/demo/upload", data={"csrf": csrf}, files={"files": ("a.png", png_bytes(), "image/png")})
+    assert r.status_code == 400
+    assert "report.yaml 第 12 行" in text_of(r.text) and "departments 的写法有误" in r.text

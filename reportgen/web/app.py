@@ -23,7 +23,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..errors import Problems
+from ..errors import Problems, ReportgenError
 from .jobs import Jobs
 from .office import WarmOffice
 from .projects import Registry, group_by_file
@@ -166,6 +166,10 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
         return error_page(templates, request, 500, "处理请求时出现程序内部错误（详情已记入服务器日志），"
                                                     "项目文件没有被改动。请刷新页面重试。")
 
+    async def refused(request: Request, exc: ReportgenError):
+        # the user's input, as the CLI would say it: located problems, never a traceback
+        return error_page(templates, request, 400, "无法完成这项操作，原因如下：", exc.problems())
+
     async def too_large(request: Request, exc: TooLarge):
         return error_page(templates, request, 413, TOO_LARGE)
 
@@ -180,7 +184,8 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
 
     app = Starlette(routes=routes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
                                                     name="static")],
-                    exception_handlers={HTTPException: http_error, TooLarge: too_large, Exception: crash},
+                    exception_handlers={HTTPException: http_error, TooLarge: too_large, ReportgenError: refused,
+                                        Exception: crash},
                     lifespan=lifespan)
     app.state.rg = state
     app.state.templates = templates

@@ -3,8 +3,9 @@
 The one adapter between the web page and department returns. Today it takes in a fill-in workbook
 (made the project's `workbook:` in report.yaml, merged as `build --workbook` merges), pictures (into
 images/) and section .docx files (kept in returns/ for the Word reader). When `reportgen.departments`
-is present its `collect(root, paths, department=None)` and `project_status(root)` are used instead:
-switching is this module's business only.
+is present and the project assigns work to departments, its `collect(root, paths)` takes in the returns
+(after they are kept in returns/ as they came) and `project_status(root)` gives each department's state:
+the rest of the web page only sees Intake and DepartmentState.
 """
 from __future__ import annotations
 
@@ -111,15 +112,21 @@ def _check_content(kind: str, original: str, data: bytes) -> str:
 
 def take_in(root: Path, saved: list[Saved]) -> Intake:
     """Make the saved files part of the project; what changed is told by the caller's fresh overview."""
-    collect = _departments("collect")
-    if collect is not None:
-        return _from_departments(collect(root, [root / s.path for s in saved]), saved)
     out = Intake(saved=list(saved))
+    returns = [s for s in saved if s.kind != "picture"]
+    collect = _departments("collect")
+    if returns and collect is not None and department_status(root) is not None:
+        # the project assigns work to departments: their collect() knows whose return each file is
+        result = collect(root, [root / s.path for s in returns])
+        out.notes += list(result.lines())
+        out.problems.extend(result.problems)
+        returns = []
     for s in saved:
+        if s.kind == "picture":
+            out.notes.append(f"图片 {s.original} 已存为 {s.path}；在正文中用 ![图片说明]({s.path}) 引用。")
+    for s in returns:
         if s.kind == "workbook":
             _adopt_workbook(root, s, out)
-        elif s.kind == "picture":
-            out.notes.append(f"图片 {s.original} 已存为 {s.path}；在正文中用 ![图片说明]({s.path}) 引用。")
         else:
             out.notes.append(f"{s.original} 已保存为 {s.path}（Word 正文的自动读取尚未接入，"
                              "请把其中的文字放入 narrative/ 下对应的小节文件）。")
@@ -162,15 +169,6 @@ def _departments(name: str):
         return None
 
 
-def _from_departments(result, saved: list[Saved]) -> Intake:
-    out = Intake(saved=list(saved))
-    problems = getattr(result, "problems", None)
-    if isinstance(problems, Problems):
-        out.problems = problems
-    out.notes += [str(x) for x in getattr(result, "notes", None) or getattr(result, "lines", None) or []]
-    return out
-
-
 @dataclass
 class DepartmentState:
     name: str
@@ -188,10 +186,12 @@ def department_status(root: Path) -> list[DepartmentState] | None:
         result = status(root)
     except ReportgenError:
         return None
-    rows = getattr(result, "departments", result) or []
-    return [DepartmentState(str(getattr(r, "name", r)), str(getattr(r, "state", getattr(r, "status", ""))),
-                            str(getattr(r, "detail", "")), [str(t) for t in getattr(r, "sections", None) or []])
-            for r in rows]
+    return [DepartmentState(d.name, d.state + ("（已逾期）" if d.late else ""),
+                            "；".join(filter(None, [f"截止 {d.deadline}" if d.deadline else "",
+                                                    f"最近交回 {d.last_return}" if d.last_return else "",
+                                                    *d.problems])),
+                            [i.name for i in d.items if i.kind == "小节"])
+            for d in result.departments]
 
 
 def section_departments(root: Path) -> dict[str, str]:
