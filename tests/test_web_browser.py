@@ -66,9 +66,13 @@ class Steps:
 
 
 def wait_for(check, timeout: float, what: str):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = check()
+        try:
+            found = check()
+        except (NoSuchElementException, StaleElementReferenceException):     # the page is being replaced
+            found = None
         if found:
             return found
         time.sleep(0.2)

@@ -327,3 +327,10 @@ def test_an_input_error_inside_a_request_is_a_located_page(client, monkeypatch):
     r = client.post("/p/demo/upload", data={"csrf": csrf}, files={"files": ("a.png", png_bytes(), "image/png")})
     assert r.status_code == 400
     assert "report.yaml 第 12 行" in text_of(r.text) and "departments 的写法有误" in r.text
+
+
+def test_the_form_shows_values_as_the_file_writes_them_and_keeps_a_wrong_one(client, demo, csrf):
+    page = client.get("/p/demo/indicators").text
+    assert 'name="v:母校满意度" value="97.30"' in page           # the file has 97.30, not 97.3
+    r = client.post("/p/demo/indicators", data={"csrf": csrf, "v:专任教师数": "八百"})
+    assert 'name="v:专任教师数" value="八百" class="wrong"' in r.text

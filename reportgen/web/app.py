@@ -38,6 +38,9 @@ TOO_LARGE = f"一次上传最多 {MAX_REQUEST_BYTES // 1048576} MB，请分几�
 STATUS_TEXT = {400: "请求有误", 403: "没有访问权限", 404: "找不到这个页面或文件", 405: "不支持这种操作",
                409: "正在处理中", 413: "上传的内容太大", 500: "服务器内部错误"}
 
+STATUS_HINT = {404: "地址有误，或这个文件不在项目的 build/、returns/ 文件夹中。请从项目页面上的链接打开。",
+               405: "请使用页面上的按钮进行操作。"}
+
 
 def is_local(host: str) -> bool:
     return host in LOCAL_HOSTS
@@ -159,7 +162,7 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
 
     async def http_error(request: Request, exc: HTTPException):
         return error_page(templates, request, exc.status_code, exc.detail if isinstance(exc.detail, str)
-                          and not exc.detail.isascii() else STATUS_TEXT.get(exc.status_code, "请求有误") + "。")
+                          and not exc.detail.isascii() else STATUS_HINT.get(exc.status_code, "请返回上一页重试。"))
 
     async def crash(request: Request, exc: Exception):
         log.exception("request %s failed", request.url.path, exc_info=exc)

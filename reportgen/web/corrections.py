@@ -43,13 +43,23 @@ def parse_value(text: str, name: str, problems: Problems):
     return int(d) if d == d.to_integral_value() and "." not in t else float(d)
 
 
-def current_values(root: Path, year: int) -> dict[str, object]:
+def current_values(root: Path, year: int) -> dict[str, str]:
+    """Each indicator's value of `year` as the file writes it (97.30 stays 97.30)."""
     data = _load(root)[1] or {}
     out = {}
     for name, years in data.items():
         if isinstance(years, dict) and year in years:
-            out[str(name)] = years[year]
+            out[str(name)] = _as_written(years[year])
     return out
+
+
+def _as_written(value) -> str:
+    width, dot = getattr(value, "_width", None), getattr(value, "_prec", None)   # ruamel's ScalarFloat
+    if isinstance(value, float) and width and dot is not None and not getattr(value, "_exp", None):
+        decimals = width - dot - 1 - (1 if value < 0 else 0)
+        if decimals >= 0:
+            return f"{value:.{decimals}f}"
+    return "" if value is None else str(value)
 
 
 def save(root: Path, year: int, typed: dict[str, str], known: list[str]) -> tuple[list[Edit], Problems]:

@@ -196,7 +196,7 @@ async def indicators(request: Request):
     if year is None:
         raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
     names = [n for n, *_ in ov.raw_indicators] or list(corrections.current_values(root, year))
-    edits, problems = [], Problems()
+    edits, problems, typed = [], Problems(), {}
     if request.method == "POST":
         form = await _form(request)
         typed = {n: str(form.get(f"v:{n}") or "") for n in names if f"v:{n}" in form}
@@ -205,10 +205,13 @@ async def indicators(request: Request):
         if edits:
             _start_preview(request, key, root)
     values = corrections.current_values(root, year)
+    if problems.errors:
+        values.update(typed)                  # what was typed stays in the form, to be corrected
     units = {n: u for n, u, _ in ov.raw_indicators}
     return _render(request, "indicators.html", status=400 if problems.errors else 200, p=ov, year=year,
                    rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits,
-                   problems=problems, workbook=bool(_workbook_of(root)))
+                   problems=problems, workbook=bool(_workbook_of(root)),
+                   wrong={p.location.path for p in problems.errors if p.location})
 
 
 def _workbook_of(root: Path) -> str:
