@@ -334,3 +334,22 @@ def test_the_form_shows_values_as_the_file_writes_them_and_keeps_a_wrong_one(cli
     assert 'name="v:母校满意度" value="97.30"' in page           # the file has 97.30, not 97.3
     r = client.post("/p/demo/indicators", data={"csrf": csrf, "v:专任教师数": "八百"})
     assert 'name="v:专任教师数" value="八百" class="wrong"' in r.text
+
+
+# ------------------------------------------------------------------ department returns (reportgen.departments)
+def test_department_returns_go_through_collect_and_status_shows_each_department(demo, run, tmp_path):
+    from deptutil import NEW_SENTENCE, assign_three, kit_file, rewrite_paragraph
+    assign_three(demo)
+    kit = tmp_path / "任务包"
+    assert run("kit", demo, "-o", kit).code == 0
+    back = tmp_path / "就业一节-王老师改.docx"
+    rewrite_paragraph(kit_file(kit, "招生就业处", ".docx"), back, "学校把促进毕业生高质量充分就业", NEW_SENTENCE)
+    app = create_app([demo], Settings(warm_office=False))
+    with TestClient(app, base_url=LOCAL) as c:
+        page = c.get("/p/demo").text
+        assert "各部门提交情况" in page and "国际交流处" in text_of(page)
+        r = c.post("/p/demo/upload", data={"csrf": csrf_of(page)},
+                   files={"files": (back.name, back.read_bytes(), "application/octet-stream")})
+        shown = text_of(r.text)
+        assert r.status_code == 200 and "已收取" in shown and "招生就业处" in shown, shown[:2000]
+        assert "workbook:" not in (demo / "report.yaml").read_text(encoding="utf-8")

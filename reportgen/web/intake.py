@@ -10,6 +10,8 @@ the rest of the web page only sees Intake and DepartmentState.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import time
 import unicodedata
 import zipfile
@@ -116,8 +118,16 @@ def take_in(root: Path, saved: list[Saved]) -> Intake:
     returns = [s for s in saved if s.kind != "picture"]
     collect = _departments("collect")
     if returns and collect is not None and department_status(root) is not None:
-        # the project assigns work to departments: their collect() knows whose return each file is
-        result = collect(root, [root / s.path for s in returns])
+        # the project assigns work to departments: their collect() knows whose return each file is and
+        # keeps it under returns/ itself; it takes files from outside the project, under a readable name
+        with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
+            staged = []
+            for n, s in enumerate(returns, 1):
+                folder = Path(tmp) / str(n)
+                folder.mkdir()
+                staged.append(Path(shutil.move(root / s.path, folder / (safe_stem(s.original, s.kind)
+                                                                       + Path(s.path).suffix))))
+            result = collect(root, staged)
         out.notes += list(result.lines())
         out.problems.extend(result.problems)
         returns = []
@@ -162,9 +172,11 @@ def set_workbook(root: Path, relative: str) -> str:
 
 
 def _departments(name: str):
+    """reportgen.departments' collect or project_status (each in its own module), None without that package."""
+    import importlib
+    module = {"collect": "collect", "project_status": "status"}[name]
     try:
-        import importlib
-        return getattr(importlib.import_module("reportgen.departments"), name, None)
+        return getattr(importlib.import_module(f"reportgen.departments.{module}"), name, None)
     except ImportError:
         return None
 
