@@ -262,6 +262,19 @@ def status(directory: Path, as_json: bool):
         click.echo(line)
 
 
+@cli.command()
+@click.argument("directories", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；不是本机地址时需要启动时显示的访问口令")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
+def serve(directories: tuple[Path, ...], host: str, port: int):
+    """启动本机网页：查看各项目进度与问题、上传部门返回的文件、生成并下载初稿。
+
+    DIRECTORIES 为项目文件夹，或其子文件夹均为项目的上级文件夹（默认为当前文件夹）。"""
+    from .web.server import serve as run_server
+    run_server(list(directories), host, port, echo=click.echo)
+
+
 def _jobs_option(f):
     return click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
                         help="同时构建的进程数（默认为 CPU 核数）")(f)

@@ -118,7 +118,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
     guard_output(out, root, "输出的初稿", keep=(workbook,) if workbook else ())
-    render, made = (lambda: _docx_bytes(prepared)), None
+    render, made = (lambda: docx_bytes(prepared)), None
     if pdf:
         with stage(timings, "pdf"):
             # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
@@ -148,7 +148,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
     # old page-NN.png files there are removed: never in an input folder (images/ may hold such names)
     guard_output(folder, root, "预览图片的文件夹", folder=True)
-    made = make_pdf(prepared.rendered.document, lambda: _docx_bytes(prepared), prepared.problems)
+    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems)
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"
         pdf.write_bytes(made.pdf)
@@ -160,7 +160,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
         return prepared, [Path(shutil.move(p, folder / p.name)) for p in pages]
 
 
-def _docx_bytes(prepared: Prepared) -> bytes:
+def docx_bytes(prepared: Prepared) -> bytes:
     buf = BytesIO()
     _write_docx(prepared, buf)
     return buf.getvalue()

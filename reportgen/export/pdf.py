@@ -34,6 +34,7 @@ class PdfResult:
     pages: int | None               # None when poppler is missing and pages could not be read
     toc_entries: list[TocEntry]
     fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
+    texts: list[str] | None = None  # each page's text as laid out (pdftotext -layout), when poppler is present
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -85,12 +86,13 @@ def previous_toc_pages(draft: Path) -> dict[str, int]:
 
 
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
-             timeout: float | None = None, guess: dict[str, int] | None = None) -> PdfResult:
+             timeout: float | None = None, guess: dict[str, int] | None = None, office=None) -> PdfResult:
     """Lay `doc` out with LibreOffice until its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
     entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
-    fills the entries before the first pass.
+    fills the entries before the first pass. `office` (anything with to_pdf(docx) → pdf, e.g. the web
+    page's warm LibreOffice for previews) replaces a fresh soffice per call.
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
     for entry in entries:
@@ -99,7 +101,7 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         work = Path(tmp)
         fonts = substitutions(official_fonts(doc.typography), installed_families())
-        office = Office(work, timeout, fonts) if timeout else Office(work, font_pairs=fonts)
+        office = office or (Office(work, timeout, fonts) if timeout else Office(work, font_pairs=fonts))
         src = work / "report.docx"
         for n in range(MAX_PASSES):
             data = render()
@@ -121,4 +123,4 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf.read_bytes(), len(pages), entries, fonts)
+        return PdfResult(data, pdf.read_bytes(), len(pages), entries, fonts, pages)

@@ -7,6 +7,8 @@ is at most `max_px`, and re-encode; 46 such photos then cost a few MB, not hundr
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -69,7 +71,33 @@ class UnreadableImage(ValueError):
         self.path, self.reason = path, reason
 
 
+# A long-running process (the web page's server) writes the same photos build after build: each is
+# prepared once per content (path, size, mtime), not again for every preview after a one-cell correction.
+_DONE: "OrderedDict[tuple, PreparedImage]" = OrderedDict()
+_DONE_MAX = 128
+_DONE_LOCK = threading.Lock()
+
+
 def _prepare(path: str, max_px: int) -> PreparedImage:
+    try:
+        st = os.stat(path)
+        key = (os.path.abspath(path), max_px, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    with _DONE_LOCK:
+        if key in _DONE:
+            _DONE.move_to_end(key)
+            return _DONE[key]
+    prepared = _prepare_now(path, max_px)
+    if key is not None:
+        with _DONE_LOCK:
+            _DONE[key] = prepared
+            while len(_DONE) > _DONE_MAX:
+                _DONE.popitem(last=False)
+    return prepared
+
+
+def _prepare_now(path: str, max_px: int) -> PreparedImage:
     try:
         with PILImage.open(path) as src:
             _decode_small(src, max_px)

@@ -1,0 +1,1 @@
+"""`reportgen serve`: a local web page over the same pipeline (app, routes, jobs, previews, intake)."""

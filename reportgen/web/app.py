@@ -1,0 +1,196 @@
+"""The web page's application: security rules around every request, Chinese error pages, the routes.
+
+Safe by default: on 127.0.0.1 only requests naming a local host are served (no DNS rebinding); on any
+other host a token is needed (in the start-up URL, a cookie after that). Every POST carries the page's
+CSRF token. Request bodies are limited in size while they arrive.
+"""
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..errors import Problems, ReportgenError
+from .jobs import Jobs
+from .office import WarmOffice
+from .projects import Registry, group_by_file
+
+log = logging.getLogger("reportgen.web")
+HERE = Path(__file__).parent
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TOKEN_COOKIE = "reportgen_token"
+MAX_REQUEST_BYTES = 60 * 1024 * 1024         # a few files of at most 20 MB each (intake.MAX_FILE_BYTES)
+TOO_LARGE = f"一次上传最多 {MAX_REQUEST_BYTES // 1048576} MB，请分几次上传。"
+
+STATUS_TEXT = {400: "请求有误", 403: "没有访问权限", 404: "找不到这个页面或文件", 405: "不支持这种操作",
+               409: "正在处理中", 413: "上传的内容太大", 500: "服务器内部错误"}
+
+STATUS_HINT = {404: "地址有误，或这个文件不在项目的 build/、returns/ 文件夹中。请从项目页面上的链接打开。",
+               405: "请使用页面上的按钮进行操作。"}
+
+
+def is_local(host: str) -> bool:
+    return host in LOCAL_HOSTS
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = None                     # required when the host is not local
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    warm_office: bool = True                     # False in tests that need no LibreOffice
+
+
+class State:
+    """Everything the routes share: projects, jobs, the warm LibreOffice, the settings."""
+
+    def __init__(self, dirs: list[Path], settings: Settings):
+        self.settings = settings
+        self.registry = Registry(dirs)
+        self.jobs = Jobs()
+        self.office = WarmOffice()
+
+
+class TooLarge(Exception):
+    pass
+
+
+class Guard:
+    """ASGI middleware: host and token checks, and the request-size limit as the body streams in."""
+
+    def __init__(self, app, settings: Settings, templates: Jinja2Templates):
+        self.app, self.settings, self.templates = app, settings, templates
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return await refusal(scope, receive, send)
+        if self.settings.token and request.query_params.get("token"):
+            # the start-up URL's token becomes a cookie; the URL without it is what the address bar keeps
+            rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "token"])
+            response = RedirectResponse(request.url.path + (f"?{rest}" if rest else ""), 303)
+            response.set_cookie(TOKEN_COOKIE, self.settings.token, httponly=True, samesite="strict")
+            return await response(scope, receive, send)
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+            return await self._page(413, TOO_LARGE)(
+                scope, receive, send)
+        received = 0
+
+        async def limited():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_REQUEST_BYTES:
+                raise TooLarge()
+            return message
+        try:
+            await self.app(scope, limited, send)
+        except TooLarge:
+            await self._page(413, TOO_LARGE)(
+                scope, receive, send)
+
+    def _refusal(self, request: Request):
+        host = (request.url.hostname or "").lower()
+        if not self.settings.token:
+            if not is_local(host):
+                return self._page(403, "本服务只接受本机访问（地址应为 127.0.0.1 或 localhost）。")
+            return None
+        given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
+        if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
+            return self._page(403, "需要访问口令：请使用启动服务时显示的完整网址（含 ?token=…）打开本页面。")
+        return None
+
+    def _page(self, status: int, message: str):
+        return error_page(self.templates, None, status, message)
+
+
+def error_page(templates: Jinja2Templates, request: Request | None, status: int, message: str,
+               problems: Problems | None = None):
+    title = STATUS_TEXT.get(status) or HTTPStatus(status).phrase
+    context = {"title": title, "status": status, "message": message,
+               "groups": group_by_file(problems) if problems else {}, "csrf": ""}
+    html = templates.get_template("error.html").render(request=request, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = _when
+    templates.env.filters["grouped"] = group_by_file
+    templates.env.filters["place"] = place
+    return templates
+
+
+def place(loc) -> str:
+    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 第 N 行."""
+    if loc.sheet is not None:
+        return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"] + ([f"单元格 {loc.cell}"] if loc.cell else []))
+    text = loc.file if loc.line is None else f"{loc.file} 第 {loc.line} 行"
+    return text + (f"（{loc.path}）" if loc.path else "")
+
+
+def _when(ts) -> str:
+    import time
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
+
+
+def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
+    from . import routes
+    settings = settings or Settings()
+    if not is_local(settings.host) and not settings.token:
+        settings.token = secrets.token_urlsafe(18)
+    templates = make_templates()
+    state = State(dirs, settings)
+
+    async def http_error(request: Request, exc: HTTPException):
+        return error_page(templates, request, exc.status_code, exc.detail if isinstance(exc.detail, str)
+                          and not exc.detail.isascii() else STATUS_HINT.get(exc.status_code, "请返回上一页重试。"))
+
+    async def crash(request: Request, exc: Exception):
+        log.exception("request %s failed", request.url.path, exc_info=exc)
+        return error_page(templates, request, 500, "处理请求时出现程序内部错误（详情已记入服务器日志），"
+                                                    "项目文件没有被改动。请刷新页面重试。")
+
+    async def refused(request: Request, exc: ReportgenError):
+        # the user's input, as the CLI would say it: located problems, never a traceback
+        return error_page(templates, request, 400, "无法完成这项操作，原因如下：", exc.problems())
+
+    async def too_large(request: Request, exc: TooLarge):
+        return error_page(templates, request, 413, TOO_LARGE)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if settings.warm_office:
+            state.office.start()          # LibreOffice starts while the office reads the first page
+        try:
+            yield
+        finally:
+            state.office.stop()
+
+    app = Starlette(routes=routes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
+                                                    name="static")],
+                    exception_handlers={HTTPException: http_error, TooLarge: too_large, ReportgenError: refused,
+                                        Exception: crash},
+                    lifespan=lifespan)
+    app.state.rg = state
+    app.state.templates = templates
+    app.add_middleware(Guard, settings=settings, templates=templates)
+    return app

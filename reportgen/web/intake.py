@@ -1,0 +1,217 @@
+"""What the office drops on the page: saved under the project with names the server chooses, then taken in.
+
+The one adapter between the web page and department returns. Today it takes in a fill-in workbook
+(made the project's `workbook:` in report.yaml, merged as `build --workbook` merges), pictures (into
+images/) and section .docx files (kept in returns/ for the Word reader). When `reportgen.departments`
+is present and the project assigns work to departments, its `collect(root, paths)` takes in the returns
+(after they are kept in returns/ as they came) and `project_status(root)` gives each department's state:
+the rest of the web page only sees Intake and DepartmentState.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problems, ReportgenError
+from ..load.project import REPORT_FILE
+
+RETURNS = "returns"
+IMAGES = "images"
+MAX_FILE_BYTES = 20 * 1024 * 1024            # a workbook is kilobytes, a phone photo a few MB
+MAX_FILES = 20
+KINDS = {".xlsx": "workbook", ".docx": "section", ".jpg": "picture", ".jpeg": "picture", ".png": "picture"}
+KIND_NAMES = {"workbook": "数据填报工作簿", "section": "正文小节（Word）", "picture": "图片"}
+ACCEPTED = "、".join(sorted(KINDS))
+
+
+class UploadRefused(ReportgenError):
+    """A file the page does not take: wrong type, too large, not what its name says."""
+
+
+@dataclass
+class Saved:
+    kind: str
+    path: str               # relative to the project, chosen by the server
+    original: str           # the name the browser sent, shown only
+
+
+@dataclass
+class Intake:
+    saved: list[Saved] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+
+
+def safe_stem(name: str, fallback: str) -> str:
+    """A file name stem made only of letters, digits, - and _ (no path, no dots): the browser's name is a hint."""
+    stem = unicodedata.normalize("NFKC", Path(name.replace("\\", "/")).name).rsplit(".", 1)[0]
+    stem = re.sub(r"[^\w-]+", "-", stem).strip("-_")[:40]
+    return stem or fallback
+
+
+def kind_of(name: str) -> str:
+    kind = KINDS.get(Path(name.replace("\\", "/")).suffix.lower())
+    if kind is None:
+        raise UploadRefused(f"不接受这种文件：{name}（可上传 {ACCEPTED}）")
+    return kind
+
+
+def save_upload(root: Path, original: str, data: bytes) -> Saved:
+    """Check `data` is what its name says, then keep it as it came under returns/ (pictures under images/)."""
+    kind = kind_of(original)
+    if len(data) > MAX_FILE_BYTES:
+        raise UploadRefused(f"文件太大：{original}（{len(data) / 1048576:.1f} MB，每个文件最多 "
+                            f"{MAX_FILE_BYTES // 1048576} MB）")
+    ext = _check_content(kind, original, data)
+    if kind == "picture":
+        folder, stem = root / IMAGES, safe_stem(original, "picture")
+    else:
+        folder, stem = root / RETURNS, time.strftime("%Y%m%d-%H%M%S-") + safe_stem(original, kind)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}{ext}"
+    n = 2
+    while True:                                      # never over an existing file: nothing is lost
+        try:
+            with open(path, "xb") as f:
+                f.write(data)
+            break
+        except FileExistsError:
+            path, n = folder / f"{stem}-{n}{ext}", n + 1
+    return Saved(kind, path.relative_to(root).as_posix(), original)
+
+
+def _check_content(kind: str, original: str, data: bytes) -> str:
+    if kind in ("workbook", "section"):
+        member = "xl/workbook.xml" if kind == "workbook" else "word/document.xml"
+        try:
+            import io
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except (zipfile.BadZipFile, ValueError):
+            names = []
+        if member not in names:
+            raise UploadRefused(f"{original} 不是有效的 {'.xlsx' if kind == 'workbook' else '.docx'} 文件"
+                                "（可能已损坏、没有传完整，或是旧的 .xls/.doc 格式改了扩展名）："
+                                "请在 Excel/WPS/Word 中打开后另存为新格式再上传")
+        return ".xlsx" if kind == "workbook" else ".docx"
+    import io
+    from PIL import Image
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            fmt = im.format
+            im.verify()
+    except Exception:                  # Pillow raises many types for a bad or hostile picture
+        raise UploadRefused(f"{original} 不是能读取的图片（可能已损坏或没有传完整），请重新导出后上传") from None
+    if fmt not in ("JPEG", "PNG"):
+        raise UploadRefused(f"{original} 是 {fmt} 格式的图片，请另存为 JPG 或 PNG 后上传")
+    return ".jpg" if fmt == "JPEG" else ".png"
+
+
+def take_in(root: Path, saved: list[Saved]) -> Intake:
+    """Make the saved files part of the project; what changed is told by the caller's fresh overview."""
+    out = Intake(saved=list(saved))
+    returns = [s for s in saved if s.kind != "picture"]
+    collect = _departments("collect")
+    if returns and collect is not None and department_status(root) is not None:
+        # the project assigns work to departments: their collect() knows whose return each file is and
+        # keeps it under returns/ itself; it takes files from outside the project, under a readable name
+        with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
+            staged = []
+            for n, s in enumerate(returns, 1):
+                folder = Path(tmp) / str(n)
+                folder.mkdir()
+                staged.append(Path(shutil.move(root / s.path, folder / (safe_stem(s.original, s.kind)
+                                                                       + Path(s.path).suffix))))
+            result = collect(root, staged)
+        out.notes += list(result.lines())
+        out.problems.extend(result.problems)
+        returns = []
+    for s in saved:
+        if s.kind == "picture":
+            out.notes.append(f"图片 {s.original} 已存为 {s.path}；在正文中用 ![图片说明]({s.path}) 引用。")
+    for s in returns:
+        if s.kind == "workbook":
+            _adopt_workbook(root, s, out)
+        else:
+            out.notes.append(f"{s.original} 已保存为 {s.path}（Word 正文的自动读取尚未接入，"
+                             "请把其中的文字放入 narrative/ 下对应的小节文件）。")
+    return out
+
+
+def _adopt_workbook(root: Path, s: Saved, out: Intake) -> None:
+    from ..workbook.safety import WorkbookError, open_workbook
+    try:
+        open_workbook(root / s.path, s.path)
+    except WorkbookError as e:
+        out.problems.error(e.message, e.location)
+        out.notes.append(f"{s.original} 已保存为 {s.path}，但无法读取，未设为项目的填报工作簿。")
+        return
+    previous = set_workbook(root, s.path)
+    out.notes.append(f"{s.original} 已保存为 {s.path}，并设为本项目的数据填报工作簿（report.yaml 中的 workbook），"
+                     "生成初稿时与数据文件合并" + (f"；此前使用的是 {previous}" if previous else "") + "。")
+
+
+def set_workbook(root: Path, relative: str) -> str:
+    """Point report.yaml's `workbook:` at `relative`, keeping every comment; returns the previous value."""
+    from ruamel.yaml import YAML
+    from ..fileio import write_atomic
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    path = root / REPORT_FILE
+    data = yaml.load(path.read_text(encoding="utf-8-sig"))
+    previous = str(data.get("workbook") or "")
+    data["workbook"] = relative
+    write_atomic(path, lambda f: yaml.dump(data, f))
+    return previous
+
+
+def _departments(name: str):
+    """reportgen.departments' collect or project_status (each in its own module), None without that package."""
+    import importlib
+    module = {"collect": "collect", "project_status": "status"}[name]
+    try:
+        return getattr(importlib.import_module(f"reportgen.departments.{module}"), name, None)
+    except ImportError:
+        return None
+
+
+@dataclass
+class DepartmentState:
+    name: str
+    state: str              # 已交 | 未交 | 逾期
+    detail: str = ""
+    sections: list[str] = field(default_factory=list)     # the sections it writes
+
+
+def department_status(root: Path) -> list[DepartmentState] | None:
+    """The departments' returns, or None when the project has no department kits (or the feature is absent)."""
+    status = _departments("project_status")
+    if status is None:
+        return None
+    try:
+        result = status(root)
+    except ReportgenError:
+        return None
+    return [DepartmentState(d.name, d.state + ("（已逾期）" if d.late else ""),
+                            "；".join(filter(None, [f"截止 {d.deadline}" if d.deadline else "",
+                                                    f"最近交回 {d.last_return}" if d.last_return else "",
+                                                    *d.problems])),
+                            [i.name for i in d.items if i.kind == "小节"])
+            for d in result.departments]
+
+
+def section_departments(root: Path) -> dict[str, str]:
+    """Section title → owning department, when the project assigns sections to departments."""
+    rows = department_status(root) or []
+    owners: dict[str, str] = {}
+    for r in rows:
+        for title in r.sections:
+            owners[title] = r.name
+    return owners
+

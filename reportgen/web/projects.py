@@ -1,0 +1,156 @@
+"""The projects the server shows, and what the home and project pages say about each.
+
+Projects are known by a key the server chose (the folder name, made unique); no path from a request
+ever names a project. An overview runs the pipeline's own load → check → compute → render (prepare)
+and the rebuild manifest's diff, cached until a file of the project changes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..batch import expand_projects, read_config
+from ..errors import Problem, Problems, ReportgenError
+from ..load.project import REPORT_FILE
+
+SKIPPED = {"build", ".git", "__pycache__"}
+
+
+@dataclass
+class Section:
+    title: str
+    placeholders: list[str]
+    department: str = ""
+
+    @property
+    def state(self) -> str:
+        return f"待补充 {len(self.placeholders)} 处" if self.placeholders else "已完成"
+
+
+@dataclass
+class Overview:
+    key: str
+    root: Path
+    school: str
+    year: object
+    pack: str
+    ok: bool                                     # prepare() succeeded: the report can be built
+    problems: Problems = field(default_factory=Problems)
+    sections: list[Section] = field(default_factory=list)
+    tables: list[tuple[str, str, int]] = field(default_factory=list)     # id, title, rows
+    placeholders: int = 0
+    draft: Path | None = None                    # where the draft goes (build/…docx)
+    built_at: float | None = None                # its time, when there is one
+    change_lines: list[str] = field(default_factory=list)   # since the last build, and the hand-edit protection
+    raw_indicators: list[tuple[str, str, object]] = field(default_factory=list)  # name, unit, value of the year
+    checked_at: float = field(default_factory=time.time)
+
+    @property
+    def sections_done(self) -> int:
+        return sum(not s.placeholders for s in self.sections)
+
+    @property
+    def tables_filled(self) -> int:
+        return sum(rows > 0 for *_, rows in self.tables)
+
+
+def group_by_file(problems: Problems) -> "OrderedDict[str, list[Problem]]":
+    groups: OrderedDict[str, list[Problem]] = OrderedDict()
+    for p in problems.errors + problems.warnings:
+        groups.setdefault(p.location.file if p.location else "（整个项目）", []).append(p)
+    return groups
+
+
+class Registry:
+    """Key → project folder, fixed when the server starts."""
+
+    def __init__(self, dirs: list[Path]):
+        self.roots: OrderedDict[str, Path] = OrderedDict()
+        for root in expand_projects(dirs):
+            if not (root / REPORT_FILE).is_file():
+                continue
+            base = re.sub(r"[^\w-]", "-", root.resolve().name) or "project"
+            key, n = base, 2
+            while key in self.roots:
+                key, n = f"{base}-{n}", n + 1
+            self.roots[key] = root.resolve()
+        self._cache: dict[str, tuple[tuple, Overview]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Path | None:
+        return self.roots.get(key)
+
+    def overview(self, key: str) -> Overview:
+        root = self.roots[key]
+        stamp = snapshot(root)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        ov = make_overview(key, root)
+        with self._lock:
+            self._cache[key] = (stamp, ov)
+        return ov
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._cache.pop(key, None)
+
+
+def snapshot(root: Path) -> tuple:
+    """Every input file's name, size and time: a change anywhere means the overview is stale."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIPPED]
+        for name in files:
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            out.append((folder, name, st.st_size, st.st_mtime_ns))
+    draft_dir = root / "build"
+    if draft_dir.is_dir():
+        out += [(p.name, p.stat().st_mtime_ns) for p in draft_dir.iterdir() if p.is_file()]
+    return tuple(sorted(out))
+
+
+def make_overview(key: str, root: Path) -> Overview:
+    from ..pipeline import default_output, prepare
+    from ..regen.manifest import make_manifest
+    from ..regen.present import diff_lines
+    from ..regen.publish import diff_project
+    config = read_config(root)
+    school = config.get("school") if isinstance(config.get("school"), dict) else {}
+    ov = Overview(key, root, str(school.get("name") or root.name), config.get("year", "？"),
+                  str(config.get("pack", "？")), ok=False)
+    try:
+        prepared = prepare(root)
+    except ReportgenError as e:
+        ov.problems = e.problems()
+        return ov
+    ov.ok = True
+    ov.problems = prepared.problems
+    ds = prepared.dataset
+    from .intake import section_departments
+    owners = section_departments(root)
+    manifest = make_manifest(prepared, root / "build")
+    for s in manifest["sections"]:
+        if s["key"] == "封面":
+            continue
+        placeholders = [p["text"] for p in manifest["placeholders"] if p["key"] == s["key"]]
+        ov.sections.append(Section(s["title"], placeholders, owners.get(s["title"], "")))
+    ov.placeholders = sum(len(s.placeholders) for s in ov.sections)
+    ov.tables = [(tid, t.definition.title, len(t.rows)) for tid, t in ds.tables.items()]
+    ov.raw_indicators = [(d.name, d.unit, ds.indicators.get(d.name, {}).get(ds.year))
+                         for d in ds.pack.indicators.values() if d.kind == "raw"]
+    ov.draft = default_output(ds)
+    if ov.draft.is_file():
+        ov.built_at = ov.draft.stat().st_mtime
+    ov.change_lines = diff_lines(diff_project(prepared, ov.draft))
+    return ov
+

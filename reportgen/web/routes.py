@@ -1,0 +1,331 @@
+"""The pages and actions. Each handler reads the shared state, calls the pipeline's consumers, renders a template."""
+from __future__ import annotations
+
+import hmac
+import time
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..errors import Problems, ReportgenError
+from . import corrections, intake, previews
+from .jobs import Busy, Job
+
+SERVED_FOLDERS = ("build", "returns")          # the only folders files are served from
+MAX_FIELD_BYTES = 64 * 1024
+
+
+def table() -> list[Route]:
+    return [
+        Route("/", home),
+        Route("/p/{key}", project),
+        Route("/p/{key}/upload", upload, methods=["POST"]),
+        Route("/p/{key}/build", build, methods=["POST"]),
+        Route("/p/{key}/preview", preview, methods=["POST"]),
+        Route("/p/{key}/job", job_status),
+        Route("/p/{key}/indicators", indicators, methods=["GET", "POST"]),
+        Route("/p/{key}/workbook", workbook),
+        Route("/p/{key}/files/{folder}/{name}", served_file),
+        Route("/p/{key}/pages/{n:int}.png", page_image),
+        Route("/p/{key}/pages/{n:int}", page_view),
+    ]
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def _state(request: Request):
+    return request.app.state.rg
+
+
+def _render(request: Request, name: str, status: int = 200, **context) -> Response:
+    context.setdefault("csrf", _state(request).settings.csrf)
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _root(request: Request) -> tuple[str, Path]:
+    key = request.path_params["key"]
+    root = _state(request).registry.get(key)
+    if root is None:
+        raise HTTPException(404, "没有这个项目。")
+    return key, root
+
+
+async def _form(request: Request):
+    """The POST's form once its CSRF token is checked; a client that goes away mid-upload just ends here."""
+    try:
+        form = await request.form(max_files=intake.MAX_FILES, max_fields=200, max_part_size=MAX_FIELD_BYTES)
+    except ClientDisconnect:
+        raise HTTPException(400, "上传中断（连接已断开），没有保存任何文件。") from None
+    except HTTPException:
+        raise
+    except Exception as e:                 # a malformed multipart body: multipart's own error types
+        if type(e).__name__ == "TooLarge":
+            raise
+        raise HTTPException(400, "上传的内容格式有误，没有保存任何文件。请重新选择文件上传。") from None
+    given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
+    if not hmac.compare_digest(given.encode(), _state(request).settings.csrf.encode()):
+        await form.close()
+        raise HTTPException(403, "页面已过期或请求来源不明（缺少校验码），操作未执行。请刷新页面后重试。")
+    return form
+
+
+def _job_lines(job: Job | None) -> dict:
+    return job.as_json() if job else {}
+
+
+# ------------------------------------------------------------------------------------------- pages
+async def home(request: Request):
+    st = _state(request)
+    overviews = [st.registry.overview(k) for k in st.registry.roots]
+    return _render(request, "home.html", projects=overviews,
+                   running={k: st.jobs.running(k) for k in st.registry.roots})
+
+
+async def project(request: Request, intake_result=None, status: int = 200, notice: str = ""):
+    key, root = _root(request)
+    st = _state(request)
+    ov = st.registry.overview(key)
+    build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
+    return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
+                   running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
+                   pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
+                   downloads=_downloads(root, ov), departments=intake.department_status(root),
+                   office_note=st.office.broken, stamp=int(time.time()))
+
+
+def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
+    """(label, folder, name) of the files the page offers from build/ and returns/."""
+    out = []
+    build_dir = root / "build"
+    if ov.draft is not None and build_dir.is_dir():
+        stem = ov.draft.stem
+        for p in sorted(build_dir.iterdir()):
+            if not p.is_file() or p.name.startswith("."):
+                continue
+            if p.suffix == ".docx" and p.name.startswith(stem):
+                out.append(("初稿（Word）" if p.name == ov.draft.name else "另存的初稿（Word）", "build", p.name))
+            elif p.suffix == ".pdf" and p.name.startswith(stem):
+                out.append(("初稿（PDF）", "build", p.name))
+            elif p.name == CHANGES_FILE:
+                out.append(("修改说明（本次构建与上次相比）", "build", p.name))
+    returns = root / intake.RETURNS
+    if returns.is_dir():
+        out += [("已上传：" + p.name, "returns", p.name) for p in sorted(returns.iterdir())
+                if p.is_file() and not p.name.startswith(".")]
+    return out
+
+
+CHANGES_FILE = "修改说明.docx"
+
+
+# ------------------------------------------------------------------------------------------- actions
+async def upload(request: Request):
+    key, root = _root(request)
+    form = await _form(request)
+    files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
+    result = intake.Intake()
+    if not files:
+        result.problems.error("没有选择文件：请先选择要上传的文件，再点“上传”。")
+    saved = []
+    try:
+        for f in files:
+            data = await f.read(intake.MAX_FILE_BYTES + 1)
+            try:
+                saved.append(intake.save_upload(root, f.filename, data))
+            except intake.UploadRefused as e:
+                result.problems.error(e.message)
+    finally:
+        await form.close()
+    if saved:
+        taken = intake.take_in(root, saved)
+        taken.problems.extend(result.problems)
+        result = taken
+    _state(request).registry.forget(key)
+    return await project(request, intake_result=result, status=200 if saved else 400)
+
+
+async def build(request: Request):
+    key, root = _root(request)
+    form = await _form(request)
+    force = form.get("force") == "1"
+    st = _state(request)
+    steps = ["校验数据", "计算指标", "排版正文", "生成 PDF", "写入初稿", "页面预览"]
+    try:
+        st.jobs.start(key, "build", "生成初稿", steps, lambda job: _build_job(st, root, job, force))
+    except Busy as e:
+        return await project(request, status=409, notice=f"“{e.job.title}”正在进行中，请等它完成后再试。")
+    return RedirectResponse(f"/p/{key}#build", 303)
+
+
+async def preview(request: Request):
+    key, root = _root(request)
+    await _form(request)
+    if _start_preview(request, key, root) is None:
+        return await project(request, status=409, notice="另一项任务正在进行中，请等它完成后再更新预览。")
+    return RedirectResponse(f"/p/{key}#preview", 303)
+
+
+def _start_preview(request: Request, key: str, root: Path) -> Job | None:
+    """Start a preview job; None when another job of the project is running (the page shows that one)."""
+    st = _state(request)
+    steps = ["校验数据", "计算指标", "排版正文", "生成 PDF", "改动的页面", "其余页面"]
+    try:
+        return st.jobs.start(key, "preview", "更新页面预览", steps, lambda job: _preview(st, root, job))
+    except Busy:
+        return None
+
+
+async def job_status(request: Request):
+    key, root = _root(request)
+    st = _state(request)
+    running = st.jobs.running(key)
+    latest = running or max(filter(None, [st.jobs.last(key, "build"), st.jobs.last(key, "preview")]),
+                            key=lambda j: j.id, default=None)
+    state = previews.load_state(root)
+    return JSONResponse({"running": bool(running), "job": _job_lines(latest),
+                         "pages": state.get("count", 0), "changed": state.get("changed", [])})
+
+
+async def indicators(request: Request):
+    key, root = _root(request)
+    st = _state(request)
+    ov = st.registry.overview(key)
+    year = ov.year if isinstance(ov.year, int) else None
+    if year is None:
+        raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
+    names = [n for n, *_ in ov.raw_indicators] or list(corrections.current_values(root, year))
+    edits, problems, typed = [], Problems(), {}
+    if request.method == "POST":
+        form = await _form(request)
+        typed = {n: str(form.get(f"v:{n}") or "") for n in names if f"v:{n}" in form}
+        edits, problems = corrections.save(root, year, typed, names)
+        st.registry.forget(key)
+        if edits:
+            _start_preview(request, key, root)
+    values = corrections.current_values(root, year)
+    if problems.errors:
+        values.update(typed)                  # what was typed stays in the form, to be corrected
+    units = {n: u for n, u, _ in ov.raw_indicators}
+    return _render(request, "indicators.html", status=400 if problems.errors else 200, p=ov, year=year,
+                   rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits,
+                   problems=problems, workbook=bool(_workbook_of(root)),
+                   wrong={p.location.path for p in problems.errors if p.location})
+
+
+def _workbook_of(root: Path) -> str:
+    from ..batch import read_config
+    return str(read_config(root).get("workbook") or "")
+
+
+async def workbook(request: Request):
+    """Export the fill-in workbook (as `reportgen workbook` does) and send it."""
+    key, root = _root(request)
+    from ..workbook.export import export_workbook
+    try:
+        result = export_workbook(root)
+    except ReportgenError as e:
+        from .app import error_page
+        return error_page(request.app.state.templates, request, 400, "无法生成填报工作簿，请先改正以下问题：",
+                          e.problems())
+    return _send(result.output)
+
+
+async def served_file(request: Request):
+    key, root = _root(request)
+    folder, name = request.path_params["folder"], request.path_params["name"]
+    if folder not in SERVED_FOLDERS:
+        raise HTTPException(404, "只能下载项目 build/ 和 returns/ 文件夹中的文件。")
+    base = (root / folder).resolve()
+    # a name, never a path: it must be one of the folder's own files
+    if "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".") or not base.is_dir():
+        raise HTTPException(404, "没有这个文件。")
+    listed = {p.name: p for p in base.iterdir() if p.is_file()}
+    path = listed.get(name)
+    if path is None or path.resolve().parent != base:
+        raise HTTPException(404, "没有这个文件。")
+    return _send(path)
+
+
+def _send(path: Path) -> FileResponse:
+    return FileResponse(path, filename=path.name)
+
+
+async def page_image(request: Request):
+    key, root = _root(request)
+    n = request.path_params["n"]
+    path = previews.page_file(root, n)
+    if n < 1 or not path.is_file():
+        raise HTTPException(404, "没有这一页的预览图。")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-cache"})
+
+
+async def page_view(request: Request):
+    key, root = _root(request)
+    n, count = request.path_params["n"], previews.page_count(root)
+    if not 1 <= n <= count:
+        raise HTTPException(404, "没有这一页的预览图。")
+    return _render(request, "page.html", p=_state(request).registry.overview(key), n=n, count=count,
+                   stamp=int(time.time()))
+
+
+# ------------------------------------------------------------------------------------------- jobs
+STAGES = {"load": "校验数据", "check": "校验数据", "compute": "计算指标", "render": "排版正文", "pdf": "生成 PDF",
+          "write": "写入初稿"}
+
+
+class _Progress(dict):
+    """The pipeline's stage timings (timing.stage) as steps of a job's progress bar."""
+
+    def __init__(self, job: Job):
+        super().__init__()
+        self.job = job
+
+    def __setitem__(self, name, seconds):
+        super().__setitem__(name, seconds)
+        if name in STAGES:
+            self.job.step(STAGES[name], f"{STAGES[name]}完成")
+
+
+def _build_job(st, root: Path, job: Job, force: bool) -> None:
+    from ..export.office import have
+    from ..pipeline import build as run_build
+    from ..regen.present import rebuild_lines
+    from ..regen.publish import write_changelog
+    pdf = have("soffice") and have("pdftoppm")
+    if not pdf:
+        job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
+    job.detail = "正在校验数据"
+    # the draft and its PDF exactly as `reportgen build --pdf` makes them (the warm LibreOffice is for previews)
+    prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf)
+    r = s.rebuild
+    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
+    job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
+                 f"章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅；"
+                 f"待补充 {s.placeholders} 处，警告 {s.warnings} 个"]
+    if s.pdf is not None:
+        job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
+    job.lines += rebuild_lines(r)
+    job.problems = prepared.problems
+    if pdf:
+        job.detail = "正在生成页面预览"
+        previews.draw(root, s.pdf.read_bytes(), None, previews.toc_pages(prepared), _drawing(job))
+    job.step("页面预览")
+
+
+def _preview(st, root: Path, job: Job) -> None:
+    job.detail = "正在校验数据"
+    prepared, made = previews.lay_out(root, st.office, _Progress(job))
+    job.step("生成 PDF", "正在画出改动的页面")
+    job.problems = prepared.problems
+    previews.draw(root, made.pdf, made.texts, previews.toc_pages(prepared), _drawing(job))
+
+
+def _drawing(job: Job):
+    def progress(part: str, i: int, n: int) -> None:
+        if part == "changed" and i == n:
+            job.step("改动的页面", "改动的页面已更新，正在更新其余页面")
+        elif part == "rest" and i == n:
+            job.step("其余页面", "页面预览已全部更新")
+    return progress
