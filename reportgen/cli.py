@@ -264,13 +264,13 @@ def status(directory: Path, as_json: bool):
 
 @cli.command()
 @click.argument("directories", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
               help="监听的地址；不是本机地址时需要启动时显示的访问口令")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, metavar="端口号", help="端口（1～65535）")
 def serve(directories: tuple[Path, ...], host: str, port: int):
     """启动本机网页：查看各项目进度与问题、上传部门返回的文件、生成并下载初稿。
 
-    DIRECTORIES 为项目文件夹，或其子文件夹均为项目的上级文件夹（默认为当前文件夹）。"""
+    项目文件夹可以逐个列出，也可以是其子文件夹均为项目的上级文件夹（默认为当前文件夹）。"""
     from .web.server import serve as run_server
     run_server(list(directories), host, port, echo=click.echo)
 
@@ -294,7 +294,7 @@ def _run_with_progress(worker, jobs: list[tuple], workers: int, label: str):
 def batch(directories: tuple[Path, ...], out_dir: Path | None, jobs: int | None):
     """批量生成多所学校的初稿（多进程并行）；某校失败不影响其他学校，最后列出汇总表。
 
-    DIRECTORIES 为学校项目文件夹，或其子文件夹均为项目的上级文件夹。有学校失败时退出码为 1。"""
+    项目文件夹可以逐个列出，也可以是其子文件夹均为学校项目的上级文件夹。有学校失败时退出码为 1。"""
     from .batch import build_school, default_workers, expand_projects, output_names, summary_table
     roots = expand_projects(directories)
     outputs = output_names(roots, out_dir) if out_dir else {}

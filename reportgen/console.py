@@ -90,12 +90,35 @@ def use_chinese_click_texts() -> None:
             module.ngettext = _plural
 
 
+# What an argument is called in usage lines and messages, by its parameter name.
+ARGUMENT_NAMES = {"directory": "项目文件夹", "directories": "项目文件夹", "files": "文件或文件夹",
+                  "target": "目标", "source": "来源", "name": "名称"}
+
+
 class Command(click.Command):
-    """A command whose usage line says [选项] rather than [OPTIONS]."""
+    """A command whose usage line says [选项] rather than [OPTIONS], and names its arguments in Chinese."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, click.Argument) and param.metavar is None and param.name in ARGUMENT_NAMES:
+                param.metavar = ARGUMENT_NAMES[param.name] + ("..." if param.nargs == -1 else "")
+            elif isinstance(param, click.Option) and param.metavar is None and not param.is_flag:
+                param.metavar = _value_name(param.type)
+
+
+def _value_name(kind: click.ParamType) -> str:
+    """What an option's value is, for the help text ("--dpi 整数" rather than click's "INTEGER RANGE")."""
+    if isinstance(kind, (click.IntRange, click.types.IntParamType)):
+        return "整数"
+    if isinstance(kind, (click.FloatRange, click.types.FloatParamType)):
+        return "数值"
+    if isinstance(kind, click.Path):
+        return "文件夹" if not kind.file_okay else "文件" if not kind.dir_okay else "路径"
+    if isinstance(kind, click.File):
+        return "文件"
+    return "文字"
 
 
 class Group(click.Group):
