@@ -3,10 +3,13 @@ concurrent builds, a failing build, and the small corrections form."""
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 import time
+import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -99,6 +102,8 @@ def test_every_post_needs_the_csrf_token(client, demo, csrf):
     "/p/nope",
     "/static/..%2F..%2Fcli.py",
     "/p/demo/pages/0.png",
+    "/p/demo/kits/..%2F..%2Freport.yaml",
+    "/p/demo/kits/report.yaml",
     "/p/demo/pages/-1.png",
 ])
 def test_traversal_and_unknown_urls_get_a_chinese_404(client, demo, url):
@@ -353,3 +358,85 @@ def test_department_returns_go_through_collect_and_status_shows_each_department(
         shown = text_of(r.text)
         assert r.status_code == 200 and "已收取" in shown and "招生就业处" in shown, shown[:2000]
         assert "workbook:" not in (demo / "report.yaml").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ department kits and owners on the page
+def _owners(html: str, section_id: str) -> dict[str, str]:
+    """First column → last column of the rows of the page's card `section_id` (小节/表 → 负责部门)."""
+    card = html.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?<td>([^<]*)</td>\s*</tr>", card, re.S)
+    return {text_of(first).strip(): last.strip() for first, last in rows}
+
+
+def test_kits_are_not_made_without_the_csrf_token(demo):
+    from deptutil import assign_three
+    assign_three(demo)
+    with TestClient(create_app([demo], Settings(warm_office=False)), base_url=LOCAL) as c:
+        for data in ({}, {"csrf": "forged"}):
+            r = c.post("/p/demo/kits", data=data)
+            assert r.status_code == 403 and "校验码" in r.text
+    assert not (demo / "build").exists()
+
+
+def test_department_kits_are_made_and_downloaded_from_the_page(demo):
+    import openpyxl
+    from docx import Document
+    from deptutil import assign_three
+    assign_three(demo)
+    with TestClient(create_app([demo], Settings(warm_office=False)), base_url=LOCAL) as c:
+        page = c.get("/p/demo").text
+        assert 'id="kits-button"' in page and "尚未生成任务包" in text_of(page)
+        assert "/p/demo/kits/" not in page
+        r = c.post("/p/demo/kits", data={"csrf": csrf_of(page)})
+        assert r.status_code == 200 and r.url.path == "/p/demo"
+        links = dict((unquote(href), text_of(label)) for href, label in
+                     re.findall(r'href="(/p/demo/kits/[^"]+)" class="dl-kit">(.*?)</a>', r.text))
+        assert sorted(links) == sorted(f"/p/demo/kits/{d}.zip" for d in ("招生就业处", "科研处", "国际交流处"))
+        for href, label in links.items():
+            department = href.rsplit("/", 1)[1][:-4]
+            assert department in label
+            got = c.get(href)
+            assert got.status_code == 200 and department in unquote(got.headers["content-disposition"])
+            with zipfile.ZipFile(io.BytesIO(got.content)) as z:
+                names = z.namelist()
+                docs = [n for n in names if n.endswith(".docx")]
+                books = [n for n in names if n.endswith(".xlsx")]
+                assert docs and books, names
+                assert all(n.startswith(f"{department}/") for n in names)
+                Document(io.BytesIO(z.read(docs[0])))                  # real files, they open again
+                assert openpyxl.load_workbook(io.BytesIO(z.read(books[0]))).sheetnames
+    # the kits are where `reportgen kit` puts them, inside the project's build folder
+    assert sorted(p.name for p in (demo / "build" / "任务包").glob("*.zip")) == sorted(
+        f"{d}.zip" for d in ("招生就业处", "科研处", "国际交流处"))
+
+
+def test_without_departments_the_page_says_how_to_assign_them(client, demo):
+    assert "departments" not in (demo / "report.yaml").read_text(encoding="utf-8")
+    page = client.get("/p/demo").text
+    hint = text_of(page.split('id="kits-hint"', 1)[1].split("</p>", 1)[0])
+    assert "部门分工" in hint and "departments" in hint and "reportgen init" in hint
+    assert 'id="kits-button"' not in page
+
+
+def test_sections_and_tables_show_their_owning_department(demo):
+    from deptutil import assign_three
+    assign_three(demo)
+    # a section the school added (its own narrative file, its own title) is assignable and shown too
+    (demo / "narrative" / "culture" / "05-museum.md").write_text("## 校史馆育人新探索\n\n校史馆全年接待参观。\n",
+                                                                  encoding="utf-8")
+    with open(demo / "report.yaml", "a", encoding="utf-8") as f:
+        f.write("  宣传部:\n    sections: [culture/museum]\n")
+    with TestClient(create_app([demo], Settings(warm_office=False)), base_url=LOCAL) as c:
+        page = c.get("/p/demo").text
+    sections = _owners(page, "sections")
+    by_title = {title.split("）", 1)[-1]: owner for title, owner in sections.items()}
+    # the demo reworded its employment heading: the owner comes from the assignment, not from the pack's title
+    assert by_title["做实就业服务，促进毕业生高质量充分就业"] == "招生就业处"
+    assert by_title["科研团队与科研项目"] == by_title["技术服务与技术交易"] == "科研处"
+    assert by_title["中外合作办学"] == by_title["境外办学与国际交流"] == "国际交流处"
+    assert by_title["校史馆育人新探索"] == "宣传部"
+    assert by_title["社会培训"] == "—"
+    assert sum(owner != "—" for owner in sections.values()) == 7
+    tables = _owners(page, "tables")
+    assert tables["创新创业大赛获奖情况一览表"] == "招生就业处"
+    assert [t for t, owner in tables.items() if owner == "科研处"] and tables["国家规划教材统计表"] == "—"

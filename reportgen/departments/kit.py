@@ -18,6 +18,7 @@ from .assign import Assignment, Department, project_assignment
 from .marker import Marker, add_to_docx
 
 MAX_REFERENCES = 40
+KIT_DIR = "任务包"                     # under the project's build/, unless told otherwise
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _REFERENCE = re.compile(r"\{\{.*?\}\}", re.S)
 
@@ -59,7 +60,7 @@ def make_kits(root: Path, output: Path | None = None, departments: list[str] | N
     current = apply_returns(apply_workbook(yaml_raw, None, Problems()), Problems())
     now = now or dt.datetime.now()
     version = now.strftime("%Y%m%d-%H%M%S")
-    out = output or root / "build" / "任务包"
+    out = output or root / "build" / KIT_DIR
     refs = _References(prepared)
     kits = []
     for dept in chosen:

@@ -186,7 +186,6 @@ class DepartmentState:
     name: str
     state: str              # 已交 | 未交 | 逾期
     detail: str = ""
-    sections: list[str] = field(default_factory=list)     # the sections it writes
 
 
 def department_status(root: Path) -> list[DepartmentState] | None:
@@ -201,17 +200,6 @@ def department_status(root: Path) -> list[DepartmentState] | None:
     return [DepartmentState(d.name, d.state + ("（已逾期）" if d.late else ""),
                             "；".join(filter(None, [f"截止 {d.deadline}" if d.deadline else "",
                                                     f"最近交回 {d.last_return}" if d.last_return else "",
-                                                    *d.problems])),
-                            [i.name for i in d.items if i.kind == "小节"])
+                                                    *d.problems])))
             for d in result.departments]
-
-
-def section_departments(root: Path) -> dict[str, str]:
-    """Section title → owning department, when the project assigns sections to departments."""
-    rows = department_status(root) or []
-    owners: dict[str, str] = {}
-    for r in rows:
-        for title in r.sections:
-            owners[title] = r.name
-    return owners
 

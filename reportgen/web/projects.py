@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..batch import expand_projects, read_config
+from ..departments.assign import read_assignment
 from ..errors import Problem, Problems, ReportgenError
 from ..load.project import REPORT_FILE
 
@@ -43,6 +44,7 @@ class Overview:
     problems: Problems = field(default_factory=Problems)
     sections: list[Section] = field(default_factory=list)
     tables: list[tuple[str, str, int]] = field(default_factory=list)     # id, title, rows
+    table_owners: dict[str, str] = field(default_factory=dict)           # table id -> department (departments:)
     placeholders: int = 0
     draft: Path | None = None                    # where the draft goes (build/…docx)
     built_at: float | None = None                # its time, when there is one
@@ -136,16 +138,18 @@ def make_overview(key: str, root: Path) -> Overview:
     ov.ok = True
     ov.problems = prepared.problems
     ds = prepared.dataset
-    from .intake import section_departments
-    owners = section_departments(root)
+    assignment = read_assignment(ds, Problems())      # a wrong id there is validate's to report, not the page's
+    owners = section_owners(ds, assignment) if assignment else {}
     manifest = make_manifest(prepared, root / "build")
     for s in manifest["sections"]:
         if s["key"] == "封面":
             continue
         placeholders = [p["text"] for p in manifest["placeholders"] if p["key"] == s["key"]]
-        ov.sections.append(Section(s["title"], placeholders, owners.get(s["title"], "")))
+        ov.sections.append(Section(s["title"], placeholders, owners.get(_plain(s["key"]), "")))
     ov.placeholders = sum(len(s.placeholders) for s in ov.sections)
     ov.tables = [(tid, t.definition.title, len(t.rows)) for tid, t in ds.tables.items()]
+    if assignment:
+        ov.table_owners = {tid: d.name for d in assignment.departments.values() for tid in d.tables}
     ov.raw_indicators = [(d.name, d.unit, ds.indicators.get(d.name, {}).get(ds.year))
                          for d in ds.pack.indicators.values() if d.kind == "raw"]
     ov.draft = default_output(ds)
@@ -154,3 +158,40 @@ def make_overview(key: str, root: Path) -> Overview:
     ov.change_lines = diff_lines(diff_project(prepared, ov.draft))
     return ov
 
+
+
+def section_owners(ds, assignment) -> dict[str, str]:
+    """Heading in the draft ("章 › 小节", plain) → the department owning that section in `departments:`.
+
+    The draft's headings are the narrative files' own `## …` lines, which a school may have reworded from
+    the pack's section title: both name the section."""
+    from ..regen.manifest import SEP
+    owners: dict[str, str] = {}
+    for dept in assignment.departments.values():
+        for sec in dept.sections:
+            written = _written_title(ds, sec.file(ds.root))
+            for title in filter(None, {sec.title, written}):
+                owners[_plain(f"{sec.chapter_title}{SEP}{title}")] = dept.name
+            if not sec.title:                     # a chapter that is one section (前言)
+                owners[_plain(sec.chapter_title)] = dept.name
+    return owners
+
+
+def _written_title(ds, path: Path | None) -> str:
+    """The `## …` heading a section's narrative file opens with (.md, or a Word section read as Markdown)."""
+    if path is None:
+        return ""
+    if path.suffix == ".docx":
+        word = ds.word_sections.get(path.relative_to(ds.root).as_posix())
+        text = word.markdown if word is not None else ""
+    else:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return ""
+    return next((line[3:].strip() for line in text.splitlines() if line.startswith("## ")), "")
+
+
+def _plain(heading: str) -> str:
+    """A heading without Markdown emphasis and spaces, to compare the source's with the rendered one."""
+    return re.sub(r"[\s*_`]+", "", heading)

@@ -5,11 +5,13 @@ import hmac
 import time
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
 from . import corrections, intake, previews
 from .jobs import Busy, Job
@@ -28,6 +30,8 @@ def table() -> list[Route]:
         Route("/p/{key}/job", job_status),
         Route("/p/{key}/indicators", indicators, methods=["GET", "POST"]),
         Route("/p/{key}/workbook", workbook),
+        Route("/p/{key}/kits", kits, methods=["POST"]),
+        Route("/p/{key}/kits/{name}", kit_file),
         Route("/p/{key}/files/{folder}/{name}", served_file),
         Route("/p/{key}/pages/{n:int}.png", page_image),
         Route("/p/{key}/pages/{n:int}", page_view),
@@ -88,10 +92,11 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
     st = _state(request)
     ov = st.registry.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
+    departments = intake.department_status(root)
     return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
-                   downloads=_downloads(root, ov), departments=intake.department_status(root),
+                   downloads=_downloads(root, ov), departments=departments, kits=_kits(root, departments),
                    office_note=st.office.broken, stamp=int(time.time()))
 
 
@@ -118,6 +123,19 @@ def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
 
 
 CHANGES_FILE = "修改说明.docx"
+
+
+def _kits(root: Path, departments) -> list[tuple[str, str, float | None]] | None:
+    """(department, its kit's .zip name, made at) of the assigned departments; None when none are assigned.
+
+    Only the current departments' kits are offered: a kit of a department since removed is not."""
+    if departments is None:
+        return None
+    out = []
+    for d in departments:
+        zip_path = root / "build" / KIT_DIR / f"{folder_name(d.name)}.zip"
+        out.append((d.name, zip_path.name, zip_path.stat().st_mtime) if zip_path.is_file() else (d.name, "", None))
+    return out
 
 
 # ------------------------------------------------------------------------------------------- actions
@@ -232,20 +250,41 @@ async def workbook(request: Request):
     return _send(result.output)
 
 
+async def kits(request: Request):
+    """Make every department's kit (as `reportgen kit` does, into build/任务包/); the page then lists the .zips."""
+    key, root = _root(request)
+    await _form(request)
+    from ..departments.kit import make_kits
+    await run_in_threadpool(make_kits, root)       # a few seconds of Word and Excel writing, off the event loop
+    return RedirectResponse(f"/p/{key}#kits", 303)
+
+
+async def kit_file(request: Request):
+    key, root = _root(request)
+    name = request.path_params["name"]
+    if not name.endswith(".zip"):
+        raise HTTPException(404, "没有这个文件。")
+    return _send(_listed(root / "build" / KIT_DIR, name))
+
+
 async def served_file(request: Request):
     key, root = _root(request)
     folder, name = request.path_params["folder"], request.path_params["name"]
     if folder not in SERVED_FOLDERS:
         raise HTTPException(404, "只能下载项目 build/ 和 returns/ 文件夹中的文件。")
-    base = (root / folder).resolve()
-    # a name, never a path: it must be one of the folder's own files
+    return _send(_listed(root / folder, name))
+
+
+def _listed(folder: Path, name: str) -> Path:
+    """`name` as one of the folder's own files: a name, never a path."""
+    base = folder.resolve()
     if "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".") or not base.is_dir():
         raise HTTPException(404, "没有这个文件。")
     listed = {p.name: p for p in base.iterdir() if p.is_file()}
     path = listed.get(name)
     if path is None or path.resolve().parent != base:
         raise HTTPException(404, "没有这个文件。")
-    return _send(path)
+    return path
 
 
 def _send(path: Path) -> FileResponse:
