@@ -440,3 +440,5 @@ def test_sections_and_tables_show_their_owning_department(demo):
     tables = _owners(page, "tables")
     assert tables["创新创业大赛获奖情况一览表"] == "招生就业处"
     assert [t for t, owner in tables.items() if owner == "科研处"] and tables["国家规划教材统计表"] == "—"
+    # table titles are shown as printed, the year filled in ("{{ year }} 年度技术交易额一览表" in the pack)
+    assert not [t for t in tables if "{" in t] and any(t.startswith("2024") for t in tables)

@@ -18,6 +18,7 @@ from ..batch import expand_projects, read_config
 from ..departments.assign import read_assignment
 from ..errors import Problem, Problems, ReportgenError
 from ..load.project import REPORT_FILE
+from ..workbook.layout import render_title
 
 SKIPPED = {"build", ".git", "__pycache__"}
 
@@ -147,7 +148,8 @@ def make_overview(key: str, root: Path) -> Overview:
         placeholders = [p["text"] for p in manifest["placeholders"] if p["key"] == s["key"]]
         ov.sections.append(Section(s["title"], placeholders, owners.get(_plain(s["key"]), "")))
     ov.placeholders = sum(len(s.placeholders) for s in ov.sections)
-    ov.tables = [(tid, t.definition.title, len(t.rows)) for tid, t in ds.tables.items()]
+    context = {"year": ds.year, "school": ds.config.get("school", {})}      # titles like "{{ year }} 年…"
+    ov.tables = [(tid, render_title(t.definition.title, context), len(t.rows)) for tid, t in ds.tables.items()]
     if assignment:
         ov.table_owners = {tid: d.name for d in assignment.departments.values() for tid in d.tables}
     ov.raw_indicators = [(d.name, d.unit, ds.indicators.get(d.name, {}).get(ds.year))
