@@ -75,6 +75,9 @@ def test_manifest_records_inputs_values_tables_sections_output(built):
     assert all(len(s["sha256"]) == 64 for s in m["sections"])
     assert m["placeholders"] == []
     assert m["output"] == {"file": "draft.docx", "sha256": sha(built), "bytes": built.stat().st_size}
+    # titles as the draft prints them, so the change report names "2024 年度技术交易额一览表"
+    assert m["tables"]["tech_transfer"]["title"] == "2024 年度技术交易额一览表"
+    assert not [t for t in m["tables"].values() if "{" in t["title"]]
 
 
 # ---------------------------------------------------------------- must show, on the full demo

@@ -35,6 +35,7 @@ from ..doc.model import (
 from ..render.display import format_value
 from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
+from ..workbook.layout import render_title
 from ..workbook.returns import REPLACED_DIR, manifest_entry as department_returns
 
 FORMAT = 1
@@ -83,7 +84,7 @@ def make_manifest(prepared, output: Path) -> dict:
         "project": {"school": ds.config["school"]["name"], "year": ds.year, "pack": ds.pack.name},
         "inputs": files.hashes,
         "indicators": _indicators(prepared.indicators),
-        "tables": _tables(ds.tables),
+        "tables": _tables(ds.tables, {"year": ds.year, "school": ds.config.get("school", {})}),
         "sections": [{"key": s.key, "title": s.title, "sha256": s.sha256, "text": s.lines} for s in sections],
         "placeholders": [{"section": s.title, "key": s.key, "text": t} for s in sections for t in s.placeholders],
     }
@@ -224,12 +225,12 @@ def _json_value(v):
     return "-" if isinstance(v, NotReported) or v is None else str(v)
 
 
-def _tables(tables: dict) -> dict:
+def _tables(tables: dict, context: dict) -> dict:
     out = {}
     for tid, data in tables.items():
         cols = data.definition.columns
         out[tid] = {
-            "title": data.definition.title,
+            "title": render_title(data.definition.title, context),      # "{{ year }} 年度…" as printed
             "columns": [c.name for c in cols],
             "count": len(data.rows),
             "totals": {c.name: cell_text(c, column_total(data, c.name)) for c in cols if c.summable},
