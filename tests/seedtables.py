@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SEEDS = Path("/work/shared/seeds")
+# the seed reports sit in shared/ beside the checkout (CI lays a copy there too)
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 LEVELS = ("国家级", "省级", "市级", "校级")
 
 

@@ -12,7 +12,7 @@ from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
 from wordutil import seed_docx
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from seedtables import SEEDS
 LABEL = re.compile(r"^(表|附表|图|案例) ?\d+[\u3000：]")
 
 
