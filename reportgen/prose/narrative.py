@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from ..check.rules import PROSE_GROUP as GROUP, CheckResult, Involved
-from ..errors import Location, Problems
+from ..errors import Location, Problems, ReportgenError
+from ..load.yaml_source import check_regular_file
 from ..render.display import format_value
 from ..render.env import MAX_TEMPLATE_BYTES
 from ..value_kinds import is_number
@@ -103,11 +103,9 @@ def read_narrative(path: Path) -> str | None:
     if path.suffix != ".md":
         return None
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TEMPLATE_BYTES:
-            return None
+        check_regular_file(path, path.name, MAX_TEMPLATE_BYTES)
         return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, ReportgenError):
         return None
 
 
