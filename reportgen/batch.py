@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 from .errors import Location, Problems, ReportgenError, UsageError
 from .fileio import guard_output, safe_file_name
 from .load.project import REPORT_FILE, draft_name
+from .load.yaml_source import load_yaml
 
 
 @dataclass
@@ -57,18 +58,21 @@ def expand_projects(dirs: Iterable[Path]) -> list[Path]:
 
 def school_name(root: Path) -> str:
     """The school's name from report.yaml, or the folder name when it cannot be read."""
-    config = read_config(root)
+    config = peek_config(root)
     school = config.get("school") if isinstance(config, dict) else None
     name = school.get("name") if isinstance(school, dict) else None
     return str(name) if name else root.name
 
 
-def read_config(root: Path) -> dict:
-    import yaml
+def peek_config(root: Path) -> dict:
+    """report.yaml's settings for naming a project in a list, or {} when it cannot be read; read through the
+    same bounded reader as a build (alias bombs, pipes and huge files stay harmless), its problems left to
+    the build that reports them."""
     try:
-        data = yaml.safe_load((root / REPORT_FILE).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        node = load_yaml(root / REPORT_FILE, REPORT_FILE)
+    except ReportgenError:
         return {}
+    data = node.plain() if node is not None else None
     return data if isinstance(data, dict) else {}
 
 
@@ -97,7 +101,7 @@ def output_names(roots: list[Path], out_dir: Path) -> dict[Path, Path]:
 
 def default_file_name(root: Path) -> str:
     """The name `reportgen build` gives the draft (report.yaml output, else 学校质量年度报告年度.docx)."""
-    return Path(draft_name(read_config(root), root)).name
+    return Path(draft_name(peek_config(root), root)).name
 
 
 # ---------------------------------------------------------------- one school

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch import expand_projects, read_config
+from ..batch import expand_projects, peek_config
 from ..departments.assign import read_assignment
 from ..errors import Problem, Problems, ReportgenError
 from ..load.project import REPORT_FILE
@@ -127,7 +127,7 @@ def make_overview(key: str, root: Path) -> Overview:
     from ..regen.manifest import make_manifest
     from ..regen.present import diff_lines
     from ..regen.publish import diff_project
-    config = read_config(root)
+    config = peek_config(root)
     school = config.get("school") if isinstance(config.get("school"), dict) else {}
     ov = Overview(key, root, str(school.get("name") or root.name), config.get("year", "？"),
                   str(config.get("pack", "？")), ok=False)

@@ -233,8 +233,8 @@ async def indicators(request: Request):
 
 
 def _workbook_of(root: Path) -> str:
-    from ..batch import read_config
-    return str(read_config(root).get("workbook") or "")
+    from ..batch import peek_config
+    return str(peek_config(root).get("workbook") or "")
 
 
 async def workbook(request: Request):
