@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..load.yaml_source import load_yaml
+
 DEPARTMENTS_FILE = "departments.yaml"     # the pack's suggested `departments:` (who writes what), see departments/
 
 
@@ -43,13 +45,13 @@ def default_assignment_text(pack) -> str:
     """The pack's suggested `departments:` block for a new report.yaml ("" when the pack has none).
 
     Ids the effective pack lacks (a pack extending this one may remove a chapter or a table) are left out."""
-    import yaml
     path = pack.template_path(DEPARTMENTS_FILE)
     if not path.is_file():
         return ""
-    text = path.read_text(encoding="utf-8")
-    head = [line for line in text.splitlines() if line.startswith("#")]
-    spec = yaml.safe_load(text) or {}
+    # a pack may come from elsewhere: its file is read through the same bounded reader as its other files
+    node = load_yaml(path, pack.file_label(DEPARTMENTS_FILE))
+    head = [line for line in path.read_text(encoding="utf-8-sig").splitlines() if line.startswith("#")]
+    spec = (node.plain() if node is not None else None) or {}
     chapters = {ch.id: {s.id for s in ch.sections} for ch in pack.chapters}
     groups = {g for a in pack.appendix for g in (a.id, a.title)}
     valid = {"sections": lambda s: s in chapters or s.partition("/")[2] in chapters.get(s.partition("/")[0], ()),
