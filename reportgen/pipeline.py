@@ -110,20 +110,33 @@ def default_output(ds: Dataset) -> Path:
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,
-          workbook: Path | None = None, force: bool = False, pdf: bool = False) -> tuple[Prepared, Summary]:
+          workbook: Path | None = None, force: bool = False, pdf: bool = False,
+          office=None) -> tuple[Prepared, Summary]:
+    """The draft (and with `pdf`, its PDF, laid out by `office` if given — the web page's running one)."""
+    if not pdf:
+        return _build(root, output, timings, workbook, force, None)
+    from .export.pdf import check_tools, started_office
+    check_tools()                              # no LibreOffice: say so before any work
+    if office is not None:
+        return _build(root, output, timings, workbook, force, office)
+    with started_office() as office:           # LibreOffice starts while the draft is made
+        return _build(root, output, timings, workbook, force, office)
+
+
+def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path | None, force: bool,
+           office) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
-    if pdf:
-        from .export.pdf import check_tools, make_pdf, previous_toc_pages
-        check_tools()                          # no LibreOffice: say so before any work
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
     guard_output(out, root, "输出的初稿", keep=(workbook,) if workbook else ())
     render, made = (lambda: docx_bytes(prepared)), None
-    if pdf:
+    if office is not None:
+        from .export.pdf import make_pdf, previous_toc_pages
         with stage(timings, "pdf"):
-            # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers
-            # the previous draft's 目录 numbers: when the layout has not moved, one LibreOffice pass
-            made = make_pdf(prepared.rendered.document, render, prepared.problems, guess=previous_toc_pages(out))
+            # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers;
+            # the previous draft's 目录 numbers are the first guess
+            made = make_pdf(prepared.rendered.document, render, prepared.problems, guess=previous_toc_pages(out),
+                            office=office)
         render = lambda: made.docx             # noqa: E731
     with stage(timings, "write"):
         # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)
@@ -143,7 +156,7 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     """PNG pages of the report as LibreOffice lays it out, into `folder` (default build/preview/)."""
     from .export.office import pdf_to_pngs
     from .export.pdf import check_tools, make_pdf
-    check_tools(need_pages=True)
+    check_tools()
     prepared = prepare(root)
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
     # old page-NN.png files there are removed: never in an input folder (images/ may hold such names)

@@ -207,7 +207,7 @@ def test_a_file_without_marker_is_matched_by_its_headings(run, project, tmp_path
 
 def test_a_return_saved_by_libreoffice_is_recognised(run, project, kit, tmp_path):
     from reportgen.export import office
-    if not office.have("soffice"):
+    if not office.have_office():
         pytest.skip("需要 LibreOffice")
     import subprocess
     filled = tmp_path / "filled.docx"

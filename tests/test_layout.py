@@ -1,9 +1,8 @@
 """The demo as LibreOffice lays it out: 目录 page numbers that are true, charts, nothing over a margin.
 
-Needs LibreOffice (soffice) and poppler-utils; CI installs them (.ci/run). Skipped where missing.
+Needs LibreOffice (soffice) and, for the one-layout way, python3-uno; CI installs them (.ci/run). Skipped where missing.
 """
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +10,10 @@ import docx
 import pytest
 
 from reportgen.cli import main
+from reportgen.errors import ExportError
 from reportgen.export import office
+from reportgen.export.pdf import previous_toc_pages
+from reportgen.export.uno_office import UnoOffice, uno_python
 from reportgen.export.pages import footer_pattern, locate_headings, printed_numbers
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
@@ -28,8 +30,7 @@ PT_PER_MM = 72 / 25.4
 TOLERANCE_PT = 1.5
 FOOTER = re.compile(r"^—\s*(\d+)\s*—$")
 
-needs_office = pytest.mark.skipif(not (office.have("soffice") and shutil.which("pdftotext") and shutil.which("pdftoppm")),
-                                  reason="LibreOffice (soffice) or poppler-utils not installed")
+needs_office = pytest.mark.skipif(not office.have_office(), reason="LibreOffice (soffice) not installed")
 
 
 def squash(s):
@@ -110,6 +111,37 @@ def test_every_toc_entry_matches_its_page(demo_pdf):
         first = _landing(pages, text, after)
         assert pages[first]["footer"] == number, text
         after = first
+
+
+@needs_office
+@pytest.mark.skipif(uno_python() is None, reason="no Python with LibreOffice's uno module (Debian: python3-uno)")
+def test_without_uno_two_layouts_give_the_same_pdf(demo_pdf, tmp_path, monkeypatch):
+    """The one-layout way (LibreOffice updates the 目录 itself) and the two-pass fallback agree page by page."""
+    out, pdf, _ = demo_pdf
+    monkeypatch.setenv("REPORTGEN_NO_UNO", "1")
+    other = tmp_path / "two-pass.docx"
+    assert main(["build", str(DEMO), "--pdf", "-o", str(other)]) == 0
+    assert office.pdf_pages_text(other.with_suffix(".pdf")) == office.pdf_pages_text(pdf)
+    assert previous_toc_pages(other) == previous_toc_pages(out)
+
+
+@needs_office
+@pytest.mark.skipif(uno_python() is None, reason="no Python with LibreOffice's uno module (Debian: python3-uno)")
+def test_one_libreoffice_survives_a_broken_document(demo_pdf, tmp_path):
+    """A document LibreOffice cannot open is a located error, and the same (warm) LibreOffice lays out the next."""
+    out, _, _ = demo_pdf
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    good = tmp_path / "good.docx"
+    good.write_bytes(out.read_bytes())
+    with UnoOffice(tmp_path / "office", []) as lo:
+        with pytest.raises(ExportError) as e:
+            lo.lay_out(broken)
+        assert "LibreOffice 未能把文档转换为 PDF" in e.value.message
+        layout = lo.lay_out(good)
+        assert lo.alive()
+    assert layout.toc and layout.toc[0][0] == "前言"
+    assert len(office.pdf_pages_text(layout.pdf)) > 50
 
 
 @needs_office
@@ -363,17 +395,6 @@ def test_missing_libreoffice_names_the_debian_package(run, demo, tmp_path, monke
     assert not out.exists()                    # said before doing any work
     r = run("preview", demo, "-o", tmp_path / "pv")
     assert r.code == 1 and "libreoffice-writer-nogui" in r.err
-
-
-def test_missing_pdftoppm_names_poppler_utils(run, demo, tmp_path, monkeypatch):
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "soffice").write_text("#!/bin/sh\nexit 1\n")
-    (fake / "soffice").chmod(0o755)
-    monkeypatch.setenv("PATH", str(fake))
-    monkeypatch.delenv("REPORTGEN_SOFFICE", raising=False)
-    r = run("preview", demo, "-o", tmp_path / "pv")
-    assert r.code == 1 and "poppler-utils" in r.err and "pdftoppm" in r.err
 
 
 # ---------------------------------------------------------------- finding pages in text

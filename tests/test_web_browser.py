@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.export.office import have
 from reportgen.web.app import Settings, create_app
 
 from webutil import Served

@@ -1,8 +1,9 @@
-"""LibreOffice (headless) and poppler as subprocesses: .docx → PDF → text or PNG pages.
+"""LibreOffice (headless) as a subprocess: .docx → PDF; PDFium (pypdfium2) for the PDF's text and PNG pages.
 
 Each Office instance runs soffice with its own throwaway user profile
 (-env:UserInstallation), so concurrent builds never share, lock or corrupt one profile.
-Every call has a timeout; on expiry the whole process group is killed.
+Every call has a timeout; on expiry the whole process group is killed. Office converts with
+`soffice --convert-to`; export/uno_office.py drives LibreOffice in one pass where it can.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
 from ..errors import ExportError
@@ -28,9 +30,6 @@ SOFFICE_PATHS = (
 MISSING_SOFFICE = ("未找到 LibreOffice（soffice 命令），无法生成 PDF 或页面预览。"
                    "Debian/Ubuntu 请安装：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk；"
                    "其他系统请安装 LibreOffice，并把 soffice 所在目录加入 PATH（或设置环境变量 REPORTGEN_SOFFICE）")
-MISSING_POPPLER = ("未找到 {tool} 命令（poppler 工具集），{purpose}。"
-                   "Debian/Ubuntu 请安装：sudo apt-get install poppler-utils")
-
 
 def find_soffice() -> str:
     override = os.environ.get("REPORTGEN_SOFFICE")
@@ -48,17 +47,8 @@ def find_soffice() -> str:
     raise ExportError(MISSING_SOFFICE)
 
 
-def find_poppler(tool: str, purpose: str) -> str:
-    found = shutil.which(tool)
-    if not found:
-        raise ExportError(MISSING_POPPLER.format(tool=tool, purpose=purpose))
-    return found
-
-
-def have(tool: str) -> bool:
-    """Whether `tool` (soffice, pdftotext, pdftoppm) can be run on this machine."""
-    if tool != "soffice":
-        return shutil.which(tool) is not None
+def have_office() -> bool:
+    """Whether LibreOffice can be run on this machine (PDF, page previews)."""
     try:
         find_soffice()
         return True
@@ -98,6 +88,7 @@ class Office:
         self.workdir = workdir
         self.profile = workdir / "lo-profile"
         self.timeout = timeout
+        self.fonts = list(font_pairs or [])
         if font_pairs:
             write_replace_table(self.profile, font_pairs)
 
@@ -115,23 +106,54 @@ class Office:
                               + f"（退出码 {result.returncode}）")
         return target
 
+    def close(self) -> None:
+        """Nothing runs between conversions: each soffice ends with its conversion."""
+
+
+# PDFium is not thread-safe, and the web page lays out several projects side by side
+_PDFIUM = threading.Lock()
+
 
 def pdf_pages_text(pdf: Path) -> list[str]:
-    """Each page's text laid out as printed (pdftotext -layout), in page order."""
-    tool = find_poppler("pdftotext", "无法读取 PDF 的页面内容")
-    result = run([tool, "-layout", "-enc", "UTF-8", str(pdf), "-"], TOOL_TIMEOUT_S, "读取 PDF 文本")
-    if result.returncode != 0:
-        raise ExportError(f"pdftotext 读取 {pdf.name} 失败：{result.stderr.decode('utf-8', 'replace').strip()}")
-    pages = result.stdout.decode("utf-8", "replace").split("\f")
-    if pages and not pages[-1].strip():
-        pages.pop()            # pdftotext ends every page, the last one too, with a form feed
-    return pages
+    """Each page's text, lines as printed, in page order."""
+    import pypdfium2 as pdfium
+    with _PDFIUM:
+        doc = _open(pdfium, pdf)
+        try:
+            pages = []
+            for page in doc:
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range().replace("\r\n", "\n"))
+                textpage.close()
+                page.close()
+            return pages
+        finally:
+            doc.close()
 
 
-def pdf_to_pngs(pdf: Path, folder: Path, dpi: int, prefix: str = "page") -> list[Path]:
-    tool = find_poppler("pdftoppm", "无法生成页面预览图")
+def pdf_to_pngs(pdf: Path, folder: Path, dpi: int, prefix: str = "page", pages: list[int] | None = None) -> list[Path]:
+    """PNG images of `pages` (1-based; default all) as folder/prefix-NN.png, numbers padded like pdftoppm's."""
+    import pypdfium2 as pdfium
     folder.mkdir(parents=True, exist_ok=True)
-    result = run([tool, "-png", "-r", str(dpi), str(pdf), str(folder / prefix)], CONVERT_TIMEOUT_S, "生成页面预览图")
-    if result.returncode != 0:
-        raise ExportError(f"pdftoppm 生成预览图失败：{result.stderr.decode('utf-8', 'replace').strip()}")
-    return sorted(folder.glob(f"{prefix}-*.png"))
+    out = []
+    with _PDFIUM:
+        doc = _open(pdfium, pdf)
+        try:
+            width = len(str(len(doc)))
+            for n in pages or range(1, len(doc) + 1):
+                page = doc[n - 1]
+                image = page.render(scale=dpi / 72).to_pil()
+                page.close()
+                target = folder / f"{prefix}-{n:0{width}d}.png"
+                image.save(target, optimize=False)
+                out.append(target)
+        finally:
+            doc.close()
+    return out
+
+
+def _open(pdfium, pdf: Path):
+    try:
+        return pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as e:
+        raise ExportError(f"无法读取 PDF {pdf.name}：{e}") from None

@@ -1,15 +1,18 @@
 """The report as a PDF whose 目录 shows real page numbers, and the .docx with the same 目录.
 
 LibreOffice lays out the .docx but (like WPS) shows a TOC field's cached entries as they are.
-So we lay out twice: convert, read where each 目录 heading landed (the number printed in its
-page's footer), write those numbers into the document model's TocEntry.page, write the .docx
-again and convert again. Body numbering restarts after the 目录, so the numbers cannot move
-the body; a final check confirms they did not (up to MAX_PASSES layouts).
+Driven through UNO (export/uno_office.py), LibreOffice updates the 目录 itself before it exports:
+one layout, and its 目录 numbers go into the document model's TocEntry.page, so the .docx written
+afterwards carries the same numbers. Without UNO we lay out twice: convert, read where each 目录
+heading landed (the number printed in its page's footer), write those numbers into the model,
+write the .docx again and convert again. Body numbering restarts after the 目录, so the numbers
+cannot move the body; a final check confirms they did not (up to MAX_PASSES layouts).
 """
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -17,11 +20,12 @@ from typing import Callable
 
 from lxml import etree
 
-from ..doc.model import Document, Toc, TocEntry
+from ..doc.model import Document, Toc, TocEntry, Typography
 from ..errors import ExportError, Problems
 from .fonts import installed_families, official_fonts, substitutions
-from .office import Office, find_poppler, find_soffice, pdf_pages_text
-from .pages import locate_headings, printed_numbers
+from .office import find_soffice, pdf_pages_text
+from .pages import locate_headings, printed_numbers, squash
+from .uno_office import open_office
 
 MAX_PASSES = 3
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -31,10 +35,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 class PdfResult:
     docx: bytes                     # the .docx whose cached 目录 matches the PDF
     pdf: bytes
-    pages: int | None               # None when poppler is missing and pages could not be read
+    pages: int
     toc_entries: list[TocEntry]
     fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
-    texts: list[str] | None = None  # each page's text as laid out (pdftotext -layout), when poppler is present
+    texts: list[str] = field(default_factory=list)   # each page's text as laid out
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -55,11 +59,29 @@ def for_libreoffice(docx: bytes) -> bytes:
     return out.getvalue()
 
 
-def check_tools(need_pages: bool = False) -> None:
-    """Fail early, before any work, when LibreOffice (or poppler's pdftoppm for previews) is missing."""
+def check_tools() -> None:
+    """Fail early, before any work, when LibreOffice is missing."""
     find_soffice()
-    if need_pages:
-        find_poppler("pdftoppm", "无法生成页面预览图")
+
+
+def fonts_for(typography: Typography) -> list[tuple[str, str]]:
+    """(official font, installed face) the PDF is printed with, for each official font not installed."""
+    return substitutions(official_fonts(typography), installed_families())
+
+
+@contextmanager
+def started_office(typography: Typography | None = None, timeout: float | None = None):
+    """A LibreOffice for one build, started now so that its start-up overlaps with the build's own work.
+
+    Without the project's typography yet, it gets the replacement table of the default (GB/T 9704)
+    fonts; make_pdf starts another if the project's pack names other fonts."""
+    with tempfile.TemporaryDirectory(prefix="reportgen-office-") as tmp:
+        office = open_office(Path(tmp), fonts_for(typography or Typography()),
+                             **({"timeout": timeout} if timeout else {}))
+        try:
+            yield office
+        finally:
+            office.close()
 
 
 def previous_toc_pages(draft: Path) -> dict[str, int]:
@@ -87,40 +109,75 @@ def previous_toc_pages(draft: Path) -> dict[str, int]:
 
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
              timeout: float | None = None, guess: dict[str, int] | None = None, office=None) -> PdfResult:
-    """Lay `doc` out with LibreOffice until its 目录 page numbers are the printed ones.
+    """Lay `doc` out with LibreOffice so that its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
     entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
-    fills the entries before the first pass. `office` (anything with to_pdf(docx) → pdf, e.g. the web
-    page's warm LibreOffice for previews) replaces a fresh soffice per call.
+    fills the entries before the first layout. `office` (e.g. the web page's warm LibreOffice)
+    replaces one started for this call.
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
     for entry in entries:
         if entry.page is None and guess:
             entry.page = guess.get(entry.text)
+    fonts = fonts_for(doc.typography)
+    if office is not None and not set(fonts) <= set(getattr(office, "fonts", fonts)):
+        office = None                # started before the pack was known, without this pack's fonts
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp:
         work = Path(tmp)
-        fonts = substitutions(official_fonts(doc.typography), installed_families())
-        office = office or (Office(work, timeout, fonts) if timeout else Office(work, font_pairs=fonts))
-        src = work / "report.docx"
-        for n in range(MAX_PASSES):
+        own = office is None
+        if own:                      # starts LibreOffice now, so its start-up overlaps with render()
+            office = open_office(work, fonts, **({"timeout": timeout} if timeout else {}))
+        try:
+            src = work / "report.docx"
             data = render()
             src.write_bytes(for_libreoffice(data))
-            pdf = office.to_pdf(src)
-            try:
-                pages = pdf_pages_text(pdf)
-            except ExportError as e:            # no poppler: a PDF without 目录 page numbers beats none
-                problems.warning(f"{e.message}；PDF 的目录中暂无页码")
-                return PdfResult(data, pdf.read_bytes(), None, entries, fonts)
-            found = locate_headings([e.text for e in entries], pages,
-                                    printed_numbers(pages, doc.typography.page_number_format))
-            if [e.page for e in entries] == found:
-                break
-            for entry, page in zip(entries, found):
-                entry.page = page
-        else:
-            problems.warning(f"目录页码经 {MAX_PASSES} 次排版仍有变化，请在 Word/WPS 中更新目录后核对")
+            number_format = doc.typography.page_number_format
+            if hasattr(office, "lay_out"):     # LibreOffice driven through UNO: one layout
+                data, pdf, texts = _one_pass(office, src, data, entries, render, fonts, number_format, problems)
+            else:
+                data, pdf, texts = _passes(office, src, data, entries, render, number_format, problems)
+        finally:
+            if own:
+                office.close()
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf.read_bytes(), len(pages), entries, fonts, pages)
+        return PdfResult(data, pdf, len(texts), entries, fonts, texts)
+
+
+def _one_pass(office, src: Path, data: bytes, entries: list[TocEntry], render, fonts,
+              number_format: str, problems: Problems) -> tuple[bytes, bytes, list[str]]:
+    """LibreOffice updates the 目录 and exports; the .docx is written again only if its numbers changed."""
+    layout = office.lay_out(src, fonts=fonts)
+    if layout.toc is None or [squash(text) for text, _ in layout.toc] != [squash(e.text) for e in entries]:
+        # not updated (a cold fallback), or LibreOffice's 目录 lists other headings than ours (it reads
+        # outline levels its own way): this layout's body gives the pages, ours are printed the two-pass way
+        return _passes(office, src, data, entries, render, number_format, problems, first=layout.pdf)
+    found = [int(page) if page.isdigit() else None for _, page in layout.toc]
+    if [e.page for e in entries] != found:
+        for entry, page in zip(entries, found):
+            entry.page = page
+        data = render()
+    return data, layout.pdf.read_bytes(), pdf_pages_text(layout.pdf)
+
+
+def _passes(office, src: Path, data: bytes, entries: list[TocEntry], render, number_format: str,
+            problems: Problems, first: Path | None = None) -> tuple[bytes, bytes, list[str]]:
+    """Convert, read each 目录 heading's printed page, write them in and convert again until they hold.
+
+    `first` is a PDF of `src` already laid out."""
+    for n in range(MAX_PASSES):
+        if n:
+            data = render()
+            src.write_bytes(for_libreoffice(data))
+        pdf = first if n == 0 and first is not None else office.to_pdf(src)
+        texts = pdf_pages_text(pdf)
+        found = locate_headings([e.text for e in entries], texts, printed_numbers(texts, number_format))
+        if [e.page for e in entries] == found:
+            break
+        for entry, page in zip(entries, found):
+            entry.page = page
+    else:
+        problems.warning(f"目录页码经 {MAX_PASSES} 次排版仍有变化，请在 Word/WPS 中更新目录后核对")
+    return data, pdf.read_bytes(), texts

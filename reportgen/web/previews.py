@@ -9,15 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..doc.model import Toc
-from ..export.office import ExportError, find_poppler, pdf_pages_text, run, TOOL_TIMEOUT_S
+from ..export.office import pdf_pages_text, pdf_to_pngs
 from ..export.pdf import PdfResult, check_tools, make_pdf
 from ..fileio import write_atomic
 from ..pipeline import Prepared, docx_bytes, prepare
@@ -57,7 +55,7 @@ def page_count(root: Path) -> int:
 
 def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, PdfResult]:
     """The report as a PDF, laid out once when the 目录 pages of the last preview still hold."""
-    check_tools(need_pages=True)
+    check_tools()
     prepared = prepare(root, timings=timings)
     known = load_state(root).get("toc") or {}
     for block in prepared.rendered.document.blocks:
@@ -73,7 +71,6 @@ def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
     """PNG pages of `pdf` into build/web-preview/: changed pages first, then all the others.
 
     `texts` are the pages' texts when the layout already read them (make_pdf does, for the 目录)."""
-    tool = find_poppler("pdftoppm", "无法生成页面预览图")
     folder = folder_of(root)
     folder.mkdir(parents=True, exist_ok=True)
     old = load_state(root).get("pages") or []
@@ -85,41 +82,27 @@ def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
         count = len(hashes)
         changed = [n for n in range(1, count + 1)
                    if n > len(old) or old[n - 1] != hashes[n - 1] or not page_file(root, n).is_file()]
-        def draw_one(n: int) -> None:
-            work = Path(tmp) / f"one-{n}"
-            work.mkdir()
-            _draw_pages(tool, src, work, n, n)
-            os.replace(work / f"p-{n:03d}.png", page_file(root, n))
-        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-            for i, _ in enumerate(pool.map(draw_one, changed), 1):     # one pdftoppm per page, side by side
-                progress("changed", i, len(changed))
+        for i, n in enumerate(changed, 1):
+            _draw_pages(src, Path(tmp), root, [n])
+            progress("changed", i, len(changed))
         for stale in folder.glob("page-*.png"):        # a shorter report leaves no stale pages behind
             if _number(stale) > count:
                 stale.unlink(missing_ok=True)
         # the first preview has nothing to differ from: no page is marked as changed
         _save_state(root, {"count": count, "pages": hashes, "toc": toc, "changed": changed if old else []})
-        if count > len(changed):
-            progress("rest", 0, count)
-            _draw_pages(tool, src, Path(tmp), 1, count)
-            for n in range(1, count + 1):
-                if n not in changed:
-                    os.replace(Path(tmp) / f"p-{n:03d}.png", page_file(root, n))
-        progress("rest", count, count)
+        rest = [n for n in range(1, count + 1) if n not in changed]
+        for i, n in enumerate(rest, len(changed) + 1):
+            _draw_pages(src, Path(tmp), root, [n])
+            progress("rest", i, count)
+        if not rest:
+            progress("rest", count, count)
     return Pages(count, changed, toc)
 
 
-def _draw_pages(tool: str, pdf: Path, tmp: Path, first: int, last: int) -> None:
-    for n in range(first, last + 1):
-        (tmp / f"p-{n:03d}.png").unlink(missing_ok=True)
-    staging = tmp / "staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    result = run([tool, "-png", "-r", str(DPI), "-f", str(first), "-l", str(last), str(pdf), str(staging / "p")],
-                 TOOL_TIMEOUT_S * 3, "生成页面预览图")
-    if result.returncode != 0:
-        raise ExportError(f"pdftoppm 生成预览图失败：{result.stderr.decode('utf-8', 'replace').strip()}")
-    for png in staging.glob("p-*.png"):                 # pdftoppm pads numbers to the page count's width
-        os.replace(png, tmp / f"p-{_number(png):03d}.png")
+def _draw_pages(pdf: Path, tmp: Path, root: Path, pages: list[int]) -> None:
+    """Draw `pages` in a staging folder, then move each over its preview image (never a half-written PNG)."""
+    for png in pdf_to_pngs(pdf, tmp / "staging", DPI, "p", pages):
+        os.replace(png, page_file(root, _number(png)))
 
 
 def _number(path: Path) -> int:

@@ -328,16 +328,16 @@ class _Progress(dict):
 
 
 def _build_job(st, root: Path, job: Job, force: bool) -> None:
-    from ..export.office import have
+    from ..export.office import have_office
     from ..pipeline import build as run_build
     from ..regen.present import rebuild_lines
     from ..regen.publish import write_changelog
-    pdf = have("soffice") and have("pdftoppm")
+    pdf = have_office()
     if not pdf:
         job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
     job.detail = "正在校验数据"
-    # the draft and its PDF exactly as `reportgen build --pdf` makes them (the warm LibreOffice is for previews)
-    prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf)
+    # the draft and its PDF exactly as `reportgen build --pdf` makes them, by the LibreOffice kept running
+    prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office if pdf else None)
     r = s.rebuild
     write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
     job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",

@@ -1,0 +1,116 @@
+"""Lay .docx files out in one LibreOffice and export them as PDF — a script for LibreOffice's own Python.
+
+Run as `python3 -I uno_job.py SOFFICE PROFILE_URL` by a Python that can `import uno` (Debian: the
+system python3 with python3-uno), never imported by reportgen: it needs nothing but the standard
+library and uno. reportgen.export.uno_office starts it and talks to it over stdin/stdout, one JSON object
+per line:
+
+    → {"ready": true}                                   once LibreOffice answers
+    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true}
+    → {"ok": true, "toc": [["前言", "1"], ["一、人才培养", "4"], …]}
+    → {"ok": false, "error": "…"}                       when this one document failed
+
+With update_index, every index of the document (the 目录) is updated in LibreOffice before the
+export, so the PDF's 目录 shows the pages LibreOffice laid out, and "toc" returns its entries so the
+.docx can carry the same numbers: one layout instead of a second conversion. End of input closes
+LibreOffice.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import uno  # noqa: F401  (LibreOffice's Python bridge: only this interpreter has it)
+from com.sun.star.beans import PropertyValue
+
+CONNECT_TIMEOUT_S = 60
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def say(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def start(soffice: str, profile_url: str):
+    pipe = f"reportgen-{os.getpid()}-{time.time_ns()}"
+    office = subprocess.Popen(
+        [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible", "--norestore", "--nologo",
+         "--nodefault", "--nolockcheck", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + CONNECT_TIMEOUT_S
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:           # NoConnectException until soffice listens
+            if office.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"LibreOffice did not start (exit {office.poll()})")
+            time.sleep(0.05)
+    return office, ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+
+def toc_entries(doc) -> list[list[str]]:
+    """(text, page) of every 目录 line, after the index was updated."""
+    out = []
+    indexes = doc.getDocumentIndexes()
+    for i in range(indexes.getCount()):
+        index = indexes.getByIndex(i)
+        index.update()
+        if not index.supportsService("com.sun.star.text.ContentIndex"):
+            continue
+        for line in index.getAnchor().getString().splitlines():
+            text, tab, page = line.rpartition("\t")
+            if tab and text.strip():
+                out.append([text.strip(), page.strip()])
+    return out
+
+
+def lay_out(desktop, job: dict) -> dict:
+    url = uno.systemPathToFileUrl(job["docx"])
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+    if doc is None:
+        return {"ok": False, "error": "LibreOffice could not open the document"}
+    try:
+        toc = toc_entries(doc) if job.get("update_index") else []
+        doc.storeToURL(uno.systemPathToFileUrl(job["pdf"]), (prop("FilterName", "writer_pdf_Export"),))
+        return {"ok": True, "toc": toc}
+    finally:
+        doc.close(True)
+
+
+def main() -> None:
+    soffice, profile_url = sys.argv[1], sys.argv[2]
+    office, desktop = start(soffice, profile_url)
+    say({"ready": True})
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                say(lay_out(desktop, json.loads(line)))
+            except Exception as e:   # one bad document must not end the warm office
+                say({"ok": False, "error": f"{type(e).__name__}: {e}"})
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:           # already gone: the bridge closes with it
+            pass
+        try:
+            office.wait(20)
+        except subprocess.TimeoutExpired:
+            office.kill()
+
+
+if __name__ == "__main__":
+    main()
