@@ -161,7 +161,8 @@ def preview(root: Path, folder: Path | None = None, dpi: int = 80) -> tuple[Prep
     folder = folder or prepared.dataset.root / BUILD_DIR / "preview"
     # old page-NN.png files there are removed: never in an input folder (images/ may hold such names)
     guard_output(folder, root, "预览图片的文件夹", folder=True)
-    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems)
+    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems,
+                    for_screen=dpi <= 100)          # pictures at 100 dpi are enough for such pages
     with tempfile.TemporaryDirectory(prefix="reportgen-preview-") as tmp:
         pdf = Path(tmp) / "preview.pdf"
         pdf.write_bytes(made.pdf)

@@ -108,13 +108,14 @@ def previous_toc_pages(draft: Path) -> dict[str, int]:
 
 
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
-             timeout: float | None = None, guess: dict[str, int] | None = None, office=None) -> PdfResult:
+             timeout: float | None = None, guess: dict[str, int] | None = None, office=None,
+             for_screen: bool = False) -> PdfResult:
     """Lay `doc` out with LibreOffice so that its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
     entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
     fills the entries before the first layout. `office` (e.g. the web page's warm LibreOffice)
-    replaces one started for this call.
+    replaces one started for this call. `for_screen`: a PDF only drawn as page previews (lighter pictures).
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
     for entry in entries:
@@ -134,7 +135,8 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
             src.write_bytes(for_libreoffice(data))
             number_format = doc.typography.page_number_format
             if hasattr(office, "lay_out"):     # LibreOffice driven through UNO: one layout
-                data, pdf, texts = _one_pass(office, src, data, entries, render, fonts, number_format, problems)
+                data, pdf, texts = _one_pass(office, src, data, entries, render, fonts, number_format, problems,
+                                             for_screen)
             else:
                 data, pdf, texts = _passes(office, src, data, entries, render, number_format, problems)
         finally:
@@ -147,9 +149,9 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
 
 
 def _one_pass(office, src: Path, data: bytes, entries: list[TocEntry], render, fonts,
-              number_format: str, problems: Problems) -> tuple[bytes, bytes, list[str]]:
+              number_format: str, problems: Problems, for_screen: bool) -> tuple[bytes, bytes, list[str]]:
     """LibreOffice updates the 目录 and exports; the .docx is written again only if its numbers changed."""
-    layout = office.lay_out(src, fonts=fonts)
+    layout = office.lay_out(src, fonts=fonts, **({"for_screen": True} if for_screen else {}))
     if layout.toc is None or [squash(text) for text, _ in layout.toc] != [squash(e.text) for e in entries]:
         # not updated (a cold fallback), or LibreOffice's 目录 lists other headings than ours (it reads
         # outline levels its own way): this layout's body gives the pages, ours are printed the two-pass way

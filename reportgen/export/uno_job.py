@@ -6,7 +6,7 @@ library and uno. reportgen.export.uno_office starts it and talks to it over stdi
 per line:
 
     → {"ready": true}                                   once LibreOffice answers
-    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true}
+    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}}
     → {"ok": true, "toc": [["前言", "1"], ["一、人才培养", "4"], …]}
     → {"ok": false, "error": "…"}                       when this one document failed
 
@@ -83,7 +83,12 @@ def lay_out(desktop, job: dict) -> dict:
         return {"ok": False, "error": "LibreOffice could not open the document"}
     try:
         toc = toc_entries(doc) if job.get("update_index") else []
-        doc.storeToURL(uno.systemPathToFileUrl(job["pdf"]), (prop("FilterName", "writer_pdf_Export"),))
+        args = [prop("FilterName", "writer_pdf_Export")]
+        options = job.get("pdf_options") or {}
+        if options:                  # the PDF export's FilterData, e.g. smaller pictures for screen previews
+            args.append(prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue",
+                                                   tuple(prop(k, v) for k, v in options.items()))))
+        doc.storeToURL(uno.systemPathToFileUrl(job["pdf"]), tuple(args))
         return {"ok": True, "toc": toc}
     finally:
         doc.close(True)

@@ -28,6 +28,8 @@ from .fonts import write_replace_table
 from .office import CONVERT_TIMEOUT_S, Office, find_soffice
 
 START_TIMEOUT_S = 90
+# A PDF only drawn on screen at 80 dpi: pictures at 100 dpi and no bookmarks export about 25% faster
+SCREEN_PDF = {"ReduceImageResolution": True, "MaxImageResolution": 100, "ExportBookmarks": False}
 JOB = Path(__file__).with_name("uno_job.py")
 
 
@@ -104,9 +106,10 @@ class UnoOffice:
         self.close()
         raise ExportError(message + (f"：{tail}" if tail else ""))
 
-    def lay_out(self, docx: Path, update_index: bool = True, fonts=None) -> Layout:
+    def lay_out(self, docx: Path, update_index: bool = True, fonts=None, for_screen: bool = False) -> Layout:
         """`docx` as a PDF beside it; with update_index, its 目录 updated by LibreOffice first.
 
+        `for_screen`: a PDF for page previews only (SCREEN_PDF), never one a person gets.
         `fonts` is what the document needs in the replacement table; this office's table was
         written when it started (web/office.py restarts its warm office when it needs more)."""
         target = docx.with_suffix(".pdf")
@@ -115,7 +118,8 @@ class UnoOffice:
             if not self._ready:
                 self._answer(START_TIMEOUT_S, "启动 LibreOffice ")
                 self._ready = True
-            request = {"docx": str(docx.resolve()), "pdf": str(target.resolve()), "update_index": update_index}
+            request = {"docx": str(docx.resolve()), "pdf": str(target.resolve()), "update_index": update_index,
+                       "pdf_options": SCREEN_PDF if for_screen else {}}
             try:
                 self._proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
                 self._proc.stdin.flush()

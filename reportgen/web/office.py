@@ -60,11 +60,11 @@ class WarmOffice:
             self._office = UnoOffice(self._dir, self._fonts)
             return self._office
 
-    def lay_out(self, docx: Path, update_index: bool = True, fonts=()) -> Layout:
+    def lay_out(self, docx: Path, update_index: bool = True, fonts=(), for_screen: bool = False) -> Layout:
         office = self._ensure(list(fonts))
         if office is not None:
             try:
-                layout = office.lay_out(docx, update_index)
+                layout = office.lay_out(docx, update_index, for_screen=for_screen)
                 self.warm = True
                 return layout
             except ExportError as e:     # LibreOffice died or refused: the cold way still gives the pages

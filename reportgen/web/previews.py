@@ -62,7 +62,8 @@ def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, 
         if isinstance(block, Toc):
             for entry in block.entries:
                 entry.page = known.get(entry.text)
-    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems, office=office)
+    made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems, office=office,
+                    for_screen=True)
     return prepared, made
 
 
