@@ -1,10 +1,9 @@
 """The writer's print rules on the .docx itself: column widths from content, keep rules, case rows,
-quotation marks, the workbook's page setup, and the PDF font map. tests/test_layout.py checks the
-same things on LibreOffice's pages."""
+quotation marks and the PDF font map. tests/test_layout.py checks the same things on LibreOffice's pages;
+the workbook's page setup is in tests/test_workbook_print.py."""
 import re
 
 import docx
-import openpyxl
 import pytest
 from docx.oxml.ns import qn
 from PIL import Image as PILImage
@@ -161,17 +160,3 @@ def test_replace_table_is_written_into_the_profile(tmp_path):
     assert re.search(r'Font/Substitution">\s*<prop oor:name="Replacement"[^>]*><value>true', xcu)
     assert "<value>仿宋_GB2312</value>" in xcu and "A&amp;B" in xcu
 
-
-# ---------------------------------------------------------------- the workbook prints
-def test_workbook_sheets_print_on_a4_with_the_header_row_repeated(exported):
-    wb = openpyxl.load_workbook(exported)
-    sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-    orientations = set()
-    for ws in sheets:
-        assert int(ws.page_setup.paperSize) == 9, ws.title          # 9: A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
-        orientations.add(ws.page_setup.orientation)
-        if ws.max_row > 1 and ws.title != "说明":
-            assert ws.print_title_rows == "$1:$1", ws.title
-            assert ws.cell(row=2, column=1).border.left.style == "thin", ws.title
-    assert orientations == {"portrait", "landscape"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,11 +38,20 @@ from .merge import apply_workbook, workbook_context
 from .safety import MAX_ROWS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HEADER_FONT = Font(bold=True)
+BODY_FONT = "Calibri"     # the workbook's default face: a Font without a name prints in a serif face in LibreOffice
+HEADER_FONT = Font(name=BODY_FONT, bold=True)
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 PORTRAIT_CHARS = 95      # column widths (in characters) that fit across a portrait A4 page at 100 %
-README_WIDTH = 90        # the 说明 column: wraps within a portrait page
+# The 说明 column must fit a portrait page by itself: fit-to-width never shrinks a sheet that is one column wide
+# (it is "one page wide" already), and where Calibri is missing (LibreOffice) a width unit is ~7 pt, so 90 units
+# ran past both page edges. 72 units fit the 523 pt between 0.5" margins with either font.
+README_WIDTH = 72
+CJK_UNITS = 2.1          # column width units one CJK character takes (see _width)
+LINE_HEIGHT = 15         # points per line of 11 pt text, CJK included: wrapped rows get an explicit height,
+                         # since LibreOffice does not grow a row for wrapped text when it opens an .xlsx
+ROW_PADDING = 4          # points above and below the lines, without which LibreOffice hides the last one
 VALIDATION_ROWS = MAX_ROWS + 1
 INLINE_LIST_LIMIT = 250          # Excel refuses inline list formulas longer than 255 characters
 LIST_FIRST_COLUMN = 8            # enum lists too long to inline live in the hidden sheet from column H
@@ -141,6 +151,8 @@ def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") ->
             cell = ws.cell(row=i, column=j)
             put(cell, export_value(col, row.cells.get(col.name)))
             cell.number_format = number_format(col)
+            if not col.numeric:          # a text longer than the widest column wraps instead of being cut
+                cell.alignment = WRAPPED
     for j, col in enumerate(tdef.columns, start=1):
         letter = get_column_letter(j)
         dim = ws.column_dimensions[letter]
@@ -149,6 +161,8 @@ def _table_sheet(ws, tdef: TableDef, table: RawTable | None, lists: "_Lists") ->
         dim.width = _fit(texts)
         if col.choices:
             ws.add_data_validation(_drop_down(col, f"{letter}2:{letter}{VALIDATION_ROWS}", lists))
+    for i in range(2, len(rows) + 2):
+        _fit_height(ws, i, len(tdef.columns))
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
     _print_setup(ws, len(rows) + 1, len(tdef.columns))
@@ -232,7 +246,7 @@ def _indicator_sheet(ws, pack: Pack, raw: RawProject, years: list[int]) -> None:
         if note:
             name.comment = Comment(note, "reportgen")
         unit = put(ws.cell(row=i, column=2), layout.fill_unit(d) or None)
-        unit.font = Font(color="7F7F7F")
+        unit.font = Font(name=BODY_FONT, color="7F7F7F")
         unit.alignment = Alignment(horizontal="center")
         cells = raw.indicators.cells.get(d.name, {})
         for j, year in enumerate(years, start=3):
@@ -318,23 +332,27 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
     for tid, tdef in pack.tables.items():
         n = len(data_rows(raw.tables.get(tid), tdef))
         lines.append((f"{names[tid]}：{layout.render_title(tdef.title, context)}（现有 {n} 行）", None))
+    ws.column_dimensions["A"].width = README_WIDTH
     for i, (text, style) in enumerate(lines, start=1):
         c = put(ws.cell(row=i, column=1), text or None)
         c.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":
-            c.font = Font(bold=True, size=14)
-        elif style == "bold":
-            c.font = Font(bold=True)
-    ws.column_dimensions["A"].width = README_WIDTH
+            c.font = Font(name=BODY_FONT, bold=True, size=14)
+            ws.row_dimensions[i].height = 20 * _lines(text, README_WIDTH * 11 / 14)
+            continue
+        if style == "bold":
+            c.font = HEADER_FONT
+        _fit_height(ws, i, 1)
     _print_setup(ws, 0, 1)
 
 
 # ---- small helpers ------------------------------------------------------------------------------------------
 
 def _print_setup(ws, last_row: int, last_col: int) -> None:
-    """The sheet prints on A4 as a table: ruled data area, header row on every page, all columns
-    on one page width (landscape when the columns are wider than a portrait page)."""
-    for row in ws.iter_rows(min_row=2, max_row=last_row, max_col=last_col):
+    """The sheet prints on A4 as a table: ruled data area (rows 2..last_row; none when 0), header row on
+    every page, all columns on one page width (landscape when the columns are wider than a portrait page),
+    the sheet's name above and the page number below."""
+    for row in ws.iter_rows(min_row=2, max_row=max(last_row, 1), max_col=last_col):
         for cell in row:
             cell.border = BORDER
     widths = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, last_col + 1))
@@ -344,8 +362,30 @@ def _print_setup(ws, last_row: int, last_col: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.9
+    ws.page_margins.header = ws.page_margins.footer = 0.4
+    ws.oddHeader.center.text = "&A"                      # the sheet's name as it is when printed
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    # a CJK face by name: in the default (Calibri) LibreOffice clips the CJK header text at its baseline
+    ws.oddHeader.center.font = ws.oddFooter.center.font = "宋体,Regular"
     if last_row:
         ws.print_title_rows = "1:1"
+
+
+def _fit_height(ws, row: int, last_col: int) -> None:
+    """Give a row holding wrapped text the height of its longest cell (one line needs none)."""
+    lines = max(_lines(_shown(ws.cell(row=row, column=j).value),
+                       ws.column_dimensions[get_column_letter(j)].width or 8.43)
+                for j in range(1, last_col + 1))
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines + ROW_PADDING
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a text wraps to in a column `width` units wide, measured as _fit measures (so a text _fit made
+    room for is one line)."""
+    usable = max(width - 2, 1)
+    return sum(max(1, math.ceil(_width(part) / usable)) for part in text.split("\n")) if text else 1
 
 
 def _header_style(cell) -> None:
@@ -385,10 +425,11 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+def _width(text: str) -> float:
+    """Width in Excel's column units (Calibri 11 digits, 7 px): an 11 pt CJK character is 14.7 px."""
+    return sum(CJK_UNITS if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 def _fit(texts: list[str], least: int = 8, limit: int = 60) -> float:
     widest = max((_width(line) for t in texts for line in str(t).split("\n")), default=0)
-    return float(min(max(widest + 2, least), limit))
+    return float(min(max(math.ceil(widest) + 2, least), limit))
