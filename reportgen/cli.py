@@ -365,6 +365,12 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
             click.echo(f"  未纳入：{r.school}（{r.first_error}）")
 
 
+def _chinese_stops(message: str) -> str:
+    """click's own ASCII full stop ("缺少参数 '项目文件夹'.") and the space after a sentence, the Chinese way."""
+    message = message.strip().replace("。 ", "。").removesuffix(".")
+    return message if message.endswith(("。", "？", "！")) else message + "。"
+
+
 def main(argv=None) -> int:
     try:
         cli.main(args=argv, prog_name="reportgen", standalone_mode=False)
@@ -377,7 +383,7 @@ def main(argv=None) -> int:
     except click.exceptions.UsageError as e:
         if e.ctx is not None:
             click.echo(e.ctx.get_usage(), err=True)
-        click.echo(f"用法错误：{e.format_message()}（运行 reportgen --help 查看帮助）", err=True)
+        click.echo(f"用法错误：{_chinese_stops(e.format_message())}（运行 reportgen --help 查看帮助）", err=True)
         return EXIT_USAGE
     except click.exceptions.ClickException as e:
         click.echo(f"错误：{e.format_message()}", err=True)

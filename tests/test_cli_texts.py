@@ -41,3 +41,5 @@ def test_usage_errors_in_chinese_exit_2(args, words):
     assert words in r.stderr and "用法错误" in r.stderr, r.stderr
     assert not ENGLISH.search(r.stdout + r.stderr), r.stderr
     assert "Traceback" not in r.stderr
+    message = r.stderr.split("用法错误：", 1)[1].split("（运行", 1)[0]
+    assert message.endswith(("。", "？")) and "。 " not in message and "'." not in message, message

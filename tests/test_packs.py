@@ -206,6 +206,24 @@ def test_export_then_install_round_trip(run, tmp_path, packs_dir):
     assert (packs_dir / "mini" / "chapters" / "chapter.md.j2").read_text(encoding="utf-8") == MINI_PACK["chapters/chapter.md.j2"]
 
 
+def test_export_never_writes_into_the_pack_or_over_a_project_input(run, tmp_path, packs_dir, monkeypatch):
+    src = tmp_path / "mini"
+    for rel, text in MINI_PACK.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text, encoding="utf-8")
+    before = {p: p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    r = run("pack", "export", src, "-o", src / "chapters" / "mini.zip")
+    assert r.code == 2 and "-o/--output" in r.err and "模板包 mini 的文件夹之内" in r.err, r.text
+    assert {p: p.read_bytes() for p in src.rglob("*") if p.is_file()} == before
+    project = tmp_path / "school"
+    (project / "images").mkdir(parents=True)
+    (project / "report.yaml").write_text("school: 测试学校\nyear: 2024\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    r = run("pack", "export", src, "-o", project / "images" / "photos.zip")
+    assert r.code == 2 and "项目的输入" in r.err, r.text
+    assert not (project / "images" / "photos.zip").exists()
+
+
 # ---------------------------------------------------------------- inheritance
 
 

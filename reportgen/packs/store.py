@@ -68,6 +68,7 @@ def export_pack(name: str, output: Path, project_dir: Path | None = None) -> tup
     """Zip a pack as `<name>/…`; returns the archive, the number of files and notes for the user."""
     from .lint import lint_pack
     root = find_pack(name, project_dir)
+    _guard_export(output, root, project_dir)
     problems = lint_pack(root)
     problems.raise_if_errors()
     files = sorted(_pack_files(root))
@@ -89,6 +90,17 @@ def export_pack(name: str, output: Path, project_dir: Path | None = None) -> tup
                 zf.writestr(zi, path.read_bytes())
     write_atomic(output, write)
     return output, len(files), notes
+
+
+def _guard_export(output: Path, root: Path, project_dir: Path | None) -> None:
+    """The archive goes neither into the pack it holds nor over a project's input (a usage error at -o)."""
+    from ..fileio import guard_output
+    target = output.resolve()
+    if target.is_relative_to(root.resolve()):
+        raise UsageError(f"导出的模板包“{output}”位于模板包 {root.name} 的文件夹之内，不能写入；请写到该文件夹之外",
+                         Location("-o/--output"))
+    project = project_dir if project_dir is not None and (project_dir / "report.yaml").is_file() else None
+    guard_output(output, project, "导出的模板包")
 
 
 def _pack_files(root: Path):
