@@ -60,6 +60,16 @@ def test_text_in_numeric_cell_fails_the_build_naming_sheet_and_cell(run, demo, w
     assert not out.exists()
 
 
+def test_control_characters_in_cells_are_removed_with_a_located_warning(run, demo, wb_path, tmp_path):
+    # a manual line break (Shift+Enter in Word, U+000B) pasted into a cell: Excel stores it as _x000B_
+    edit(wb_path, lambda wb: sheet(wb, CERT).__setitem__("A7", "电工_x000B_（中级）"))
+    out = tmp_path / "X.docx"
+    r = run("build", demo, "--workbook", wb_path, "-o", out)
+    assert r.code == 0, r.text
+    assert "W.xlsx › 表1 “1+X”证书制度实施 › A7：含有不可见的控制字符（U+000B" in r.err, r.err
+    assert "电工 （中级）" in "\n".join(c.text for t in docx.Document(out).tables for row in t.rows for c in row.cells)
+
+
 def test_valid_edit_reaches_the_draft_and_its_total(run, demo, wb_path, tmp_path):
     before = tmp_path / "before.docx"
     assert run("build", demo, "-o", before).code == 0

@@ -38,6 +38,9 @@ class Meta:
     info: dict[str, str] = field(default_factory=dict)      # every ("info", key, value) row, e.g. a kit's marker
 
 
+CLEANED_SHOWN = 5          # cells named one by one in the warning about removed control characters
+
+
 @dataclass
 class WorkbookData:
     display: str
@@ -80,7 +83,13 @@ class _Reader:
 
     def _sheet(self, title: str) -> Sheet:
         fws = self.wbf[title] if title in self.wbf.sheetnames else None
-        return Sheet(self.wbv[title], fws, self.display)
+        sheet = Sheet(self.wbv[title], fws, self.display)
+        for (r, c), cleaned in sheet.cleaned[:CLEANED_SHOWN]:     # nothing disappears unannounced
+            self.problems.warning(cleaned.warning("空格"), sheet.loc(r, c))
+        if len(sheet.cleaned) > CLEANED_SHOWN:
+            self.problems.warning(f"另有 {len(sheet.cleaned) - CLEANED_SHOWN} 个单元格含有不可见的控制字符，已同样删除",
+                                  sheet.sheet_loc())
+        return sheet
 
     # ---- which sheet is which table --------------------------------------------------------------
 

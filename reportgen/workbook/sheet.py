@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
 from ..dataset import RawCell
 from ..errors import Location
-from ..load.text import clean
+from ..load.text import Cleaned, clean_text
 from ..value_kinds import Unreadable
 
 HEADER_SEARCH_ROWS = 10           # a header row is looked for among the first rows (a title may come first)
@@ -26,6 +27,7 @@ class Sheet:
                     if cell.data_type == "f":
                         formulas[(cell.row, cell.column)] = str(getattr(cell.value, "text", None) or cell.value)
         self.values: dict[tuple[int, int], object] = {}
+        self.cleaned: list[tuple[tuple[int, int], Cleaned]] = []    # cells whose invisible characters were removed
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}
         for row in ws_values.iter_rows(min_row=1, max_row=self.max_row, max_col=self.max_col):
             for cell in row:
@@ -40,7 +42,12 @@ class Sheet:
                     value = Unreadable(f"是公式“{f}”，但文件中没有保存计算结果（文件可能由程序生成、从未在 Excel 或 WPS 中"
                                        "打开保存）：请用 Excel 或 WPS 打开并保存后再试，或直接填写数值", f)
                 elif isinstance(value, str):
-                    value = clean(value, " ")       # control characters pasted from Word: load/text.py
+                    # Excel stores a character XML cannot hold as _xHHHH_ (a pasted Shift+Enter is _x000B_);
+                    # openpyxl leaves that as it is. Then the control characters go (load/text.py), with a warning
+                    cleaned = clean_text(unescape(value), " ")
+                    if cleaned.chars:
+                        self.cleaned.append((key, cleaned))
+                    value = cleaned.text
                     if not value.strip():
                         value = None
                 if value is not None:
