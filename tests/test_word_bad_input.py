@@ -164,3 +164,27 @@ def test_emf_picture_is_converted_with_libreoffice(tmp_path):
     with Image.open(tmp_path / "m" / "s-1.png") as img:
         assert img.width > 10 and img.convert("RGB").getpixel((img.width // 2, img.height // 2)) != (255, 255, 255)
     assert not problems.items
+
+
+def test_embedded_alt_chunk_is_named_not_dropped_silently(tmp_path):
+    """Text pasted from a web page can sit in the .docx as a whole embedded HTML file (w:altChunk)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+    d = docx.Document()
+    d.add_paragraph("（一）正常的小节")
+    first = d.add_paragraph("正文第一段。")
+    d.add_paragraph("正文第二段。")
+    html = "<html><body><p>从网页粘贴的一段文字</p></body></html>".encode("utf-8")
+    chunk = Part(PackURI("/word/afchunk1.htm"), "text/html", html, d.part.package)
+    rid = d.part.relate_to(chunk, RT.A_F_CHUNK)
+    first._p.addnext(parse_xml(f'<w:altChunk xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                               f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>'))
+    path = tmp_path / "网页粘贴.docx"
+    d.save(path)
+    problems = Problems()
+    markdown = read_section(path, problems)
+    assert "正文第一段" in markdown and "正文第二段" in markdown
+    [w] = [p for p in problems.warnings if "altChunk" in p.message]
+    assert str(w.location) == "网页粘贴.docx › 第 2 段" and "未能导入" in w.message

@@ -37,6 +37,9 @@ def read_blocks(path: Path, problems: Problems, label: str | None = None,
     doc = open_docx(path, label)
     reader = BodyReader(doc)
     items = reader.items()
+    for para, what in reader.unread:
+        problems.warning(f"{'其后' if para else '开头'}有一段{what}，未能导入：请在 Word/WPS 中"
+                         "选中它复制，再“选择性粘贴 › 只保留文本”后另存", word_location(label, para))
     with tempfile.TemporaryDirectory(prefix="reportgen-word-") as scratch:
         folder = media_dir if media_dir is not None else Path(scratch)
         media = Media(reader, folder, media_rel or folder.as_posix(), _stem(path))

@@ -97,6 +97,7 @@ class BodyReader:
         self.endnotes = self._notes(RT.ENDNOTES, "endnote")
         self.para_no = 0
         self.table_no = 0
+        self.unread: list[tuple[int, str]] = []    # (the 第 N 段 it follows, what) for content we cannot take in
 
     def items(self) -> list:
         return self._block_children(self.doc.element.body, top=True)
@@ -115,6 +116,10 @@ class BodyReader:
                 out.extend(self._block_children(child, top))
             elif tag == "AlternateContent":
                 out.extend(self._block_children(_choice(child), top))
+            elif tag == "altChunk":
+                # another file (HTML, RTF, a .docx) embedded whole, as pasting from a web page or
+                # "插入 › 文件中的文字" leaves it: Word shows it, its text is not in this document's XML
+                self.unread.append((self.para_no, "嵌入的外部内容（altChunk，常见于从网页粘贴或“插入文件中的文字”）"))
         return out
 
     # ---------------------------------------------------------------- tables
