@@ -88,3 +88,15 @@ def test_narrative_not_in_utf8_is_named(run, demo):
     (demo / "narrative" / "culture" / "09-gbk.md").write_bytes("## 标题\n\n正文。\n".encode("gbk"))
     r = run("validate", demo)
     assert r.code == 1 and "narrative/culture/09-gbk.md" in r.err and "UTF-8" in r.err
+
+
+def test_a_section_file_the_build_would_skip_is_named_with_its_right_name(run, demo):
+    folder = demo / "narrative" / "culture"
+    (folder / "09-notes.md.txt").write_text("## 标题\n\n记事本保存的正文。\n", encoding="utf-8")   # Notepad's .txt
+    (folder / "10-art.MD").write_text("## 标题\n\n正文。\n", encoding="utf-8")
+    (folder / "待办.txt").write_text("内部备忘", encoding="utf-8")
+    r = run("validate", demo)
+    assert r.code == 0, r.text
+    assert "narrative/culture/09-notes.md.txt：此文件未使用" in r.err and "请改名为“09-notes.md”" in r.err
+    assert "narrative/culture/10-art.MD：此文件未使用" in r.err and "改名为“10-art.md”" in r.err
+    assert "narrative/culture/待办.txt：此文件未使用" in r.err

@@ -169,11 +169,15 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
                                  Location((NARRATIVE_DIR / sub.name).as_posix()))
     for ch in pack.chapters:
         d = folder / ch.id
-        for old in sorted(d.glob("*")) if d.is_dir() else []:
-            if old.suffix.lower() in OLD_WORD_TYPES and not old.name.startswith(("~$", ".")):
+        for other in sorted(d.glob("*")) if d.is_dir() else []:
+            if other.name.startswith(("~$", ".")) or other.suffix in NARRATIVE_TYPES:
+                continue
+            where = Location(other.relative_to(root).as_posix())
+            if other.suffix.lower() in OLD_WORD_TYPES:
                 from .word.package import SAVE_AS_DOCX
-                problems.error(f"旧版 {old.suffix} 格式无法读取；{SAVE_AS_DOCX}",
-                               Location(old.relative_to(root).as_posix()))
+                problems.error(f"旧版 {other.suffix} 格式无法读取；{SAVE_AS_DOCX}", where)
+            elif other.is_file():             # a section nobody would see in the draft: say so
+                problems.warning(f"此文件未使用（章节文件夹中只读取 .md 和 .docx 文件）{_rename_hint(other)}", where)
         # not only regular files: a folder, a pipe or a link named 01.md is reported by its reader
         out[ch.id] = sorted(p for p in d.iterdir() if p.suffix in NARRATIVE_TYPES
                             and not p.name.startswith((".", "~$"))) if d.is_dir() else []   # ~$: Word's lock file
@@ -181,6 +185,18 @@ def _narrative(root: Path, pack, problems: Problems) -> dict[str, list[Path]]:
 
 
 NARRATIVE_TYPES = (".md", ".docx")
+
+
+def _rename_hint(path: Path) -> str:
+    """What the name most likely should be: Notepad adds .txt, Windows hides it; a trailing dot; capitals."""
+    name = path.name
+    for wanted in NARRATIVE_TYPES:
+        for wrong in (wanted + ".txt", wanted + "."):
+            if name.lower().endswith(wrong):
+                return f"；看来是保存时多了“{name[len(name) - len(wrong) + len(wanted):]}”，请改名为“{name[:len(name) - len(wrong)]}{wanted}”"
+        if path.suffix.lower() == wanted:
+            return f"；扩展名请用小写，改名为“{path.stem}{wanted}”"
+    return ""
 OLD_WORD_TYPES = (".doc", ".wps", ".wpt", ".dot")
 WORD_IMAGES = Path("build") / "word-images"      # pictures taken out of Word sections; images/ is the school's
 
