@@ -94,6 +94,14 @@ def lay_out(desktop, job: dict) -> dict:
         doc.close(True)
 
 
+def answers(desktop) -> bool:
+    try:
+        desktop.getFrames()
+        return True
+    except Exception:               # DisposedException: the bridge to LibreOffice is dead
+        return False
+
+
 def main() -> None:
     soffice, profile_url = sys.argv[1], sys.argv[2]
     office, desktop = start(soffice, profile_url)
@@ -106,6 +114,8 @@ def main() -> None:
                 say(lay_out(desktop, json.loads(line)))
             except Exception as e:   # one bad document must not end the warm office
                 say({"ok": False, "error": f"{type(e).__name__}: {e}"})
+                if not answers(desktop):
+                    break            # LibreOffice itself is gone: end, so the caller starts a new one
     finally:
         try:
             desktop.terminate()

@@ -127,7 +127,10 @@ class UnoOffice:
                 self._fail("LibreOffice 意外退出，无法转换 PDF")
             answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
         if not answer.get("ok") or not target.is_file() or target.stat().st_size == 0:
-            raise ExportError("LibreOffice 未能把文档转换为 PDF" + (f"：{answer['error']}" if answer.get("error") else ""))
+            error = answer.get("error", "")
+            if "DisposedException" in error:          # LibreOffice crashed; the job has ended, a new one will start
+                raise ExportError("LibreOffice 在转换 PDF 时意外退出，请重试；若再次出现，请用 Word/WPS 打开初稿检查")
+            raise ExportError("LibreOffice 未能把文档转换为 PDF" + (f"：{error}" if error else ""))
         return Layout(target, [tuple(e) for e in answer["toc"]] if update_index else None)
 
     def to_pdf(self, docx: Path) -> Path:
@@ -143,7 +146,10 @@ class UnoOffice:
         except OSError:
             pass
         try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
+            if os.name == "posix":
+                os.killpg(self._proc.pid, signal.SIGKILL)     # the job and the soffice it started
+            else:
+                self._proc.kill()
         except (ProcessLookupError, PermissionError):
             pass
         self._proc.wait()
