@@ -80,7 +80,7 @@ def lay_out(desktop, job: dict) -> dict:
     url = uno.systemPathToFileUrl(job["docx"])
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
     if doc is None:
-        return {"ok": False, "error": "LibreOffice could not open the document"}
+        return {"ok": False, "error": "LibreOffice 无法打开该文档"}
     try:
         toc = toc_entries(doc) if job.get("update_index") else []
         args = [prop("FilterName", "writer_pdf_Export")]
