@@ -283,3 +283,13 @@ def test_without_the_csrf_token_nothing_is_placed(client, project, csrf):
         r = client.post("/p/demo/section", data=data)
         assert r.status_code == 403 and "校验码" in r.text
     assert files_under(project) == before
+
+
+def test_a_section_with_no_text_yet_gets_its_file_in_pack_order(client, project, csrf):
+    (project / "narrative" / "service" / "05-rural.md").unlink()
+    name, options, chosen = question(upload(client, csrf, "服务乡村振兴.docx",
+                                            docx_bytes("服务乡村振兴", "派出科技特派员深入乡村。")).text)
+    assert chosen == "service/rural" and options[chosen] == "服务贡献 › 服务乡村振兴"     # the pack's title
+    r = client.post("/p/demo/section", data={"csrf": csrf, "file": name, "section": chosen})
+    assert r.status_code == 200 and "本节此前没有文字" in result_of(r.text)
+    assert (project / "narrative" / "service" / "05-rural.docx").is_file()

@@ -65,7 +65,7 @@ def place(root: Path, name: str, key: str) -> Intake:
     if section is None:
         raise UploadRefused(f"本报告没有这一节（{key or '未选择'}），正文没有改动。请在列表中选择一节后再确认。")
     out = Intake()
-    heading = _first_heading(path, name, out.problems)
+    heading = _first_heading(path, name, Problems())     # what is wrong in it is told by the check once placed
     data = path.read_bytes()
     label = _label(section, raw)
     current = section.file(root)
