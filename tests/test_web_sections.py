@@ -143,6 +143,7 @@ def test_uploaded_section_is_asked_for_placed_and_in_the_draft(client, project, 
     said = result_of(r.text)
     placed = project / "narrative" / "talent" / "04-employment.docx"
     assert "narrative/talent/04-employment.docx" in said and "没有丢失" in said
+    assert "初稿中本节的标题为“就业指导与毕业去向”" in said
     assert placed.read_bytes() == (project / "returns" / name).read_bytes()
     assert not md.exists()
     kept = re.search(r"保存在 (returns/\S+?\.md)", said).group(1)

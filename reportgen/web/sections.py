@@ -19,7 +19,7 @@ from ..departments.collect import place_section
 from ..errors import Problems, ReportgenError
 from ..load.word import outline
 from .intake import RETURNS, Intake, Saved, UploadRefused
-from .projects import _written_title
+from .projects import written_title
 
 TIMESTAMP = re.compile(r"^\d{8}-\d{6}-")       # what save_upload puts before a kept file's name
 
@@ -76,13 +76,15 @@ def place(root: Path, name: str, key: str) -> Intake:
     if not heading and section.title:
         # a file of plain paragraphs would run on from the section before it in the draft: keep this one's title
         from ..departments.worddoc import with_heading
-        added = _written_title(raw, current) or section.title
+        added = written_title(raw, current) or section.title
         data = with_heading(path, added)
     kept = place_section(root, section, data, _stamp(root))
     target = section.target(root, ".docx").relative_to(root).as_posix()
     out.notes.append(f"已把 {name} 放入“{label}”，存为 {target}，生成初稿时由 Word 读取。")
     if added:
         out.notes.append(f"这份 Word 中没有标题，已在开头加上本节原来的标题“{added}”（第 1 段）。")
+    elif heading and section.title:
+        out.notes.append(f"初稿中本节的标题为“{heading}”（这份 Word 的第一个标题）。")
     out.notes.append(f"本节原来的文字（{current.relative_to(root).as_posix()}）保存在 {kept}，没有丢失。"
                      if kept else "本节此前没有文字。")
     out.placed = target
@@ -113,7 +115,7 @@ def _label(section: Section, raw) -> str:
     """章 › 小节 as the draft heads it: the narrative file's own heading, else the pack's title."""
     if not section.title:
         return section.chapter_title                  # a chapter that is one section (前言)
-    return f"{section.chapter_title} › {_written_title(raw, section.file(raw.root)) or section.title}"
+    return f"{section.chapter_title} › {written_title(raw, section.file(raw.root)) or section.title}"
 
 
 def _first_heading(path: Path, label: str, problems: Problems) -> str:
