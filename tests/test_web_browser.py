@@ -171,3 +171,36 @@ def test_office_flow_in_chromium(browser, demo, tmp_path):
     finally:
         served.stop()
     assert len(list((tmp_path / "screens").glob("*.png"))) == 8
+
+
+def test_a_word_section_is_placed_in_chromium(browser, demo, tmp_path):
+    """Without department kits: upload a section .docx → 这份 Word 是哪一节？ with the matching section chosen →
+    放入这一节 → what changed and what is wrong (文件 › 第 N 段)."""
+    import docx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    section = tmp_path / "就业工作总结.docx"
+    d = docx.Document()
+    d.add_heading("就业指导与毕业去向", level=1)
+    d.add_paragraph("本年度学校新开设就业指导工作坊十二场。")
+    d.add_paragraph("图 1 毕业生在招聘会现场")                 # a caption with no picture above it
+    d.save(section)
+    served = Served(create_app([demo], Settings(warm_office=False)))
+    steps = Steps(browser, tmp_path / "screens")
+    try:
+        browser.get(served.url + "/p/demo")
+        browser.find_element(By.ID, "files").send_keys(str(section))
+        browser.find_element(By.ID, "upload-button").click()
+        wait_for(lambda: "这份 Word 是哪一节？" in body_text(browser), STEP_TIMEOUT_S, "the question")
+        chosen = Select(browser.find_element(By.CSS_SELECTOR, "#place-1 select")).first_selected_option
+        assert chosen.get_attribute("value") == "talent/employment" and chosen.text.startswith("人才培养 › ")
+        steps.shot("which-section")
+        browser.find_element(By.CSS_SELECTOR, "#place-1 button").click()
+        wait_for(lambda: "已把" in browser.find_element(By.ID, "upload-result").text, STEP_TIMEOUT_S, "the placing")
+        result = browser.find_element(By.ID, "upload-result").text
+        assert "narrative/talent/04-employment.docx" in result and "没有丢失" in result
+        assert "文件 narrative/talent/04-employment.docx › 第 3 段" in result
+        steps.shot("section-placed")
+        assert (demo / "narrative" / "talent" / "04-employment.docx").is_file()
+    finally:
+        served.stop()

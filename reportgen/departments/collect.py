@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import Location, Problems, UsageError
 from ..fileio import write_atomic
 from ..pipeline import load_raw
-from .assign import Assignment, Department, project_assignment
+from .assign import Assignment, Department, Section, project_assignment
 from ..regen.manifest import sha256_file
 from ..workbook.returns import REPLACED_DIR, RETURNS_DIR, Entry, Record, read_record, write_record
 from .kit import folder_name, project_label
@@ -242,15 +242,7 @@ class _Collector:
         stamp = self._stamp(dept)
         writes = [(self.assignment.sections[s.key], section_docx(path, s.elements)) for s in changed]
         stored = self._store(path, dept, stamp)
-        replaced = []
-        for section, data in writes:
-            old = section.file(self.root)
-            target = section.target(self.root, ".docx")
-            if old is not None:
-                replaced.append(self._keep_replaced(old, dept, stamp))
-            write_atomic(target, lambda f, data=data: f.write(data))
-            if old is not None and old != target:
-                old.unlink()
+        replaced = [kept for section, data in writes if (kept := place_section(self.root, section, data, stamp))]
         out.status, out.stored = "accepted", stored
         out.sections = [self.assignment.sections[s.key].heading for s in changed]
         out.message = (f"收取 {len(changed)} 个小节：{'、'.join(out.sections)}" if changed
@@ -340,15 +332,28 @@ class _Collector:
         write_atomic(self.root / rel, lambda f: f.write(data))
         return rel.as_posix()
 
-    def _keep_replaced(self, old: Path, dept: Department, stamp: Path) -> str:
-        rel = stamp / REPLACED_DIR / old.relative_to(self.root)
-        data = old.read_bytes()
-        write_atomic(self.root / rel, lambda f: f.write(data))
-        return rel.as_posix()
-
     def _enter(self, record: Record, entry: Entry) -> None:
         record.entries.append(entry)
         write_record(self.root, record)
+
+
+def place_section(root: Path, section: Section, data: bytes, stamp: Path) -> str:
+    """Make `data` (a .docx) the section's narrative file, read by the Word reader from then on.
+
+    The file it replaces (the .md, or an earlier .docx) is first copied to `stamp`/替换前/ (`stamp` relative
+    to the project, under returns/), so nothing is lost; returns that copy's path ("" when there was none)."""
+    old = section.file(root)
+    target = section.target(root, ".docx")
+    kept = ""
+    if old is not None:
+        rel = stamp / REPLACED_DIR / old.relative_to(root)
+        before = old.read_bytes()
+        write_atomic(root / rel, lambda f: f.write(before))
+        kept = rel.as_posix()
+    write_atomic(target, lambda f: f.write(data))
+    if old is not None and old != target:
+        old.unlink()
+    return kept
 
 
 def _checked(raw) -> Problems:

@@ -358,3 +358,19 @@ def _drop_unused_images(doc) -> None:
     rels = doc.part.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype == _IMAGE_REL and rid not in used]:
         del rels[rid]
+
+
+def with_heading(path: Path, title: str) -> bytes:
+    """The file with `title` put before everything else as a heading (outline level 1, bold): Word shows it
+    as a heading, and the Word reader takes it as the section's title whatever styles the file has."""
+    doc = Document(str(path))
+    p, ppr, level = OxmlElement("w:p"), OxmlElement("w:pPr"), OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "0")
+    ppr.append(level)
+    p.append(ppr)
+    doc.element.body.insert(0, p)
+    from docx.text.paragraph import Paragraph
+    Paragraph(p, doc._body).add_run(title).bold = True
+    buf = BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -140,7 +140,9 @@ def make_templates() -> Jinja2Templates:
 
 
 def place(loc) -> str:
-    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 第 N 行."""
+    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行."""
+    if loc.sheet is not None and loc.file.lower().endswith(".docx"):       # load/word's word_location
+        return " › ".join([f"文件 {loc.file}", loc.sheet] + ([loc.cell] if loc.cell else []))
     if loc.sheet is not None:
         return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"] + ([f"单元格 {loc.cell}"] if loc.cell else []))
     text = loc.file if loc.line is None else f"{loc.file} 第 {loc.line} 行"

@@ -2,7 +2,8 @@
 
 The one adapter between the web page and department returns. Today it takes in a fill-in workbook
 (made the project's `workbook:` in report.yaml, merged as `build --workbook` merges), pictures (into
-images/) and section .docx files (kept in returns/ for the Word reader). When `reportgen.departments`
+images/) and section .docx files (kept in returns/; without department kits the page then asks which
+section each is and places it there, sections.py). When `reportgen.departments`
 is present and the project assigns work to departments, its `collect(root, paths)` takes in the returns
 (after they are kept in returns/ as they came) and `project_status(root)` gives each department's state:
 the rest of the web page only sees Intake and DepartmentState.
@@ -46,6 +47,8 @@ class Intake:
     saved: list[Saved] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
+    questions: list = field(default_factory=list)      # sections.Question: which section is this Word file?
+    placed: str = ""                                    # the narrative file a confirmed section became
 
 
 def safe_stem(name: str, fallback: str) -> str:
@@ -138,8 +141,8 @@ def take_in(root: Path, saved: list[Saved]) -> Intake:
         if s.kind == "workbook":
             _adopt_workbook(root, s, out)
         else:
-            out.notes.append(f"{s.original} 已保存为 {s.path}（Word 正文的自动读取尚未接入，"
-                             "请把其中的文字放入 narrative/ 下对应的小节文件）。")
+            from .sections import ask           # the page asks which section it is (sections.py)
+            ask(root, s, out)
     return out
 
 

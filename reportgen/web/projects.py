@@ -171,7 +171,7 @@ def section_owners(ds, assignment) -> dict[str, str]:
     owners: dict[str, str] = {}
     for dept in assignment.departments.values():
         for sec in dept.sections:
-            written = _written_title(ds, sec.file(ds.root))
+            written = written_title(ds, sec.file(ds.root))
             for title in filter(None, {sec.title, written}):
                 owners[_plain(f"{sec.chapter_title}{SEP}{title}")] = dept.name
             if not sec.title:                     # a chapter that is one section (前言)
@@ -179,7 +179,7 @@ def section_owners(ds, assignment) -> dict[str, str]:
     return owners
 
 
-def _written_title(ds, path: Path | None) -> str:
+def written_title(ds, path: Path | None) -> str:
     """The `## …` heading a section's narrative file opens with (.md, or a Word section read as Markdown)."""
     if path is None:
         return ""

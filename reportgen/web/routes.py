@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
-from . import corrections, intake, previews
+from . import corrections, intake, previews, sections
 from .jobs import Busy, Job
 
 SERVED_FOLDERS = ("build", "returns")          # the only folders files are served from
@@ -25,6 +25,7 @@ def table() -> list[Route]:
         Route("/", home),
         Route("/p/{key}", project),
         Route("/p/{key}/upload", upload, methods=["POST"]),
+        Route("/p/{key}/section", choose_section, methods=["POST"]),
         Route("/p/{key}/build", build, methods=["POST"]),
         Route("/p/{key}/preview", preview, methods=["POST"]),
         Route("/p/{key}/job", job_status),
@@ -162,6 +163,28 @@ async def upload(request: Request):
         result = taken
     _state(request).registry.forget(key)
     return await project(request, intake_result=result, status=200 if saved else 400)
+
+
+async def choose_section(request: Request):
+    """The office's answer to 这份 Word 是哪一节？: the kept file becomes that section, then what is wrong in it."""
+    key, root = _root(request)
+    form = await _form(request)
+    name, section = str(form.get("file") or ""), str(form.get("section") or "")
+    await form.close()
+    st = _state(request)
+    try:
+        result = await run_in_threadpool(sections.place, root, name, section)
+    except ReportgenError as e:
+        return await project(request, intake_result=intake.Intake(problems=e.problems()), status=400)
+    st.registry.forget(key)
+    if result.placed:
+        # the check every build runs, as the project page shows it: this section's share of it
+        problems = st.registry.overview(key).problems
+        mine = [p for p in problems.errors + problems.warnings if p.location and p.location.file == result.placed]
+        result.problems.items += mine
+        if not mine:
+            result.notes.append("检查完毕，本节没有发现问题。")
+    return await project(request, intake_result=result)
 
 
 async def build(request: Request):
