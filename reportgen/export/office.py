@@ -114,6 +114,19 @@ class Office:
 _PDFIUM = threading.Lock()
 
 
+def pdf_page_count(pdf: bytes) -> int:
+    import pypdfium2 as pdfium
+    with _PDFIUM:
+        try:
+            doc = pdfium.PdfDocument(pdf)
+        except pdfium.PdfiumError as e:
+            raise ExportError(f"无法读取 LibreOffice 生成的 PDF：{e}") from None
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+
+
 def pdf_pages_text(pdf: Path) -> list[str]:
     """Each page's text, lines as printed, in page order."""
     import pypdfium2 as pdfium

@@ -23,7 +23,7 @@ from lxml import etree
 from ..doc.model import Document, Toc, TocEntry, Typography
 from ..errors import ExportError, Problems
 from .fonts import installed_families, official_fonts, substitutions
-from .office import find_soffice, pdf_pages_text
+from .office import find_soffice, pdf_page_count, pdf_pages_text
 from .pages import locate_headings, printed_numbers, squash
 from .uno_office import open_office
 
@@ -38,7 +38,7 @@ class PdfResult:
     pages: int
     toc_entries: list[TocEntry]
     fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
-    texts: list[str] = field(default_factory=list)   # each page's text as laid out
+    texts: list[str] | None = None  # each page's text as laid out, when it was read (the two-pass way)
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -145,23 +145,28 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf, len(texts), entries, fonts, texts)
+        return PdfResult(data, pdf, len(texts) if texts is not None else pdf_page_count(pdf), entries, fonts, texts)
 
 
 def _one_pass(office, src: Path, data: bytes, entries: list[TocEntry], render, fonts,
-              number_format: str, problems: Problems, for_screen: bool) -> tuple[bytes, bytes, list[str]]:
-    """LibreOffice updates the 目录 and exports; the .docx is written again only if its numbers changed."""
-    layout = office.lay_out(src, fonts=fonts, **({"for_screen": True} if for_screen else {}))
-    if layout.toc is None or [squash(text) for text, _ in layout.toc] != [squash(e.text) for e in entries]:
+              number_format: str, problems: Problems, for_screen: bool) -> tuple[bytes, bytes, list[str] | None]:
+    """LibreOffice updates the 目录 and exports; the .docx is written again, while it exports, if its numbers changed."""
+    ours = [squash(e.text) for e in entries]
+    written: list[bytes] = []
+
+    def on_toc(toc: list[tuple[str, str]]) -> None:
+        found = [int(page) if page.isdigit() else None for _, page in toc]
+        if [squash(text) for text, _ in toc] == ours and [e.page for e in entries] != found:
+            for entry, page in zip(entries, found):
+                entry.page = page
+            written.append(render())
+
+    layout = office.lay_out(src, fonts=fonts, on_toc=on_toc, **({"for_screen": True} if for_screen else {}))
+    if layout.toc is None or [squash(text) for text, _ in layout.toc] != ours:
         # not updated (a cold fallback), or LibreOffice's 目录 lists other headings than ours (it reads
         # outline levels its own way): this layout's body gives the pages, ours are printed the two-pass way
         return _passes(office, src, data, entries, render, number_format, problems, first=layout.pdf)
-    found = [int(page) if page.isdigit() else None for _, page in layout.toc]
-    if [e.page for e in entries] != found:
-        for entry, page in zip(entries, found):
-            entry.page = page
-        data = render()
-    return data, layout.pdf.read_bytes(), pdf_pages_text(layout.pdf)
+    return (written[-1] if written else data), layout.pdf.read_bytes(), None
 
 
 def _passes(office, src: Path, data: bytes, entries: list[TocEntry], render, number_format: str,

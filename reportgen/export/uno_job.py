@@ -7,12 +7,14 @@ per line:
 
     → {"ready": true}                                   once LibreOffice answers
     ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}}
-    → {"ok": true, "toc": [["前言", "1"], ["一、人才培养", "4"], …]}
-    → {"ok": false, "error": "…"}                       when this one document failed
+    → {"toc": [["前言", "1"], ["一、人才培养", "4"], …]}   laid out, before the export
+    → {"ok": true}                                      the PDF is written
+    → {"ok": false, "error": "…"}                       instead of either, when this document failed
 
 With update_index, every index of the document (the 目录) is updated in LibreOffice before the
-export, so the PDF's 目录 shows the pages LibreOffice laid out, and "toc" returns its entries so the
-.docx can carry the same numbers: one layout instead of a second conversion. End of input closes
+export, so the PDF's 目录 shows the pages LibreOffice laid out, and "toc" gives its entries so the
+.docx can carry the same numbers: one layout instead of a second conversion. They come before
+the export, so the caller writes its .docx while LibreOffice writes the PDF. End of input closes
 LibreOffice.
 """
 from __future__ import annotations
@@ -82,14 +84,14 @@ def lay_out(desktop, job: dict) -> dict:
     if doc is None:
         return {"ok": False, "error": "LibreOffice 无法打开该文档"}
     try:
-        toc = toc_entries(doc) if job.get("update_index") else []
+        say({"toc": toc_entries(doc) if job.get("update_index") else []})
         args = [prop("FilterName", "writer_pdf_Export")]
         options = job.get("pdf_options") or {}
         if options:                  # the PDF export's FilterData, e.g. smaller pictures for screen previews
             args.append(prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue",
                                                    tuple(prop(k, v) for k, v in options.items()))))
         doc.storeToURL(uno.systemPathToFileUrl(job["pdf"]), tuple(args))
-        return {"ok": True, "toc": toc}
+        return {"ok": True}
     finally:
         doc.close(True)
 

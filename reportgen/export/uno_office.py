@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ExportError
 from .fonts import write_replace_table
@@ -106,9 +107,11 @@ class UnoOffice:
         self.close()
         raise ExportError(message + (f"：{tail}" if tail else ""))
 
-    def lay_out(self, docx: Path, update_index: bool = True, fonts=None, for_screen: bool = False) -> Layout:
+    def lay_out(self, docx: Path, update_index: bool = True, fonts=None, for_screen: bool = False,
+                on_toc: Callable[[list[tuple[str, str]]], None] | None = None) -> Layout:
         """`docx` as a PDF beside it; with update_index, its 目录 updated by LibreOffice first.
 
+        `on_toc(toc)` is called with the updated 目录 while LibreOffice still writes the PDF.
         `for_screen`: a PDF for page previews only (SCREEN_PDF), never one a person gets.
         `fonts` is what the document needs in the replacement table; this office's table was
         written when it started (web/office.py restarts its warm office when it needs more)."""
@@ -126,12 +129,23 @@ class UnoOffice:
             except OSError:             # BrokenPipeError: the job is gone
                 self._fail("LibreOffice 意外退出，无法转换 PDF")
             answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
+            toc = [tuple(e) for e in answer["toc"]] if "toc" in answer and update_index else None
+            if "toc" in answer:
+                failed = None
+                if toc is not None and on_toc is not None:
+                    try:
+                        on_toc(toc)
+                    except BaseException as e:    # still read the export's answer: the next layout needs the line after
+                        failed = e
+                answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
+                if failed is not None:
+                    raise failed
         if not answer.get("ok") or not target.is_file() or target.stat().st_size == 0:
             error = answer.get("error", "")
             if "DisposedException" in error:          # LibreOffice crashed; the job has ended, a new one will start
                 raise ExportError("LibreOffice 在转换 PDF 时意外退出，请重试；若再次出现，请用 Word/WPS 打开初稿检查")
             raise ExportError("LibreOffice 未能把文档转换为 PDF" + (f"：{error}" if error else ""))
-        return Layout(target, [tuple(e) for e in answer["toc"]] if update_index else None)
+        return Layout(target, toc)
 
     def to_pdf(self, docx: Path) -> Path:
         return self.lay_out(docx, update_index=False).pdf

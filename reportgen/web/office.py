@@ -60,11 +60,12 @@ class WarmOffice:
             self._office = UnoOffice(self._dir, self._fonts)
             return self._office
 
-    def lay_out(self, docx: Path, update_index: bool = True, fonts=(), for_screen: bool = False) -> Layout:
+    def lay_out(self, docx: Path, update_index: bool = True, fonts=(), for_screen: bool = False,
+                on_toc=None) -> Layout:
         office = self._ensure(list(fonts))
         if office is not None:
             try:
-                layout = office.lay_out(docx, update_index, for_screen=for_screen)
+                layout = office.lay_out(docx, update_index, for_screen=for_screen, on_toc=on_toc)
                 self.warm = True
                 return layout
             except ExportError as e:     # LibreOffice died or refused: the cold way still gives the pages
