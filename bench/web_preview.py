@@ -140,7 +140,8 @@ def main() -> None:
         lines.append(f"| {label} | **{m['total']:.2f} s** | {m['save']:.2f} s | {m['prepare']:.2f} s | "
                      f"{m['layout']:.2f} s | {m['convert']:.2f} s | {m['draw']:.2f} s | {m['runs']} |")
     lines += ["", "“画改动页”之后，其余页面在后台重画（不计入）；页面上改动的缩略图先换成新图。"
-              "“写 Word”含写 .docx 和读出各页文字（pypdfium2；找出改动的页，冷启动时还用来定位目录页码）。"
+              "“转 PDF”含 LibreOffice 更新目录（常驻时经 UNO，一次排版；每次启动时为 soffice --convert-to，"
+              "沿用上次预览的目录页码）；“画改动页”含用 pypdfium2 读出各页文字、找出改动的页。"
               "照片在服务器进程中按内容只缩放一次（write/images.py），图表按内容缓存（chart/cache.py）。",
               f"目标是改正后 3 s 内出现新预览页；本表测得时机器开始负载为 {load:.1f}（2 核），"
               "各项按负载相应变慢，空闲机器上请重跑 `python bench/web_preview.py` 核对。"]
