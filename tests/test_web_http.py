@@ -15,7 +15,6 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from reportgen.cli import main
 from reportgen.web import app as web_app
 from reportgen.web import intake, routes
 from reportgen.web.app import Settings, create_app

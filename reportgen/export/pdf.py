@@ -21,7 +21,7 @@ from typing import Callable
 from lxml import etree
 
 from ..doc.model import Document, Toc, TocEntry, Typography
-from ..errors import ExportError, Problems
+from ..errors import Problems
 from .fonts import installed_families, official_fonts, substitutions
 from .office import find_soffice, pdf_page_count, pdf_pages_text
 from .pages import locate_headings, printed_numbers, squash

@@ -11,22 +11,22 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import RedirectResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..errors import Problems, ReportgenError
+from ..errors import ReportgenError
 from .jobs import Jobs
 from .office import WarmOffice
-from .projects import Registry, group_by_file
+from .pages import error_page, make_templates
+from .projects import Registry
 
 log = logging.getLogger("reportgen.web")
 HERE = Path(__file__).parent
@@ -35,8 +35,6 @@ TOKEN_COOKIE = "reportgen_token"
 MAX_REQUEST_BYTES = 60 * 1024 * 1024         # a few files of at most 20 MB each (intake.MAX_FILE_BYTES)
 TOO_LARGE = f"一次上传最多 {MAX_REQUEST_BYTES // 1048576} MB，请分几次上传。"
 
-STATUS_TEXT = {400: "请求有误", 403: "没有访问权限", 404: "找不到这个页面或文件", 405: "不支持这种操作",
-               409: "正在处理中", 413: "上传的内容太大", 500: "服务器内部错误"}
 
 STATUS_HINT = {404: "地址有误，或这个文件不在项目的 build/、returns/ 文件夹中。请从项目页面上的链接打开。",
                405: "请使用页面上的按钮进行操作。"}
@@ -120,38 +118,6 @@ class Guard:
 
     def _page(self, status: int, message: str):
         return error_page(self.templates, None, status, message)
-
-
-def error_page(templates: Jinja2Templates, request: Request | None, status: int, message: str,
-               problems: Problems | None = None):
-    title = STATUS_TEXT.get(status) or HTTPStatus(status).phrase
-    context = {"title": title, "status": status, "message": message,
-               "groups": group_by_file(problems) if problems else {}, "csrf": ""}
-    html = templates.get_template("error.html").render(request=request, **context)
-    return HTMLResponse(html, status_code=status)
-
-
-def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.filters["when"] = _when
-    templates.env.filters["grouped"] = group_by_file
-    templates.env.filters["place"] = place
-    return templates
-
-
-def place(loc) -> str:
-    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行."""
-    if loc.sheet is not None and loc.file.lower().endswith(".docx"):       # load/word's word_location
-        return " › ".join([f"文件 {loc.file}", loc.sheet] + ([loc.cell] if loc.cell else []))
-    if loc.sheet is not None:
-        return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"] + ([f"单元格 {loc.cell}"] if loc.cell else []))
-    text = loc.file if loc.line is None else f"{loc.file} 第 {loc.line} 行"
-    return text + (f"（{loc.path}）" if loc.path else "")
-
-
-def _when(ts) -> str:
-    import time
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else ""
 
 
 def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:

@@ -47,6 +47,7 @@ class Intake:
     saved: list[Saved] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
+    unplaced: list[Saved] = field(default_factory=list)   # section .docx files no department's collect took
     questions: list = field(default_factory=list)      # sections.Question: which section is this Word file?
     placed: str = ""                                    # the narrative file a confirmed section became
 
@@ -141,8 +142,7 @@ def take_in(root: Path, saved: list[Saved]) -> Intake:
         if s.kind == "workbook":
             _adopt_workbook(root, s, out)
         else:
-            from .sections import ask           # the page asks which section it is (sections.py)
-            ask(root, s, out)
+            out.unplaced.append(s)              # the page asks which section it is (sections.py)
     return out
 
 

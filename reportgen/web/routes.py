@@ -15,6 +15,7 @@ from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
 from . import corrections, intake, previews, sections
 from .jobs import Busy, Job
+from .pages import error_page
 
 SERVED_FOLDERS = ("build", "returns")          # the only folders files are served from
 MAX_FIELD_BYTES = 64 * 1024
@@ -159,6 +160,8 @@ async def upload(request: Request):
         await form.close()
     if saved:
         taken = intake.take_in(root, saved)
+        for s in taken.unplaced:
+            sections.ask(root, s, taken)
         taken.problems.extend(result.problems)
         result = taken
     _state(request).registry.forget(key)
@@ -267,7 +270,6 @@ async def workbook(request: Request):
     try:
         result = export_workbook(root)
     except ReportgenError as e:
-        from .app import error_page
         return error_page(request.app.state.templates, request, 400, "无法生成填报工作簿，请先改正以下问题：",
                           e.problems())
     return _send(result.output)
