@@ -211,7 +211,7 @@ def test_wrong_cell_in_an_uploaded_workbook_is_shown_with_sheet_and_cell(client,
 
 
 def test_client_gone_mid_upload_leaves_the_server_serving(demo):
-    import httpx
+    import httpx2 as httpx
     served = Served(create_app([demo], Settings(warm_office=False)))
     try:
         page = httpx.get(served.url + "/p/demo").text
