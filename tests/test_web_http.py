@@ -308,6 +308,20 @@ def test_a_wrong_correction_saves_nothing(client, demo, csrf):
     assert path.read_text(encoding="utf-8") == before
 
 
+def test_a_hostile_indicator_file_is_refused_before_the_form_edits_it(client, demo, csrf):
+    """The form's round-trip editor reads the file only after the bounded reader let it through."""
+    path = demo / "data" / "indicators.yaml"
+    levels = ['l0: &l0 ["笑", "笑", "笑", "笑", "笑", "笑", "笑", "笑", "笑"]']
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]    # 9^9 strings if expanded
+    path.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    for r in (client.get("/p/demo/indicators"),
+              client.post("/p/demo/indicators", data={"csrf": csrf, "v:全日制在校生数": "16300"})):
+        assert r.status_code == 400, r.text[:300]
+        assert "data/indicators.yaml" in text_of(r.text) and "Traceback" not in r.text
+    assert path.read_bytes() == before
+
+
 # ------------------------------------------------------------------ the command
 def test_serve_command_refuses_a_missing_folder(run, tmp_path):
     r = run("serve", tmp_path / "没有这个文件夹")

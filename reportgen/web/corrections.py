@@ -64,7 +64,7 @@ def _as_written(value) -> str:
 
 def save(root: Path, year: int, typed: dict[str, str], known: list[str]) -> tuple[list[Edit], Problems]:
     """Write the typed values of `year` that differ from the file; nothing is written when one is wrong."""
-    from ..fileio import write_atomic
+    from .yamledit import save_round_trip
     problems = Problems()
     yaml, data = _load(root)
     if data is None:
@@ -88,8 +88,7 @@ def save(root: Path, year: int, typed: dict[str, str], known: list[str]) -> tupl
         edits.append(Edit(name, old, new))
     if problems.errors or not edits:
         return ([] if problems.errors else edits), problems
-    path = root / INDICATOR_FILE
-    write_atomic(path, lambda f: yaml.dump(data, f))
+    save_round_trip(root / INDICATOR_FILE, yaml, data)
     return edits, problems
 
 
@@ -103,11 +102,9 @@ def _same(old, new) -> bool:
 
 
 def _load(root: Path):
-    from ruamel.yaml import YAML
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096                   # never fold a long line the office wrote on one line
+    from .yamledit import load_round_trip
     path = root / INDICATOR_FILE
     if not path.is_file():
-        return yaml, None
-    return yaml, yaml.load(path.read_text(encoding="utf-8-sig"))
+        from ruamel.yaml import YAML
+        return YAML(), None
+    return load_round_trip(path, INDICATOR_FILE.as_posix())

@@ -161,16 +161,12 @@ def _adopt_workbook(root: Path, s: Saved, out: Intake) -> None:
 
 def set_workbook(root: Path, relative: str) -> str:
     """Point report.yaml's `workbook:` at `relative`, keeping every comment; returns the previous value."""
-    from ruamel.yaml import YAML
-    from ..fileio import write_atomic
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
+    from .yamledit import load_round_trip, save_round_trip
     path = root / REPORT_FILE
-    data = yaml.load(path.read_text(encoding="utf-8-sig"))
+    yaml, data = load_round_trip(path, REPORT_FILE)
     previous = str(data.get("workbook") or "")
     data["workbook"] = relative
-    write_atomic(path, lambda f: yaml.dump(data, f))
+    save_round_trip(path, yaml, data)
     return previous
 
 
