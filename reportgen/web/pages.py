@@ -35,13 +35,20 @@ def make_templates() -> Jinja2Templates:
 
 
 def place(loc) -> str:
-    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行."""
+    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行.
+
+    Within a part the spaces do not break ("第 3 段" never wraps as "第 3" / "段"); a line breaks at a ›."""
     if loc.sheet is not None and loc.file.lower().endswith(".docx"):       # load/word's word_location
-        return " › ".join([f"文件 {loc.file}", loc.sheet] + ([loc.cell] if loc.cell else []))
+        return " › ".join([f"文件 {loc.file}", _glued(loc.sheet)] + ([_glued(loc.cell)] if loc.cell else []))
     if loc.sheet is not None:
-        return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"] + ([f"单元格 {loc.cell}"] if loc.cell else []))
-    text = loc.file if loc.line is None else f"{loc.file} 第 {loc.line} 行"
+        return " › ".join([f"工作簿 {loc.file}", f"工作表“{loc.sheet}”"]
+                          + ([_glued(f"单元格 {loc.cell}")] if loc.cell else []))
+    text = loc.file if loc.line is None else f"{loc.file} {_glued(f'第 {loc.line} 行')}"
     return text + (f"（{loc.path}）" if loc.path else "")
+
+
+def _glued(text: str) -> str:
+    return text.replace(" ", "\u00a0")
 
 
 def _when(ts) -> str:
