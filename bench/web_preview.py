@@ -115,7 +115,7 @@ def main() -> None:
     os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="reportgen-bench-mpl-")
     from reportgen.doc.model import Typography
     from reportgen.export.office import Office
-    from reportgen.export.pdf import fonts_for
+    from reportgen.export.fonts import fonts_for
     from reportgen.web.office import WarmOffice
     load = os.getloadavg()[0]
     warm = WarmOffice()

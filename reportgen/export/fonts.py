@@ -73,6 +73,11 @@ def substitutions(fonts: list[str], installed: frozenset[str]) -> list[tuple[str
     return pairs
 
 
+def fonts_for(typography: Typography) -> list[tuple[str, str]]:
+    """(official font, installed face) the PDF is printed with, for each official font not installed."""
+    return substitutions(official_fonts(typography), installed_families())
+
+
 def write_replace_table(profile: Path, pairs: list[tuple[str, str]]) -> None:
     """Put the replacement table into a LibreOffice user profile before its first start."""
     nodes = "".join(

@@ -18,7 +18,6 @@ from ..errors import ExportError
 from .fonts import write_replace_table
 
 CONVERT_TIMEOUT_S = 300          # a 100-page report takes ~10 s; a cold first start of LibreOffice much less than this
-TOOL_TIMEOUT_S = 120
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_PATHS = (
@@ -117,10 +116,7 @@ _PDFIUM = threading.Lock()
 def pdf_page_count(pdf: bytes) -> int:
     import pypdfium2 as pdfium
     with _PDFIUM:
-        try:
-            doc = pdfium.PdfDocument(pdf)
-        except pdfium.PdfiumError as e:
-            raise ExportError(f"无法读取 LibreOffice 生成的 PDF：{e}") from None
+        doc = _open(pdfium, pdf, "LibreOffice 生成的 PDF")
         try:
             return len(doc)
         finally:
@@ -131,7 +127,7 @@ def pdf_pages_text(pdf: Path) -> list[str]:
     """Each page's text, lines as printed, in page order."""
     import pypdfium2 as pdfium
     with _PDFIUM:
-        doc = _open(pdfium, pdf)
+        doc = _open(pdfium, pdf, pdf.name)
         try:
             pages = []
             for page in doc:
@@ -150,10 +146,10 @@ def pdf_to_pngs(pdf: Path, folder: Path, dpi: int, prefix: str = "page", pages: 
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     with _PDFIUM:
-        doc = _open(pdfium, pdf)
+        doc = _open(pdfium, pdf, pdf.name)
         try:
             width = len(str(len(doc)))
-            for n in pages or range(1, len(doc) + 1):
+            for n in range(1, len(doc) + 1) if pages is None else pages:
                 page = doc[n - 1]
                 image = page.render(scale=dpi / 72).to_pil()
                 page.close()
@@ -165,8 +161,8 @@ def pdf_to_pngs(pdf: Path, folder: Path, dpi: int, prefix: str = "page", pages: 
     return out
 
 
-def _open(pdfium, pdf: Path):
+def _open(pdfium, pdf: Path | bytes, name: str):
     try:
         return pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as e:
-        raise ExportError(f"无法读取 PDF {pdf.name}：{e}") from None
+        raise ExportError(f"无法读取 PDF {name}：{e}") from None

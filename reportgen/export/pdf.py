@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..doc.model import Document, Toc, TocEntry, Typography
 from ..errors import Problems
-from .fonts import installed_families, official_fonts, substitutions
+from .fonts import fonts_for
 from .office import find_soffice, pdf_page_count, pdf_pages_text
 from .pages import locate_headings, printed_numbers, squash
 from .uno_office import open_office
@@ -62,11 +62,6 @@ def for_libreoffice(docx: bytes) -> bytes:
 def check_tools() -> None:
     """Fail early, before any work, when LibreOffice is missing."""
     find_soffice()
-
-
-def fonts_for(typography: Typography) -> list[tuple[str, str]]:
-    """(official font, installed face) the PDF is printed with, for each official font not installed."""
-    return substitutions(official_fonts(typography), installed_families())
 
 
 @contextmanager

@@ -80,8 +80,7 @@ class UnoOffice:
             raise ExportError("未找到带 uno 模块的 Python（Debian 请安装 python3-uno）")
         self._proc = subprocess.Popen(
             [python, "-I", str(JOB), find_soffice(), self.profile.resolve().as_uri()],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
-            env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")})
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, start_new_session=True)
         threading.Thread(target=self._read, daemon=True, name="uno-job-reader").start()
 
     def _read(self) -> None:

@@ -191,9 +191,10 @@ def _rename_hint(path: Path) -> str:
     """What the name most likely should be: Notepad adds .txt, Windows hides it; a trailing dot; capitals."""
     name = path.name
     for wanted in NARRATIVE_TYPES:
-        for wrong in (wanted + ".txt", wanted + "."):
-            if name.lower().endswith(wrong):
-                return f"；看来是保存时多了“{name[len(name) - len(wrong) + len(wanted):]}”，请改名为“{name[:len(name) - len(wrong)]}{wanted}”"
+        for extra in (".txt", "."):
+            if name.lower().endswith(wanted + extra):
+                stem = name[:-len(wanted + extra)]
+                return f"；看来是保存时多了“{name[-len(extra):]}”，请改名为“{stem}{wanted}”"
         if path.suffix.lower() == wanted:
             return f"；扩展名请用小写，改名为“{path.stem}{wanted}”"
     return ""

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ..doc.model import Typography
-from ..export.fonts import installed_families, official_fonts, substitutions
+from ..export.fonts import fonts_for
 from ..export.office import CONVERT_TIMEOUT_S, ExportError, Office, find_soffice
 from ..export.uno_office import Layout, UnoOffice, uno_python
 
@@ -35,8 +35,8 @@ class WarmOffice:
 
     def start(self) -> None:
         """Start LibreOffice in the background, with the replacement table of the default (GB/T 9704) fonts."""
-        fonts = substitutions(official_fonts(Typography()), installed_families())
-        threading.Thread(target=self._ensure, args=(fonts,), daemon=True, name="warm-office").start()
+        threading.Thread(target=self._ensure, args=(fonts_for(Typography()),), daemon=True,
+                         name="warm-office").start()
 
     def _ensure(self, fonts: list[tuple[str, str]]) -> UnoOffice | None:
         with self._lock:

@@ -83,20 +83,16 @@ def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
         count = len(hashes)
         changed = [n for n in range(1, count + 1)
                    if n > len(old) or old[n - 1] != hashes[n - 1] or not page_file(root, n).is_file()]
-        for i, n in enumerate(changed, 1):
-            _draw_pages(src, Path(tmp), root, [n])
-            progress("changed", i, len(changed))
+        if changed:
+            _draw_pages(src, Path(tmp), root, changed)
+            progress("changed", len(changed), len(changed))
         for stale in folder.glob("page-*.png"):        # a shorter report leaves no stale pages behind
             if _number(stale) > count:
                 stale.unlink(missing_ok=True)
         # the first preview has nothing to differ from: no page is marked as changed
         _save_state(root, {"count": count, "pages": hashes, "toc": toc, "changed": changed if old else []})
-        rest = [n for n in range(1, count + 1) if n not in changed]
-        for i, n in enumerate(rest, len(changed) + 1):
-            _draw_pages(src, Path(tmp), root, [n])
-            progress("rest", i, count)
-        if not rest:
-            progress("rest", count, count)
+        _draw_pages(src, Path(tmp), root, [n for n in range(1, count + 1) if n not in changed])
+        progress("rest", count, count)
     return Pages(count, changed, toc)
 
 

@@ -362,7 +362,7 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
         job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
     job.detail = "正在校验数据"
     # the draft and its PDF exactly as `reportgen build --pdf` makes them, by the LibreOffice kept running
-    prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office if pdf else None)
+    prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office)
     r = s.rebuild
     write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
     job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
