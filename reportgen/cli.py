@@ -78,8 +78,19 @@ def validate(directory: Path, workbook: Path | None):
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @WORKBOOK_OPTION
-def check(directory: Path, workbook: Path | None):
+@click.option("--final", is_flag=True,
+              help="发布前检查：列出所有阻止发布的问题（错误、待补充、正文数字不一致、未交回的部门、未取回的初稿修改等），"
+                   "全部解决时退出码为 0")
+def check(directory: Path, workbook: Path | None, final: bool):
     """逐项列出交叉校验与办学条件标准的结果、涉及的数值及其来源；有未通过的检查时退出码为 1。"""
+    if final:
+        from .final import final_check
+        report = final_check(directory, workbook)
+        for line in report.lines():
+            click.echo(line)
+        if not report.ready:
+            sys.exit(EXIT_PROBLEMS)
+        return
     from .pipeline import check as run_check
     report, problems = run_check(directory, workbook=workbook)
     for line in report.lines():
@@ -148,6 +159,9 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
     click.echo(draft_line(s.rebuild) or f"已生成：{s.output}")
     click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
     click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
+    from .final import from_prepared
+    verdict = from_prepared(prepared, workbook)
+    click.echo(f"  {verdict.verdict()}" + ("" if verdict.ready else f"（运行 reportgen check --final {directory} 查看）"))
     if s.pdf is not None:
         click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))
         if s.pdf_fonts:

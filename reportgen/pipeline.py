@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .check.data import check_project
+from .check.files import warn_unread_workbooks
 from .check.rules import CheckReport, run_checks
 from .compute.aggregates import Aggregates
 from .compute.indicators import IndicatorTable, compute_indicators
@@ -20,7 +21,8 @@ from .packs.load import load_project_pack
 from .packs.project_tables import with_project_tables
 from .prose.narrative import as_check_results, check_narrative
 from .render.env import make_env
-from .render.report import RenderResult, count_placeholders, render_report
+from .render.report import RenderResult, render_report
+from .render.todo import todo_items
 from .timing import stage
 from .workbook.merge import apply_workbook
 from .workbook.returns import apply_returns
@@ -42,7 +44,7 @@ class Summary:
     tables: int
     cases: int
     figures: int
-    placeholders: int
+    placeholders: int              # every 待补充 (render/todo.py), the verdict's count of them
     warnings: int
     output: Path | None = None
     pdf: Path | None = None        # --pdf: the PDF beside the draft
@@ -80,6 +82,7 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         raw = load_raw(root, problems)
         raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
         raw = apply_returns(raw, problems)                 # workbooks departments returned (reportgen collect)
+        warn_unread_workbooks(root, _workbooks_read(raw, workbook), problems)
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
     with stage(timings, "compute"):
@@ -92,6 +95,11 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         checks.results.extend(as_check_results(prose, dataset, indicators))
         checks.prose = prose
     return dataset, aggregates, indicators, checks
+
+
+def _workbooks_read(raw: RawProject, workbook: Path | None) -> list[Path]:
+    named = raw.config.get("workbook")
+    return [p for p in (workbook, raw.root / named if named else None) if p is not None]
 
 
 def load_raw(root: Path, problems: Problems) -> RawProject:
@@ -207,7 +215,7 @@ def summarize(prepared: Prepared, out: Path | None) -> Summary:
         tables=sum(isinstance(b, Table) for b in blocks),
         cases=sum(isinstance(b, Case) for b in blocks),
         figures=sum(isinstance(b, Figure) for b in blocks),
-        placeholders=count_placeholders(doc),
+        placeholders=len(todo_items(doc, prepared.dataset.root)),
         warnings=len(prepared.problems.warnings),
         output=out,
     )

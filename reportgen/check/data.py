@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems, did_you_mean
+from ..value_kinds import NOT_REPORTED
 from .coerce import coerce, is_blank
+from .identity import check_isbns, check_duplicates
 from .quantities import coerce_indicator, typed_number
 
 
@@ -55,6 +57,9 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
                 continue
             result = coerce(col, cell.raw, cell.text)
             locs[col.name] = cell.loc
+            if result.value is NOT_REPORTED and col.numeric and col.required:
+                problems.warning(f"必填的数字列“{col.name}”填的是“{str(cell.text or cell.raw).strip()}”（未填报）："
+                                 "表中印“-”，合计印【待补充】，计入待补充；请填写数字", cell.loc)
             if result.error:
                 problems.error(f"“{col.name}”{result.error}", cell.loc)
             elif result.unlisted:
@@ -65,6 +70,8 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
         data.rows.append(values)
         data.locs.append(locs)
         data.row_locs.append(row.loc)
+    check_isbns(tdef, data.rows, data.locs, problems)
+    check_duplicates(tdef, data.rows, data.row_locs, problems)
     for (column, warning), locs in unlisted.items():
         more = "、".join(str(loc.line) if loc.line else (loc.cell or "") for loc in locs[1:])
         rows = "" if len(locs) == 1 else f"（共 {len(locs)} 处，另见" + (f"第 {more} 行）" if locs[0].line else f" {more}）")

@@ -340,12 +340,17 @@ class _Runner:
                      f"不符（相差 {_plain(abs(Decimal(str(total)) - Decimal(str(iv))))}）", c.severity)
 
     def table_sum(self, tid: str, column: str, total) -> Involved:
+        """The rows' sum and which rows it is over: rows with no number in the column are not counted."""
         t = self.ds.tables[tid]
         lines = [loc.line for loc in t.row_locs if loc is not None and loc.line is not None]
         span = f"第 {min(lines)}–{max(lines)} 行，" if lines else ""
         loc = t.loc or Location(f"data/tables/{tid}.yaml")
-        where = Location(loc.file, loc.line, loc.sheet, loc.cell, f"{span}共 {len(t.rows)} 行" if loc.sheet is None else None)
-        return Involved(f"明细表“{tid}”各行“{column}”之和", _plain(total), where)
+        counted = sum(is_number(v) for v in t.column_values(column))
+        blank = len(t.rows) - counted
+        rows = f"{span}共 {counted} 行" + (f"，另有 {blank} 行未填报、未计入" if blank else "")
+        where = Location(loc.file, loc.line, loc.sheet, loc.cell, rows if loc.sheet is None else None)
+        label = f"明细表“{tid}”各行“{column}”之和" + (f"（{blank} 行未填报、未计入）" if blank and loc.sheet else "")
+        return Involved(label, _plain(total), where)
 
     def typed_totals(self) -> None:
         group = "明细表填写的合计"

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..check.rules import PROSE_GROUP as GROUP, CheckResult, Involved
 from ..errors import Location, Problems, ReportgenError
 from ..load.yaml_source import check_regular_file
+from ..render.declared import NONE_THIS_YEAR, declared
 from ..render.display import format_value
 from ..render.env import MAX_TEMPLATE_BYTES
 from ..value_kinds import is_number
@@ -143,8 +144,11 @@ def _references(text: str, at, ds, indicators, problems: Problems) -> None:
             data = ds.tables.get(m.group("tid"))
             if data is not None and not data.rows and (m.group("tid"), line) not in said:
                 said.add((m.group("tid"), line))
-                problems.warning(f"{m.group('fn')}() 统计的明细表“{m.group('tid')}”没有数据，结果为 0"
-                                 "（数据是否在未读入的工作簿中？）", at(line))
+                if m.group("tid") in declared(ds.config, NONE_THIS_YEAR, ds.pack):
+                    continue                     # declared 本年度无: 0 is the true count
+                problems.warning(f"{m.group('fn')}() 统计的明细表“{m.group('tid')}”没有数据，初稿中显示为【待补充】"
+                                 "（数据是否在未读入的工作簿中？若本年度确实没有，在 report.yaml 的 none_this_year 中声明）",
+                                 at(line))
 
 
 def as_check_results(report: ProseReport, ds, indicators):

@@ -30,6 +30,7 @@ from ..doc.model import (
 from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem, os_reason
 from ..load.text import clean
 from ..load.yaml_source import check_regular_file
+from .declared import LEAVE_OUT, NONE_TEXT, NONE_THIS_YEAR, declared
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
 from ..value_kinds import is_number
@@ -62,6 +63,20 @@ class Cited:
 
     def __str__(self) -> str:
         return self._text
+
+
+class Unfilled(int):
+    """count()/total() of a table with no rows: 0 in arithmetic and `{% if %}`, a 【待补充】 when printed."""
+
+    def __new__(cls, why: str):
+        self = super().__new__(cls, 0)
+        self.why = why
+        return self
+
+    def __str__(self) -> str:
+        return f"【待补充：{self.why}】"
+
+    __html__ = __str__
 
 
 @dataclass
@@ -103,6 +118,8 @@ class _Renderer:
         self.charts: list[tuple[ChartData, Image]] = []
         self.years = [y for y in indicators.years if y <= ds.year][-3:]
         self.extras = extra_context(ds, aggregates, problems)
+        self.none_this_year = declared(ds.config, NONE_THIS_YEAR, ds.pack)
+        self.left_out = declared(ds.config, LEAVE_OUT, ds.pack)
 
     # ---------------------------------------------------------------- context
     def context(self, chapter=None) -> dict:
@@ -111,7 +128,7 @@ class _Renderer:
             "school": cfg["school"], "year": self.ds.year, "level": cfg.get("level", ""),
             "date": cfg.get("date", ""), "years": self.years,
             "ind": {name: Cited(d, self.ind, self.ds.year) for name, d in self.ind.definitions.items()},
-            "count": self.agg.count, "total": self.agg.total, "rows": self.agg.rows,
+            "count": self.count, "total": self.total, "rows": self.agg.rows,
             "table": lambda tid: f"\n\n::: table {tid}\n:::\n\n",
             "appendix_table": lambda aid: f"\n\n::: appendix {aid}\n:::\n\n",
             "appendix_tables": lambda: [a.id for a in self.ds.pack.appendix],
@@ -126,6 +143,24 @@ class _Renderer:
                               "sections": [{"id": s.id, "title": s.title, "hint": s.hint} for s in chapter.sections]}
             ctx["narrative"] = lambda cid=chapter.id: self.narrative(cid, ctx)
         return ctx
+
+    def count(self, tid: str, **where):
+        n = self.agg.count(tid, **where)                   # first: a wrong table or column is said even when empty
+        gap = self.unfilled(tid)
+        return gap if gap is not None else n
+
+    def total(self, tid: str, column: str, **where):
+        value = self.agg.total(tid, column, **where)      # first: a wrong column is said even on an empty table
+        gap = self.unfilled(tid)
+        return gap if gap is not None else value
+
+    def unfilled(self, tid: str):
+        """A table nobody filled is not "0 项": the text says 待补充 until the project declares 本年度无."""
+        data = self.agg.table(tid)
+        if data.rows or tid in self.none_this_year:
+            return None
+        title = self.render_string(data.definition.title, f"表 {tid} 的标题", {"year": self.ds.year})
+        return Unfilled(f"明细表“{title}”没有数据")
 
     def narrative(self, chapter_id: str, ctx: dict) -> str:
         files = self.ds.narrative.get(chapter_id)
@@ -217,14 +252,21 @@ class _Renderer:
             except ReportgenError as e:
                 self.problems.error(e.message, loc)
             return None
+        if tid in self.left_out:
+            return None                      # declared in report.yaml: not printed (check --final lists it)
         if tid in self.used_tables:
             self.problems.warning(f"明细表“{tid}”已在 {self.used_tables[tid]} 插入过，此处再次插入", loc)
         self.used_tables[tid] = loc
         title = self.render_string(data.definition.title, f"表 {tid} 的标题", self.context())
-        return detail_table(data, title)
+        table = detail_table(data, title)
+        if tid in self.none_this_year:
+            table.empty_text = NONE_TEXT
+        return table
 
     def appendix(self, aid: str, loc: Location) -> Table | None:
         pack = self.ds.pack
+        if aid in self.left_out:
+            return None
         for i, a in enumerate(pack.appendix, start=1):
             if a.id == aid:
                 years = [y for y in self.ind.years if y <= self.ds.year][-a.years:]
@@ -322,11 +364,3 @@ def _mark_empty_sections(blocks: list[Block]) -> None:
             if nxt is None or (isinstance(nxt, Heading) and nxt.level <= b.level):
                 blocks.insert(i + 1, Paragraph([Placeholder(f"【待补充：{b.text}】")]))
         i += 1
-
-
-def count_placeholders(doc: Document) -> int:
-    n = 0
-    for b in iter_blocks(doc.blocks):
-        if isinstance(b, Paragraph):
-            n += sum(isinstance(x, Placeholder) for x in b.inlines)
-    return n

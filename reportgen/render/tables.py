@@ -11,6 +11,8 @@ from ..pack import AppendixTableDef, ColumnDef
 from ..value_kinds import NotReported
 from .display import format_value
 
+INCOMPLETE_TOTAL = "【待补充】"          # counted by render/todo.py
+
 
 def cell_text(col: ColumnDef, value) -> str:
     if value is None:
@@ -39,9 +41,17 @@ def detail_table(data: TableData, title: str) -> Table:
             _merge_runs(rows, j)
     total_row = None
     if rows and any(c.total for c in cols):
-        total_row = [Cell(cell_text(c, column_total(data, c.name)) if c.total else "", align=align(c)) for c in cols]
+        total_row = [Cell(_total_text(data, c) if c.total else "", align=align(c)) for c in cols]
     return Table(label="", title=title, columns=columns, rows=rows, total_row=total_row,
                  empty_text=data.definition.empty_text)
+
+
+def _total_text(data: TableData, col: ColumnDef) -> str:
+    """A 合计 over rows that have no number ("-", or blank where the column is required) is never printed as
+    complete: 【待补充】."""
+    if any(isinstance(v, NotReported) or (v is None and col.required) for v in data.column_values(col.name)):
+        return INCOMPLETE_TOTAL
+    return cell_text(col, column_total(data, col.name))
 
 
 def _merge_runs(rows: list[list[Cell]], j: int) -> None:
