@@ -18,6 +18,7 @@ from .errors import Problems, WriteError
 from .fileio import guard_output, write_bytes_atomic
 from .load.project import BUILD_DIR, draft_name, load_project, read_config, word_sections
 from .packs.load import load_project_pack
+from .packs.project_indicators import with_project_indicators, with_project_values
 from .packs.project_tables import with_project_tables
 from .prose.narrative import as_check_results, check_narrative
 from .render.env import make_env
@@ -108,7 +109,8 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
     config = read_config(root, problems)
     pack = load_project_pack(root, config.plain(), problems)
     pack = with_project_tables(pack, config, problems)       # report.yaml `tables:` aliases/add/drop
-    raw = load_project(root, config, pack, problems)
+    pack = with_project_indicators(pack, config, problems)   # report.yaml `indicators:` the school's own
+    raw = with_project_values(load_project(root, config, pack, problems), config)
     raw.word_sections = word_sections(root, raw.narrative, problems)    # Word sections as Markdown (load/word)
     return raw
 
