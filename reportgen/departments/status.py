@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problems
+from ..load.review import waiting_numbers
+from ..render.todo import FILL_IN
 from .assign import Department, Section, project_assignment
 from ..workbook.returns import Entry, read_record
 
@@ -114,7 +117,8 @@ def _department(raw, dept: Department, entries: list[Entry], today: dt.date, pro
     books = [e for e in entries if e.kind == "workbook"]
     words_at = words[-1].collected[:16] if words else None
     books_at = books[-1].collected[:16] if books else None
-    items = [_section_item(raw.root, s, words_at) for s in dept.sections]
+    waiting = Counter(w.loc.file for w in waiting_numbers(raw.root))     # last year's numbers, per file
+    items = [_section_item(raw.root, s, words_at, waiting) for s in dept.sections]
     context = {"year": raw.config["year"], "school": raw.config["school"]}
     from ..workbook import layout
     items += [Item("明细表", layout.render_title(raw.pack.tables[t].title, context), books_at) for t in dept.tables]
@@ -129,13 +133,16 @@ def _department(raw, dept: Department, entries: list[Entry], today: dt.date, pro
     return DepartmentStatus(dept.name, dept.deadline, dept.contact, items, last, state, late, problems)
 
 
-def _section_item(root: Path, section: Section, returned: str | None) -> Item:
+def _section_item(root: Path, section: Section, returned: str | None, waiting: Counter) -> Item:
+    """待补充 of a section as the build counts them (render/todo.py): marks, fill-ins, last year's numbers."""
     path = section.file(root)
     text = _text(path) if path is not None else ""
     body = _COMMENT.sub("", text)
     body = "\n".join(line for line in body.splitlines() if not line.startswith("#")).strip()
     note = "" if body else "尚无正文"
-    return Item("小节", section.heading, returned, len(_PLACEHOLDER.findall(text)), note)
+    rel = path.relative_to(root).as_posix() if path is not None and path.is_relative_to(root) else ""
+    todo = len(_PLACEHOLDER.findall(text)) + len(FILL_IN.findall(text)) + waiting.get(rel, 0)
+    return Item("小节", section.heading, returned, todo, note)
 
 
 def _text(path: Path) -> str:

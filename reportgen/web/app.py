@@ -121,7 +121,7 @@ class Guard:
 
 
 def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
-    from . import routes
+    from . import final_page, routes
     settings = settings or Settings()
     if not is_local(settings.host) and not settings.token:
         settings.token = secrets.token_urlsafe(18)
@@ -153,7 +153,7 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
         finally:
             state.office.stop()
 
-    app = Starlette(routes=routes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
+    app = Starlette(routes=routes.table() + final_page.ROUTES + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
                                                     name="static")],
                     exception_handlers={HTTPException: http_error, TooLarge: too_large, ReportgenError: refused,
                                         Exception: crash},

@@ -18,6 +18,7 @@ from ..batch import expand_projects, peek_config
 from ..departments.assign import read_assignment
 from ..errors import Problem, Problems, ReportgenError
 from ..load.project import REPORT_FILE
+from ..render.todo import FILL, todo_items
 from ..workbook.layout import render_title
 
 SKIPPED = {"build", ".git", "__pycache__"}
@@ -142,12 +143,14 @@ def make_overview(key: str, root: Path) -> Overview:
     assignment = read_assignment(ds, Problems())      # a wrong id there is validate's to report, not the page's
     owners = section_owners(ds, assignment) if assignment else {}
     manifest = make_manifest(prepared, root / "build")
+    todos = todo_items(prepared.rendered.document, root)
     for s in manifest["sections"]:
         if s["key"] == "封面":
             continue
         placeholders = [p["text"] for p in manifest["placeholders"] if p["key"] == s["key"]]
+        placeholders += [t.text for t in todos if t.kind == FILL and t.place == s["title"]]
         ov.sections.append(Section(s["title"], placeholders, owners.get(_plain(s["key"]), "")))
-    ov.placeholders = sum(len(s.placeholders) for s in ov.sections)
+    ov.placeholders = len(todos)                      # every 待补充, as build counts them (render/todo.py)
     context = {"year": ds.year, "school": ds.config.get("school", {})}      # titles like "{{ year }} 年…"
     ov.tables = [(tid, render_title(t.definition.title, context), len(t.rows)) for tid, t in ds.tables.items()]
     if assignment:
