@@ -11,7 +11,7 @@ from pathlib import Path
 from .check.rules import PROSE_GROUP
 from .errors import ReportgenError
 from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown
-from .render.todo import MARK, todo_items
+from .render.todo import CELL, MARK, SEP, todo_items
 
 # ranked: what must be fixed first comes first
 ERRORS, TODO, PROSE, CHECKS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT = (
@@ -35,6 +35,7 @@ class Item:
     group: str
     place: str
     what: str
+    count: int = 1            # cells of one table row with no data are one line, each counted
 
 
 @dataclass
@@ -48,19 +49,19 @@ class FinalReport:
         return not self.items
 
     def counts(self) -> dict[str, int]:
-        return {g: n for g in GROUPS if (n := sum(i.group == g for i in self.items))}
+        return {g: n for g in GROUPS if (n := sum(i.count for i in self.items if i.group == g))}
 
     def verdict(self) -> str:
         if self.ready:
             return "发布前检查：可以发布，没有待处理的问题。"
         parts = "，".join(f"{g} {n}" for g, n in self.counts().items())
-        return f"发布前检查：还不能发布，有 {len(self.items)} 项须处理（{parts}）。"
+        return f"发布前检查：还不能发布，有 {sum(i.count for i in self.items)} 项须处理（{parts}）。"
 
     def lines(self) -> list[str]:
         out = []
         for n, group in enumerate(g for g in GROUPS if g in self.counts()):
             items = [i for i in self.items if i.group == group]
-            out.append(f"{'一二三四五六七八'[n]}、{group}（{len(items)} 项；处理：{HINTS[group]}）")
+            out.append(f"{'一二三四五六七八'[n]}、{group}（{sum(i.count for i in items)} 项；处理：{HINTS[group]}）")
             out += [f"  {i.place}：{i.what}" if i.place else f"  {i.what}" for i in items]
             out.append("")
         if self.left_out or self.none_this_year:
@@ -88,8 +89,7 @@ def from_prepared(prepared, workbook: Path | None = None) -> FinalReport:
     ds = prepared.dataset
     report = FinalReport()
     items = report.items
-    items += [Item(TODO, t.place, t.text if t.kind == MARK else f"{t.kind}：{t.text}")
-              for t in todo_items(prepared.rendered.document, ds.root)]
+    items += _todo(todo_items(prepared.rendered.document, ds.root))
     results = prepared.checks.results if prepared.checks else []
     items += [Item(PROSE, str(r.location or ""), f"{r.title}：{r.detail}") for r in results
               if r.group == PROSE_GROUP and r.status == "warn"]
@@ -105,6 +105,19 @@ def from_prepared(prepared, workbook: Path | None = None) -> FinalReport:
     report.left_out = _titles(ds, declared(ds.config, LEAVE_OUT, ds.pack))
     report.none_this_year = _titles(ds, declared(ds.config, NONE_THIS_YEAR, ds.pack))
     return report
+
+
+def _todo(todos) -> list[Item]:
+    """One line per 待补充; a table row's empty cells on one line (表 › 行：2022年、2023年 …), each counted."""
+    out: list[Item] = []
+    for t in todos:
+        if t.kind == CELL and out and out[-1].what.endswith(t.text) and \
+                out[-1].place.rsplit(SEP, 1)[0] == t.place.rsplit(SEP, 1)[0]:
+            last = out.pop()
+            out.append(Item(TODO, f"{last.place}、{t.place.rsplit(SEP, 1)[1]}", last.what, last.count + 1))
+        else:
+            out.append(Item(TODO, t.place, t.text if t.kind == MARK else f"{t.kind}：{t.text}"))
+    return out
 
 
 def _titles(ds, ids: dict[str, str]) -> list[str]:

@@ -43,7 +43,7 @@ def test_demo_verdict_lists_its_empty_appendix_cells_and_exits_1(run):
     r = run("check", "--final", "examples/annual-2024-demo")
     assert r.code == 1
     assert r.out.splitlines()[-1] == "发布前检查：还不能发布，有 12 项须处理（待补充 12）。"
-    assert "数据表 5 服务贡献表 › 500强企业就业人数 › 2024年：表格中没有数据：印“-”" in r.out
+    assert "数据表 5 服务贡献表 › 500强企业就业人数 › 2022年、2023年、2024年：表格中没有数据：印“-”" in r.out
 
 
 def test_a_resolved_project_can_go_out_exit_0(demo, run):

@@ -38,7 +38,7 @@ def test_final_page_shows_the_verdict_and_each_place(demo, client):
     text = text_of(r.text)
     assert "发布前检查：还不能发布，有 13 项须处理（待补充 13）。" in text
     assert "narrative/talent/01-party.md:" in text and "未核对的去年数字：5809 人" in text
-    assert "数据表 5 服务贡献表 › 500强企业就业人数 › 2024年" in text
+    assert "数据表 5 服务贡献表 › 500强企业就业人数 › 2022年、2023年、2024年" in text
     assert client.get("/p/nothing/final").status_code == 404
 
 
