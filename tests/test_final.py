@@ -231,3 +231,40 @@ def test_fill_ins_and_unreviewed_last_year_numbers_count_as_todo(demo, run):
     f.write_text("全年毕业生 {{ ind.毕业生人数 }} 人。\n", encoding="utf-8")      # replaced by a reference
     _set_yaml(demo / "report.yaml", "name: 【学校全称】", "name: 江州职业技术学院")
     assert run("check", "--final", demo).code == 0
+
+
+def test_a_draft_adopted_from_a_real_report_is_not_ready(tmp_path, run):
+    """Seed 000 (a real 高职 report) made into .docx by pandoc, adopted: its last year's numbers are 待补充,
+    each at its file:line, and a line marked reviewed stops counting."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+    from seedtables import seed_000
+    seed = seed_000()
+    if seed is None or shutil.which("pandoc") is None:
+        pytest.skip("needs shared/seeds and pandoc")
+    source = tmp_path / "去年.docx"
+    subprocess.run(["pandoc", "-f", "markdown", str(seed), "-o", str(source)], check=True, timeout=120)
+    root = tmp_path / "p"
+    assert run("init", root, "--from", source).code == 0
+    listed = sum(1 for line in (root / "去年的数字.md").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("| ") and not line.startswith(("| 数字", "| ---")))
+    assert listed > 100
+    b = run("build", root)
+    assert b.code == 0
+    todo = int(re.search(r"待补充 (\d+) 处", b.out).group(1))
+    assert todo >= listed
+    r = run("check", "--final", root)
+    assert r.code == 1 and "还不能发布" in r.out.splitlines()[-1]
+    waiting = re.findall(r"^  (narrative/\S+?\.md):(\d+)：未核对的去年数字：", r.out, re.M)
+    assert len(waiting) == listed
+    file, line = waiting[0]
+    on_line = sum(1 for f, n in waiting if (f, n) == (file, line))
+    path = root / file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[int(line) - 1] += "{# 已核对 #}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    b = run("build", root)
+    assert f"待补充 {todo - on_line} 处" in b.out
