@@ -8,21 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .check.identity import is_identity_warning
 from .check.rules import PROSE_GROUP
 from .errors import ReportgenError
 from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown
 from .render.todo import CELL, MARK, SEP, todo_items
 
 # ranked: what must be fixed first comes first
-ERRORS, TODO, PROSE, CHECKS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT = (
-    "错误", "待补充", "正文数字与数据不一致", "交叉校验未通过", "未交回的部门", "印出但没有数据的表格",
+ERRORS, TODO, PROSE, CHECKS, ROWS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT = (
+    "错误", "待补充", "正文数字与数据不一致", "交叉校验未通过", "书号有误或重复的行", "未交回的部门", "印出但没有数据的表格",
     "未读取的工作簿", "未取回的初稿修改")
-GROUPS = [ERRORS, TODO, PROSE, CHECKS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT]
+GROUPS = [ERRORS, TODO, PROSE, CHECKS, ROWS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT]
 HINTS = {
     ERRORS: "按提示改正数据或正文",
     TODO: "填写数据或正文；去年的数字改为数据引用（reportgen fix-numbers），或核对后在该行末尾加 {# 已核对 #}",
     PROSE: "把正文中的数字改为数据引用（reportgen fix-numbers），或改正数据",
     CHECKS: "核对所列数值及其来源",
+    ROWS: "改正书号；重复的行删去一行，若确是两项，在某一列写出区别",
     DEPARTMENTS: "催交后用 reportgen collect 收取",
     EMPTY: "填写该表；本年度确实没有的，在 report.yaml 的 none_this_year 中声明；不印的表在 leave_out 中声明",
     WORKBOOKS: "在 report.yaml 中写 workbook: 文件名，或移出项目文件夹",
@@ -61,7 +63,7 @@ class FinalReport:
         out = []
         for n, group in enumerate(g for g in GROUPS if g in self.counts()):
             items = [i for i in self.items if i.group == group]
-            out.append(f"{'一二三四五六七八'[n]}、{group}（{sum(i.count for i in items)} 项；处理：{HINTS[group]}）")
+            out.append(f"{'一二三四五六七八九'[n]}、{group}（{sum(i.count for i in items)} 项；处理：{HINTS[group]}）")
             out += [f"  {i.place}：{i.what}" if i.place else f"  {i.what}" for i in items]
             out.append("")
         if self.left_out or self.none_this_year:
@@ -95,6 +97,8 @@ def from_prepared(prepared, workbook: Path | None = None) -> FinalReport:
               if r.group == PROSE_GROUP and r.status == "warn"]
     items += [Item(CHECKS, str(r.location or ""), f"{r.title}：{r.detail}") for r in results
               if r.group != PROSE_GROUP and r.status == "fail"]
+    items += [Item(ROWS, str(p.location or ""), p.message) for p in prepared.problems.warnings
+              if is_identity_warning(p.message)]
     items += _departments(ds.root)
     items += _empty_tables(prepared)
     items += [Item(WORKBOOKS, str(p.location), p.message) for p in prepared.problems.warnings

@@ -183,6 +183,9 @@ def test_wrong_isbn_and_duplicate_rows_are_located(demo):
     assert "校验位不对" in msgs[f"data/tables/coop_textbooks.yaml:{_line(f, wrong)}"]
     dup = [m for loc, m in msgs.items() if loc.startswith("data/tables/innovation_platforms.yaml") and "是否重复填写" in m]
     assert dup and "与第 1 行" in dup[0]
+    report = final_check(demo)
+    assert [i.place for i in report.items if i.group == "书号有误或重复的行"] == \
+        [f"data/tables/coop_textbooks.yaml:{_line(f, wrong)}", next(loc for loc in msgs if "是否重复填写" in msgs[loc])]
 
 
 def _line(path, needle: str) -> int:
@@ -224,6 +227,9 @@ def test_fill_ins_and_unreviewed_last_year_numbers_count_as_todo(demo, run):
     b = run("build", demo)
     # 封面 and 前言 ({{ school.name }}) + two numbers; the line marked reviewed is not counted
     assert b.code == 0 and "待补充 4 处" in b.out, b.out
+    [draft] = (demo / "build").glob("*.docx")
+    printed = "\n".join(p.text for p in docx.Document(str(draft)).paragraphs)
+    assert "到账经费 482.83 万元。" in printed and "已核对" not in printed and "{#" not in printed
     r = run("check", "--final", demo)
     assert "封面：未替换的占位文字：【学校全称】" in r.out and "前言：未替换的占位文字：【学校全称】" in r.out
     assert "narrative/talent/09-lastyear.md:1：未核对的去年数字：5809 人" in r.out

@@ -11,6 +11,11 @@ import re
 from ..errors import Location, Problems
 
 _SEPARATORS = re.compile(r"[-\s‐－]")
+ISBN_WORD, REPEAT_WORD = "书号“", "是否重复填写"        # how check --final recognises these warnings
+
+
+def is_identity_warning(message: str) -> bool:
+    return message.startswith(ISBN_WORD) or REPEAT_WORD in message
 
 
 def is_isbn_column(col) -> bool:
@@ -61,6 +66,6 @@ def check_duplicates(tdef, rows: list[dict], row_locs: list[Location], problems:
             j = first[key]
             shown = "、".join(v for v in key if v)[:60]
             problems.warning(f"表 {tdef.id} 第 {i + 1} 行与第 {j + 1} 行（{row_locs[j]}）相同（{shown}），"
-                             "是否重复填写？若确是两项，请在某一列写出区别", row_locs[i])
+                             f"{REPEAT_WORD}？若确是两项，请在某一列写出区别", row_locs[i])
         else:
             first[key] = i
