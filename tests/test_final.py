@@ -152,11 +152,16 @@ def test_an_empty_table_declared_none_this_year_counts_zero(demo):
 
 def test_a_table_left_out_is_not_printed_and_is_listed(demo, run):
     _resolve_demo(demo)
-    _config(demo, leave_out=["research_teams"])
+    _config(demo, leave_out=["research_teams", "学生反馈表"])        # by id, or by the title as printed
     p = prepare(demo)
-    assert not [b for b in iter_blocks(p.rendered.document.blocks) if isinstance(b, Table) and "科研创新团队" in b.title]
+    titles = [b.title for b in iter_blocks(p.rendered.document.blocks) if isinstance(b, Table)]
+    assert "人才培养质量计分卡" in titles
+    labels = [b.label for b in iter_blocks(p.rendered.document.blocks) if isinstance(b, Table) and b.title == "教学资源表"]
+    assert labels == ["数据表 2"]                                   # numbered without a gap
+    assert not [t for t in titles if "科研创新团队" in t or t == "学生反馈表"]
     r = run("check", "--final", demo)
-    assert r.code == 0 and "不印（leave_out）：市级以上科研创新团队一览表" in r.out
+    assert r.code == 0
+    assert "不印（leave_out）：市级以上科研创新团队一览表" in r.out and "不印（leave_out）：学生反馈表" in r.out
 
 
 def test_isbn_check_digits():

@@ -120,6 +120,8 @@ class _Renderer:
         self.extras = extra_context(ds, aggregates, problems)
         self.none_this_year = declared(ds.config, NONE_THIS_YEAR, ds.pack)
         self.left_out = declared(ds.config, LEAVE_OUT, ds.pack)
+        listed = self.extras["appendix_tables"]            # numbered 数据表 1, 2 … without the left-out ones
+        self.extras["appendix_tables"] = lambda: [a for a in listed() if a not in self.left_out]
 
     # ---------------------------------------------------------------- context
     def context(self, chapter=None) -> dict:
