@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .check.identity import is_identity_warning
 from .check.rules import PROSE_GROUP
-from .errors import ReportgenError
+from .errors import EXIT_PROBLEMS, ReportgenError
 from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown
 from .render.todo import CELL, MARK, SEP, todo_items
 
@@ -80,6 +80,8 @@ def final_check(root: Path, workbook: Path | None = None) -> FinalReport:
     try:
         prepared = prepare(root, workbook=workbook)
     except ReportgenError as e:               # the data has errors: they come first, nothing is rendered
+        if e.exit_code != EXIT_PROBLEMS:
+            raise                             # a usage error (no such folder …): said as for every command
         report = FinalReport([Item(ERRORS, str(p.location or ""), p.message) for p in e.problems().errors])
         report.items += _departments(root) + _edited_draft(root, None)
         return report
