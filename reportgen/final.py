@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .check.files import UNREAD_WORD
 from .check.identity import is_identity_warning
 from .check.rules import PROSE_GROUP
 from .errors import EXIT_PROBLEMS, ReportgenError
-from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown
+from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown, unknown_message
 from .render.todo import CELL, MARK, SEP, todo_items
 
 # ranked: what must be fixed first comes first
@@ -85,10 +86,10 @@ def final_check(root: Path, workbook: Path | None = None) -> FinalReport:
         report = FinalReport([Item(ERRORS, str(p.location or ""), p.message) for p in e.problems().errors])
         report.items += _departments(root) + _edited_draft(root, None)
         return report
-    return from_prepared(prepared, workbook)
+    return from_prepared(prepared)
 
 
-def from_prepared(prepared, workbook: Path | None = None) -> FinalReport:
+def from_prepared(prepared) -> FinalReport:
     """The final list for a draft already prepared (`build` prints its count)."""
     ds = prepared.dataset
     report = FinalReport()
@@ -104,8 +105,8 @@ def from_prepared(prepared, workbook: Path | None = None) -> FinalReport:
     items += _departments(ds.root)
     items += _empty_tables(prepared)
     items += [Item(WORKBOOKS, str(p.location), p.message) for p in prepared.problems.warnings
-              if p.message.startswith("项目文件夹中的工作簿")]
-    items += [Item(ERRORS, "report.yaml", f"{key} 中的“{name}”不是模板包中的表（应为表的 id 或表题）")
+              if p.message.startswith(UNREAD_WORD)]
+    items += [Item(ERRORS, "report.yaml", unknown_message(key, name))
               for key in (NONE_THIS_YEAR, LEAVE_OUT) for name in unknown(ds.config, key, ds.pack)]
     items += _edited_draft(ds.root, prepared)
     report.left_out = _titles(ds, declared(ds.config, LEAVE_OUT, ds.pack))

@@ -279,3 +279,11 @@ def test_a_draft_adopted_from_a_real_report_is_not_ready(tmp_path, run):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     b = run("build", root)
     assert f"待补充 {todo - on_line} 处" in b.out
+
+
+def test_a_misspelt_declaration_is_said(demo, run):
+    _resolve_demo(demo)
+    _config(demo, leave_out=["科研团队表"])
+    assert "leave_out 中的“科研团队表”不是模板包中的明细表或附表" in run("validate", demo).err
+    r = run("check", "--final", demo)
+    assert r.code == 1 and "report.yaml：leave_out 中的“科研团队表”" in r.out

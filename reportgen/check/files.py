@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import Location, Problems
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et"}
+UNREAD_WORD = "项目文件夹中的工作簿"     # how check --final recognises the warning
 PLACES = (".", "data")            # where a school puts its workbook; build/ and returns/ are the tool's own
 
 
@@ -28,7 +29,7 @@ def unread_workbooks(root: Path, read: list[Path]) -> list[Path]:
 def warn_unread_workbooks(root: Path, read: list[Path], problems: Problems) -> None:
     for p in unread_workbooks(root, read):
         rel = p.relative_to(root).as_posix()
-        problems.warning(f"项目文件夹中的工作簿“{rel}”没有被读取，其中的数据不在初稿中；若是本年度数据，"
+        problems.warning(f"{UNREAD_WORD}“{rel}”没有被读取，其中的数据不在初稿中；若是本年度数据，"
                          f"在 report.yaml 中写 workbook: {rel}（或运行时加 --workbook {rel}）；不需要的请移出项目文件夹",
                          Location(rel))
 

@@ -33,5 +33,9 @@ def unknown(config: dict, key: str, pack) -> list[str]:
     return [str(e) for e in config.get(key) or [] if str(e).strip() not in found]
 
 
+def unknown_message(key: str, name: str) -> str:
+    return f"{key} 中的“{name}”不是模板包中的明细表或附表（应为表的 id 或表题），该项没有作用"
+
+
 def _plain(title: str) -> str:
     return _YEARS.sub("", _EXPR.sub("", title))

@@ -30,7 +30,7 @@ from ..doc.model import (
 from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem, os_reason
 from ..load.text import clean
 from ..load.yaml_source import check_regular_file
-from .declared import LEAVE_OUT, NONE_TEXT, NONE_THIS_YEAR, declared
+from .declared import LEAVE_OUT, NONE_TEXT, NONE_THIS_YEAR, declared, unknown, unknown_message
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
 from ..value_kinds import is_number
@@ -89,6 +89,9 @@ class RenderResult:
 def render_report(ds: Dataset, indicators: IndicatorTable, aggregates: Aggregates, problems: Problems,
                   checks=None) -> RenderResult:
     """`checks` (check/rules.CheckReport) marks threshold breaches in the appendix tables."""
+    for key in (NONE_THIS_YEAR, LEAVE_OUT):          # a misspelt table name in report.yaml: said, not ignored
+        for name in unknown(ds.config, key, ds.pack):
+            problems.warning(unknown_message(key, name), Location("report.yaml"))
     result = _Renderer(ds, indicators, aggregates, problems, checks).run()
     _locate_in_word(problems, ds.word_sections)
     return result
