@@ -102,7 +102,7 @@ def from_prepared(prepared) -> FinalReport:
               if r.group != PROSE_GROUP and r.status == "fail"]
     items += [Item(ROWS, str(p.location or ""), p.message) for p in prepared.problems.warnings
               if is_identity_warning(p.message)]
-    items += _departments(ds.root)
+    items += _departments(ds.root) if ds.config.get("departments") else []
     items += _empty_tables(prepared)
     items += [Item(WORKBOOKS, str(p.location), p.message) for p in prepared.problems.warnings
               if p.message.startswith(UNREAD_WORD)]
