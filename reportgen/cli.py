@@ -160,7 +160,7 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
     click.echo(f"  章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅")
     click.echo(f"  待补充 {s.placeholders} 处，警告 {s.warnings} 个")
     from .final import from_prepared
-    verdict = from_prepared(prepared)
+    verdict = from_prepared(prepared, s.rebuild.target if s.rebuild is not None else s.output)
     click.echo(f"  {verdict.verdict()}" + ("" if verdict.ready else f"（运行 reportgen check --final {directory} 查看）"))
     if s.pdf is not None:
         click.echo(f"已生成 PDF：{s.pdf}" + (f"（共 {s.pages} 页）" if s.pages else ""))

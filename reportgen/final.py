@@ -89,8 +89,8 @@ def final_check(root: Path, workbook: Path | None = None) -> FinalReport:
     return from_prepared(prepared)
 
 
-def from_prepared(prepared) -> FinalReport:
-    """The final list for a draft already prepared (`build` prints its count)."""
+def from_prepared(prepared, draft: Path | None = None) -> FinalReport:
+    """The final list for a draft already prepared (`build` prints its count, giving the draft it wrote)."""
     ds = prepared.dataset
     report = FinalReport()
     items = report.items
@@ -108,7 +108,7 @@ def from_prepared(prepared) -> FinalReport:
               if p.message.startswith(UNREAD_WORD)]
     items += [Item(ERRORS, "report.yaml", unknown_message(key, name))
               for key in (NONE_THIS_YEAR, LEAVE_OUT) for name in unknown(ds.config, key, ds.pack)]
-    items += _edited_draft(ds.root, prepared)
+    items += _edited_draft(ds.root, draft or _default_draft(prepared))
     report.left_out = _titles(ds, declared(ds.config, LEAVE_OUT, ds.pack))
     report.none_this_year = _titles(ds, declared(ds.config, NONE_THIS_YEAR, ds.pack))
     return report
@@ -151,13 +151,18 @@ def _departments(root: Path) -> list[Item]:
             for d in status.departments if d.state != "已交回"]
 
 
-def _edited_draft(root: Path, prepared) -> list[Item]:
+def _default_draft(prepared) -> Path:
+    from .pipeline import default_output
+    return default_output(prepared.dataset)
+
+
+def _edited_draft(root: Path, draft: Path | None) -> list[Item]:
+    """The draft (any draft in build/ when the project could not be read) edited since reportgen wrote it."""
     from .load.project import BUILD_DIR
     from .regen.manifest import load_manifest, manifest_path
     from .regen.publish import EDITED, target_status
-    if prepared is not None:
-        from .pipeline import default_output
-        drafts = [default_output(prepared.dataset)]
+    if draft is not None:
+        drafts = [draft]
     else:
         drafts = sorted((root / BUILD_DIR).glob("*.docx")) if (root / BUILD_DIR).is_dir() else []
     out = []
