@@ -19,7 +19,6 @@ from ..load.yaml_source import YNode
 from ..pack import AppendixTableDef, IndicatorDef, Pack
 
 APPENDIX_ID = "school_indicators"
-FORMATS = ("integer", "decimal1", "decimal2", "percent", "ratio")
 
 
 def with_project_indicators(pack: Pack, config_node: YNode, problems: Problems) -> Pack:

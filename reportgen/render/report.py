@@ -25,7 +25,6 @@ from ..doc.model import (
     Table,
     Toc,
     TocEntry,
-    iter_blocks,
 )
 from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem, os_reason
 from ..load.text import clean

@@ -85,6 +85,3 @@ def _in_table(t: Table, where: str):
         if cell.text == INCOMPLETE_TOTAL:
             yield Todo(CELL, f"{name}{SEP}合计{SEP}{head}", "合计不完整（有的行没有填报），印【待补充】")
 
-
-def todo_count(doc: Document, root: Path | None) -> int:
-    return len(todo_items(doc, root))
