@@ -75,8 +75,6 @@ class Unfilled(int):
     def __str__(self) -> str:
         return f"【待补充：{self.why}】"
 
-    __html__ = __str__
-
 
 @dataclass
 class RenderResult:
