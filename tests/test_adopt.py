@@ -163,6 +163,8 @@ def test_unmatched_chapters_go_to_the_nearest_chapter(tmp_path, run):
     talent = sorted((y / "narrative" / "talent").glob("*.md"))
     assert [p.name for p in talent] == ["01-学校概况.md", "02-party.md", "03-校园安全.md"]
     assert talent[0].read_text(encoding="utf-8").startswith("## 学校概况\n\n学校坚持立德树人")
-    assert "未导入（封面、目录等）：目录" in r.out
+    assert "原文保存在 去年报告的其余部分.md：江州职业技术学院、2023年质量年度报告、目录" in r.out
+    assert "一、人才培养……………………3" in (y / "去年报告的其余部分.md").read_text(encoding="utf-8")
     report = (y / "report.yaml").read_text(encoding="utf-8")
-    assert "name: 江州职业技术学院" in report and "year: 2024" in report
+    # the 2023 report covered 2022: this year's is the 2024 edition with 2023's data
+    assert "name: 江州职业技术学院" in report and "year: 2023" in report and "edition: 2024" in report

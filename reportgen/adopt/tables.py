@@ -1,7 +1,7 @@
 """A table of last year's report as rows of a pack table, when its header row names that table's columns.
 
 The 序号 column is generated, so it is dropped; a merged category cell gives its value to every row it
-covers; numbers are parsed ("1,234", "12.5万元" in a 万元 column); a typed 合计 row is checked against
+covers, and so does one left blank below its first row in a `merge: true` column (pandoc, hand-made tables); numbers are parsed ("1,234", "12.5万元" in a 万元 column); a typed 合计 row is checked against
 the sum of the rows, not copied (the tool computes it).
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ class TableRows:
     rows: list[dict] = field(default_factory=list)
     source: Location | None = None
     caption: str = ""          # as last year's report titled it
+    set_aside: list = field(default_factory=list)   # (row number, values, why): kept as comments in the file
 
 
 YEAR_COLUMN = re.compile(r"^(19|20)\d\d年?度?$")
@@ -43,7 +44,8 @@ def header_columns(t: WTable, tdef: TableDef) -> list[str | None] | None:
     """The pack column of each cell of the header row (None for 序号), or None when they don't match."""
     if not t.table.rows:
         return None
-    names = {normalize(c.name): c.name for c in tdef.columns} | {normalize(c.heading): c.name for c in tdef.columns}
+    names = {normalize(c.name): c.name for c in tdef.columns} | {normalize(c.heading): c.name for c in tdef.columns} \
+        | {normalize(a): c.name for c in tdef.columns for a in c.aliases}
     out, seen = [], set()
     for cell in t.table.rows[0]:
         key = normalize(cell.text)
@@ -78,6 +80,7 @@ def match_table(t: WTable, tables: dict[str, TableDef], taken: set[str]) -> tupl
 def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: Problems) -> TableRows:
     out = TableRows(tdef, source=word_location(label, table=t.table.no), caption=t.caption)
     above: dict[int, str] = {}
+    merged = {j for j, name in enumerate(columns) if name and tdef.column(name) and tdef.column(name).merge}
     total = None
     for r, row in enumerate(t.table.rows[1:], start=2):
         texts = []
@@ -85,6 +88,8 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
             text = above.get(j, "") if cell.rowspan == 0 else cell.text
             if cell.colspan == 0 and j > 0:
                 text = ""
+            if j in merged and not text.strip() and any(c.text.strip() for c in row):
+                text = above.get(j, "")      # a merged category cell left blank below its first row
             above[j] = text
             texts.append(text)
         if any("".join(x.split()) in TOTAL_WORDS for x in texts):
@@ -95,11 +100,29 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
             if name is None or not text.strip():
                 continue
             values[name] = _value(tdef.column(name), text, word_location(label, table=t.table.no, row=r), problems)
-        if values:
+        if not values:
+            continue
+        why = _unusable(tdef, values)
+        if why:
+            # a row whose cells slid sideways (a PDF's table, a merged cell typed over): kept, not as data
+            out.set_aside.append((r, values, why))
+            problems.warning(f"这一行{why}，未转为数据，已作为注释保留在 data/tables/{tdef.id}.yaml 中，请核对后补全",
+                             word_location(label, table=t.table.no, row=r))
+        else:
             out.rows.append(values)
     if total is not None:
         _check_total(tdef, columns, out.rows, total, label, t.table.no, problems)
     return out
+
+
+def _unusable(tdef: TableDef, values: dict) -> str:
+    """Why a row cannot be data as it is ("" when it can): a required column empty, a number that is not one."""
+    missing = [c.name for c in tdef.columns if c.required and c.name not in values]
+    if missing:
+        return f"缺少“{'、'.join(missing)}”"
+    wrong = [c.name for c in tdef.columns if c.numeric and isinstance(values.get(c.name), str)
+             and values[c.name] != "-"]
+    return f"“{'、'.join(wrong)}”不是数字" if wrong else ""
 
 
 def _value(col, text: str, loc: Location, problems: Problems):
@@ -110,8 +133,7 @@ def _value(col, text: str, loc: Location, problems: Problems):
     if bare in ("-", "—", "/"):
         return "-"
     if not _NUMBER.match(bare):
-        problems.warning(f"“{col.name}”应为数字，这里是“{text}”，已按原文保留，请核对", loc)
-        return text
+            return text
     number = Decimal(bare.replace(",", "").replace("，", ""))
     return int(number) if col.type == "integer" and number == number.to_integral_value() else float(number)
 
@@ -131,3 +153,64 @@ def _check_total(tdef, columns, rows, total, label, table_no, problems) -> None:
         if typed != summed:
             problems.warning(f"表中“合计”行的“{name}”为 {text}，而各行之和为 {summed}；合计由工具重新计算，"
                              "请核对各行数据", loc)
+
+
+ALIAS_MIN = 0.6
+
+
+@dataclass
+class Proposal:
+    """How a table that matched no pack table as it is could: the pack table most like it, the mapping that
+    would take it (a renamed header as an alias, a column of the school's own added), or why it cannot."""
+    table: TableDef
+    columns: list[str | None]                      # the pack column of each header cell (None: 序号)
+    aliases: dict[str, str] = field(default_factory=dict)    # pack column -> the school's header
+    add: list[str] = field(default_factory=list)   # the school's columns the pack has not
+    missing: list[str] = field(default_factory=list)        # required pack columns the table lacks
+
+    def mapping_yaml(self) -> str:
+        parts = []
+        if self.aliases:
+            parts.append("aliases: {" + ", ".join(f"{k}: [{v}]" for k, v in self.aliases.items()) + "}")
+        if self.add:
+            parts.append("add: [" + ", ".join(f"{{name: {a}, type: text}}" for a in self.add) + "]")
+        return f"{self.table.id}: {{{', '.join(parts)}}}"
+
+
+def propose(t: WTable, tables: dict[str, TableDef], taken: set[str]) -> Proposal | None:
+    """The pack table a table's header is most like (at least two columns in common, or a caption alike and
+    one column), with the mapping that would make it data."""
+    if not t.table.rows:
+        return None
+    heads = [" ".join(c.text.split()) for c in t.table.rows[0]]
+    best_found, best_score = None, 0.0
+    for tid, tdef in tables.items():
+        if tid in taken:
+            continue
+        names = {normalize(c.name): c.name for c in tdef.columns} | {normalize(c.heading): c.name for c in tdef.columns} \
+            | {normalize(a): c.name for c in tdef.columns for a in c.aliases}
+        columns, aliases, add, direct = [], {}, [], 0
+        for head in heads:
+            key = normalize(head)
+            if key in SERIAL:
+                columns.append(None)
+                continue
+            name = names.get(key)
+            if name is None:
+                scored = sorted(((similarity(head, c.name), c.name) for c in tdef.columns
+                                 if c.name not in columns and c.name not in aliases), reverse=True)
+                if scored and scored[0][0] >= ALIAS_MIN:
+                    name = scored[0][1]
+                    aliases[name] = head
+            if name is None or name in columns:
+                add.append(head)
+                columns.append(head)
+                continue
+            direct += name not in aliases
+            columns.append(name)
+        mapped = sum(1 for c in columns if c and tdef.column(c))
+        score = mapped + similarity(t.caption, tdef.title)
+        if (direct >= 2 or direct >= 1 and similarity(t.caption, tdef.title) >= 0.6) and score > best_score:
+            missing = [c.name for c in tdef.columns if c.required and c.name not in columns]
+            best_found, best_score = Proposal(tdef, columns, aliases, add, missing), score
+    return best_found

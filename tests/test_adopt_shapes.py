@@ -1,0 +1,185 @@
+"""Issue 23: last year's report as schools really have it in Word, adopted by `init --from`.
+
+Each document is made at test time from a published report (../shared/seeds, see seeddocs.py) in one of the
+shapes a school's file comes in. For every one: nothing of it is lost (its characters are found again in
+the project's files), its chapters are found, and the edition and data year are read apart.
+"""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.oxml.ns import qn
+
+from reportgen.adopt import adopt_report
+from reportgen.adopt.summary import summary_lines
+from seeddocs import direct, pandoc, seed, structure_000, structure_001, to_markdown
+from wordutil import soffice_resave
+
+NEEDS = [seed("000"), seed("001"), seed("004"), shutil.which("pandoc")]
+pytestmark = pytest.mark.skipif(not all(NEEDS), reason="seed reports or pandoc not present")
+
+COVER_000 = "聊城职业技术学院2024年质量年度报告"     # 000 has no cover: the one-line cover a school types
+
+
+def _make(shape: str, folder: Path) -> tuple[Path, str]:
+    """(the .docx, the pack) for a shape."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / "去年报告.docx"
+    if shape == "000-pandoc-chapters-at-1":
+        return pandoc(to_markdown(structure_000(seed("000"))), out), "annual-2024"
+    if shape == "001-pandoc-chapters-at-1":
+        return pandoc(to_markdown(structure_001(seed("001"))), out), "zhongzhi-2022"
+    if shape == "000-title-at-1-chapters-at-2":
+        return pandoc(to_markdown(structure_000(seed("000")), chapter_level=2, title=COVER_000), out), "annual-2024"
+    if shape == "004-title-at-1-chapters-at-2":       # the seed's own Markdown: ##/###/#### disagree with 一、（一）
+        return pandoc(seed("004").read_text(encoding="utf-8"), out), "jituan"
+    if shape == "000-no-heading-style":
+        return direct(structure_000(seed("000")), out), "annual-2024"
+    if shape == "001-no-heading-style-blank-merged-cells":
+        return direct(structure_001(seed("001")), out), "zhongzhi-2022"
+    if shape == "001-saved-again-by-libreoffice":
+        made = pandoc(to_markdown(structure_001(seed("001"))), folder / "made" / "去年报告.docx")
+        resaved = soffice_resave(made, folder / "lo")
+        if resaved is None:
+            pytest.skip("LibreOffice 未安装")
+        return resaved, "zhongzhi-2022"
+    if shape == "000-cover-name-and-title-in-one-line":
+        return direct(structure_000(seed("000")), out, cover=[COVER_000]), "annual-2024"
+    raise AssertionError(shape)
+
+
+SHAPES = ["000-pandoc-chapters-at-1", "001-pandoc-chapters-at-1", "000-title-at-1-chapters-at-2",
+          "004-title-at-1-chapters-at-2", "000-no-heading-style", "001-no-heading-style-blank-merged-cells",
+          "001-saved-again-by-libreoffice", "000-cover-name-and-title-in-one-line"]
+CHAPTERS = {"000": 8, "001": 9, "004": 4}          # 前言 + 7; 8 + the 案例; 开场白, 回顾, 计划, 结束语
+# (edition, data year) of last year's report where its cover says (000 has no cover unless given one)
+YEARS = {"001": (2022, 2021), "004": (2023, 2023), "000-title-at-1-chapters-at-2": (2024, 2023),
+         "000-cover-name-and-title-in-one-line": (2024, 2023)}
+SCHOOL = {"001": "聊城高级工程职业学校", "004": "潍坊市化工职业教育集团",
+          "000-cover-name-and-title-in-one-line": "聊城职业技术学院", "000-title-at-1-chapters-at-2": "聊城职业技术学院"}
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory):
+    """Each shape made and adopted once: shape -> (docx, project, AdoptResult, summary)."""
+    cache = {}
+
+    def get(shape):
+        if shape not in cache:
+            folder = tmp_path_factory.mktemp(shape[:12])
+            src, pack = _make(shape, folder / "in")
+            result = adopt_report(src, folder / "Y", pack)
+            cache[shape] = (src, folder / "Y", result, "\n".join(summary_lines(result)))
+        return cache[shape]
+    return get
+
+
+def docx_chars(path: Path) -> Counter:
+    """Every character (no spaces) of a .docx's body: paragraphs, table cells, text boxes."""
+    body = docx.Document(str(path)).element.body
+    return Counter("".join("".join((t.text or "").split()) for t in body.iter(qn("w:t"))))
+
+
+def project_chars(root: Path) -> Counter:
+    out = Counter()
+    for p in root.rglob("*"):
+        if p.is_file() and p.suffix in (".md", ".yaml"):
+            out.update("".join(p.read_text(encoding="utf-8").split()))
+    return out
+
+
+def kept_share(src: Path, root: Path) -> float:
+    have, got = docx_chars(src), project_chars(root)
+    return sum(min(n, got[ch]) for ch, n in have.items()) / sum(have.values())
+
+
+def chapters_found(result) -> int:
+    return sum(1 for c in result.chapters if c.matched_from and not c.skipped)
+
+
+def report_years(root: Path) -> tuple[int | None, int]:
+    config = yaml.safe_load((root / "report.yaml").read_text(encoding="utf-8"))
+    return config.get("edition"), config["year"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_nothing_of_last_years_report_is_lost(adopted, shape):
+    src, root, result, summary = adopted(shape)
+    assert kept_share(src, root) >= 0.99, summary
+    # the summary accounts for it in the same way
+    assert result.chars_in and result.chars_kept / result.chars_in >= 0.99
+    assert f"读入 {result.chars_in} 字" in summary
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_chapters_are_found_whatever_the_heading_levels(adopted, shape):
+    src, root, result, summary = adopted(shape)
+    assert chapters_found(result) == CHAPTERS[shape[:3]], summary
+    assert not result.fallback
+    assert list((root / "narrative").rglob("*.md"))
+
+
+@pytest.mark.parametrize("shape", [s for s in SHAPES if s[:3] in YEARS or s in YEARS])
+def test_edition_and_data_year_are_read_apart(adopted, shape):
+    src, root, result, summary = adopted(shape)
+    edition, year = YEARS.get(shape) or YEARS[shape[:3]]
+    assert (result.edition, result.year) == (edition, year), summary
+    assert report_years(root) == (edition + 1, year + 1)
+    assert f"去年的报告为 {edition} 年度（封面），数据为 {year} 年" in summary
+    school = SCHOOL.get(shape) or SCHOOL[shape[:3]]
+    assert f"name: {school}" in (root / "report.yaml").read_text(encoding="utf-8")
+
+
+def test_blank_cells_below_a_merged_category_cell_take_its_value(adopted, run):
+    src, root, result, summary = adopted("001-no-heading-style-blank-merged-cells")
+    rows = yaml.safe_load((root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8"))
+    assert len(rows) > 30
+    assert all(r.get("所属系部") for r in rows)
+    assert [r["所属系部"] for r in rows[:3]] == ["电气工程系"] * 3
+    r = run("validate", root)
+    assert "缺少必填列“所属系部”" not in r.text
+
+
+def test_a_groups_report_builds_with_every_part_once(adopted, run, tmp_path):
+    """init --from of 004 (title at 1, chapters at 2), then build: every chapter of the group report in the
+    draft, the opening address and the closing words once each, the sign-off printed once by the tool."""
+    src, root, result, summary = adopted("004-title-at-1-chapters-at-2")
+    out = tmp_path / "draft.docx"
+    r = run("build", root, "-o", out)
+    assert r.code == 0, r.text
+    text = [p.text.strip() for p in docx.Document(str(out)).paragraphs if p.text.strip()]
+    whole = "\n".join(text)
+    for part in ("集团2024年度工作回顾与总结", "集团2025年度工作计划", "以全国示范职教集团为引领",
+                 "汇聚行业产教资源", "赋能职业教育高质量发展，服务国家发展战略"):
+        assert part in whole, part
+    assert sum(t.startswith("上午好！今天我们召开") for t in text) == 1
+    assert sum(t.startswith("各位代表、各位来宾，下一步") for t in text) == 1
+    assert text.count("谢谢大家！") == 1
+    assert text.count("潍坊市化工职业教育集团") == 1          # the sign-off, printed by the tool
+    assert whole.index("上午好！") < whole.index("年度工作回顾与总结") < whole.index("年度工作计划") \
+        < whole.index("谢谢大家")
+
+
+def test_tables_that_stay_text_say_why_and_the_project_builds(adopted, run, tmp_path):
+    src, root, result, summary = adopted("001-pandoc-chapters-at-1")
+    assert len(result.tables) == 4 and len(result.kept_tables) == 3
+    assert all("缺少必填列" in k and "像“" in k for k in result.kept_tables), result.kept_tables
+    assert "留在正文中的表：" in summary
+    # rows whose cells slid sideways in the PDF's table are kept as comments, not as data that cannot validate
+    majors = (root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8")
+    assert "未转为数据（请核对后补全并去掉 #）" in majors
+    r = run("build", root, "-o", tmp_path / "draft.docx")
+    assert r.code == 0, r.text
+
+
+def test_indicator_tables_are_kept_word_for_word(adopted):
+    src, root, result, summary = adopted("001-pandoc-chapters-at-1")
+    rest = (root / "去年报告的其余部分.md").read_text(encoding="utf-8")
+    for caption in ("聊城高级工程职业学校办学条件", "聊城高级工程职业学校学生发展", "聊城高级工程职业学校教师队伍"):
+        assert f"指标表“{caption}”" in rest
+    assert "| 全日制在校生数（含技工） | 人 | 9527 |" in rest
