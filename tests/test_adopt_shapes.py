@@ -183,3 +183,16 @@ def test_indicator_tables_are_kept_word_for_word(adopted):
     for caption in ("聊城高级工程职业学校办学条件", "聊城高级工程职业学校学生发展", "聊城高级工程职业学校教师队伍"):
         assert f"指标表“{caption}”" in rest
     assert "| 全日制在校生数（含技工） | 人 | 9527 |" in rest
+
+
+@pytest.mark.parametrize("shape", [s for s in SHAPES if s.startswith("001")])
+def test_indicator_values_of_last_year_fill_the_indicator_file(adopted, shape):
+    """表1-1, 2-3, 4-4 (指标 | 单位 | 2021年): their raw indicators under 2021, each located by the caption."""
+    src, root, result, summary = adopted(shape)
+    text = (root / "data" / "indicators.yaml").read_text(encoding="utf-8")
+    values = yaml.safe_load(text)
+    assert result.indicator_values >= 25 and sum(len(v) for v in values.values()) == result.indicator_values
+    assert values["全日制在校生数"] == {2021: 9527} and values["毕业生总数"] == {2021: 2245}
+    assert values["思想政治课专任教师数"] == {2021: 54}
+    assert "去年报告.docx › 表2-3 › 第 6 行（“毕业生总数”）" in text
+    assert f"其中 {result.indicator_values} 个原始指标的数值已按年度填入" in summary

@@ -26,7 +26,8 @@ from ..packs.find import find_pack
 from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
-from .tables import Proposal, TableRows, is_indicator_table, match_table, propose, table_rows
+from .tables import (IndicatorValue, Proposal, TableRows, indicator_values, is_indicator_table, match_table,
+                     propose, table_rows)
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
 REVIEW_FILE = "去年的数字.md"
@@ -85,6 +86,7 @@ class AdoptResult:
     problems: Problems = field(default_factory=Problems)
     mappings: list[str] = field(default_factory=list)      # header mappings written into report.yaml tables:
     kept_tables: list[str] = field(default_factory=list)   # tables left in the text, each with why
+    indicator_values: int = 0        # values of last year's indicator tables written into data/indicators.yaml
 
 
 def adopt_report(source: Path, directory: Path, pack_name: str) -> AdoptResult:
@@ -120,6 +122,7 @@ class _Adopter:
         self.tables: list[TableRows] = []
         self.mappings: list[Proposal] = []       # header mappings init made for tables (report.yaml tables:)
         self.kept_tables: list[str] = []         # tables left in the text, each with its reason
+        self.indicators: list[IndicatorValue] = []   # last year's indicator tables, for data/indicators.yaml
         self.numbers: list[ReviewNumber] = []
 
     def run(self, blocks: list) -> AdoptResult:
@@ -140,6 +143,7 @@ class _Adopter:
         if front or sign_off:
             self.remainder.insert(0, ("封面、目录、称呼与落款（由工具按 report.yaml 生成）", front + sign_off))
         self.write_tables()
+        self.write_indicators()
         self.write_review()
         self.write_remainder()
         school, edition, year = _cover(front + sign_off)
@@ -149,7 +153,8 @@ class _Adopter:
         kept = _kept(chars_in, _chars_of_files(self.root))
         return AdoptResult(self.root, list(self.results.values()), self.tables, self.numbers, unplaced,
                            school, year, edition, sum(chars_in.values()), kept, fallback, self.problems,
-                           [m.mapping_yaml() for m in self.mappings], self.kept_tables)
+                           [m.mapping_yaml() for m in self.mappings], self.kept_tables,
+                           getattr(self, "indicator_count", 0))
 
     # ---------------------------------------------------------------- chapters and sections
     def split_chapters(self, blocks: list) -> tuple[dict[str, list], list, list, list]:
@@ -272,6 +277,7 @@ class _Adopter:
         for b in body:
             if isinstance(b, WTable) and is_indicator_table(b):
                 res.generated_tables += 1
+                self.indicators.extend(indicator_values(b, self.pack.indicators, self.label))
                 self.remainder.append((f"指标表“{b.caption or '（无表题）'}”（附表由 data/indicators.yaml 生成）", [b]))
                 continue
             if isinstance(b, WTable):
@@ -327,6 +333,24 @@ class _Adopter:
             _write(path, header + note + aside + yaml.safe_dump(t.rows, allow_unicode=True, sort_keys=False,
                                                                 width=1000), encoding="utf-8")
 
+    def write_indicators(self) -> None:
+        """Last year's indicator tables as raw values under the years they carry, each with where it was."""
+        if not self.indicators:
+            return
+        path = self.root / "data" / "indicators.yaml"
+        text = path.read_text(encoding="utf-8")
+        by_name: dict[str, dict[int, IndicatorValue]] = {}
+        for v in self.indicators:
+            by_name.setdefault(v.name, {}).setdefault(v.year, v)       # the first table that gives it
+        lines = [f"# 以下数值取自 {self.label} 的指标表（去年的报告），按其所在年度填入；请补上本年度的数值。"]
+        for name, years in by_name.items():
+            values = ", ".join(f"{y}: {v.value}" for y, v in sorted(years.items()))
+            where = "；".join(f"{y} 年：{v.source}（“{v.typed}”）" for y, v in sorted(years.items()))
+            lines.append(f"{_yaml_key(name)}: {{{values}}}    # {where}")
+        body = text[:-3] if text.endswith("{}\n") else text
+        _write(path, body + "\n".join(lines) + "\n")
+        self.indicator_count = sum(len(y) for y in by_name.values())
+
     def write_remainder(self) -> None:
         """What is not the body of a section: the cover, 目录 and sign-off, chapters the pack generates, indicator
         tables; kept here word for word, so nothing of last year's report is lost."""
@@ -378,6 +402,11 @@ def _is_early_chapter(segment: list) -> bool:
     body = segment[1:]
     return any(isinstance(b, (WHeading, WTable, WCase)) for b in body) or \
         sum(isinstance(b, WText) and len(b.text) > 30 for b in body) >= 2
+
+
+def _yaml_key(name: str) -> str:
+    """An indicator name as a YAML key: quoted when YAML would read it otherwise."""
+    return name if yaml.safe_load(f"{name}: 1") == {name: 1} else yaml.safe_dump(name, allow_unicode=True).split("\n")[0]
 
 
 def _why_text(t: WTable, proposal: Proposal | None, label: str) -> str:

@@ -29,7 +29,8 @@ def summary_lines(r: AdoptResult) -> list[str]:
     lines = _grid([head] + rows)
     generated = sum(c.generated_tables for c in r.chapters)
     if generated:
-        lines.append(f"由指标生成的数据表 {generated} 张未导入（构建时由 data/indicators.yaml 重新计算）")
+        lines.append(f"指标表 {generated} 张由 data/indicators.yaml 重新计算：其中 {r.indicator_values} 个原始指标的"
+                     f"数值已按年度填入 data/indicators.yaml，表格原文保存在 {REMAINDER_FILE}")
     if r.fallback:
         lines.append(f"去年报告中没有一章的标题与模板包的章对上：全部正文按标题分节放入“{r.fallback}”，"
                      "请把各节移到合适的章（narrative/ 下的文件夹）")

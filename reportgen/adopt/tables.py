@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import Location, Problems
 from ..load.project import TOTAL_WORDS
-from ..load.word import WTable, word_location
+from ..load.word import WTable
 from ..pack import TableDef
 from .match import normalize, similarity
 
@@ -78,7 +78,7 @@ def match_table(t: WTable, tables: dict[str, TableDef], taken: set[str]) -> tupl
 
 
 def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: Problems) -> TableRows:
-    out = TableRows(tdef, source=word_location(label, table=t.table.no), caption=t.caption)
+    out = TableRows(tdef, source=Location(label, sheet=t_label(t)), caption=t.caption)
     above: dict[int, str] = {}
     merged = {j for j, name in enumerate(columns) if name and tdef.column(name) and tdef.column(name).merge}
     total = None
@@ -99,7 +99,7 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
         for name, text in zip(columns, texts):
             if name is None or not text.strip():
                 continue
-            values[name] = _value(tdef.column(name), text, word_location(label, table=t.table.no, row=r), problems)
+            values[name] = _value(tdef.column(name), text, Location(label, sheet=t_label(t), cell=f"第 {r} 行"), problems)
         if not values:
             continue
         why = _unusable(tdef, values)
@@ -107,11 +107,12 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
             # a row whose cells slid sideways (a PDF's table, a merged cell typed over): kept, not as data
             out.set_aside.append((r, values, why))
             problems.warning(f"这一行{why}，未转为数据，已作为注释保留在 data/tables/{tdef.id}.yaml 中，请核对后补全",
-                             word_location(label, table=t.table.no, row=r))
+                             Location(label, sheet=t_label(t), cell=f"第 {r} 行"))
         else:
             out.rows.append(values)
     if total is not None:
-        _check_total(tdef, columns, out.rows, total, label, t.table.no, problems)
+        _check_total(tdef, columns, out.rows, total, Location(label, sheet=t_label(t), cell=f"第 {total[0]} 行"),
+                     problems)
     return out
 
 
@@ -138,9 +139,8 @@ def _value(col, text: str, loc: Location, problems: Problems):
     return int(number) if col.type == "integer" and number == number.to_integral_value() else float(number)
 
 
-def _check_total(tdef, columns, rows, total, label, table_no, problems) -> None:
+def _check_total(tdef, columns, rows, total, loc: Location, problems) -> None:
     r, texts = total
-    loc = word_location(label, table=table_no, row=r)
     for name, text in zip(columns, texts):
         col = tdef.column(name) if name else None
         if col is None or not col.total or not text.strip():
@@ -214,3 +214,66 @@ def propose(t: WTable, tables: dict[str, TableDef], taken: set[str]) -> Proposal
             missing = [c.name for c in tdef.columns if c.required and c.name not in columns]
             best_found, best_score = Proposal(tdef, columns, aliases, add, missing), score
     return best_found
+
+
+@dataclass
+class IndicatorValue:
+    name: str                  # the pack's raw indicator
+    year: int
+    value: int | float
+    source: Location
+    typed: str                 # the row's indicator name as last year's report printed it
+
+
+INDICATOR_MIN = 0.85
+
+
+def indicator_values(t: WTable, indicators: dict, label: str) -> list[IndicatorValue]:
+    """The values of an indicator table (指标 | 单位 | 2021年 …) for the pack's raw indicators it names, each under
+    the year of its column; derived indicators (rates, 生均) are computed, not imported."""
+    rows = t.table.rows
+    head = ["".join(c.text.split()) for c in rows[0]]
+    years = {j: int(h[:4]) for j, h in enumerate(head) if YEAR_COLUMN.match(h)}
+    name_col = next((j for j, h in enumerate(head) if "指标" in h), None)
+    unit_col = next((j for j, h in enumerate(head) if h == "单位"), None)
+    if name_col is None or not years:
+        return []
+    raw = {name: name for name, d in indicators.items() if d.kind == "raw"}
+    out = []
+    for r, row in enumerate(rows[1:], start=2):
+        if name_col >= len(row):
+            continue
+        typed = " ".join(row[name_col].text.split())
+        name = best_indicator(typed, raw)
+        if name is None:
+            continue
+        unit = row[unit_col].text.strip() if unit_col is not None and unit_col < len(row) else ""
+        if unit and indicators[name].unit and unit not in ("/", "-") and \
+                normalize(unit) != normalize(indicators[name].unit):
+            continue                   # 万元 against 元: not the same quantity as typed
+        for j, year in years.items():
+            text = row[j].text.replace(",", "").replace("，", "").strip() if j < len(row) else ""
+            if not _NUMBER.match(text):
+                continue
+            number = Decimal(text)
+            value = int(number) if number == number.to_integral_value() and "." not in text else float(number)
+            where = Location(label, sheet=t_label(t), cell=f"第 {r} 行")
+            out.append(IndicatorValue(name, year, value, where, typed))
+    return out
+
+
+def best_indicator(typed: str, names: dict[str, str]) -> str | None:
+    """The raw indicator a row names: the same words, or one with a qualifier in brackets ("（含技工）")."""
+    bare = re.sub(r"[（(][^（）()]*[）)]", "", typed)
+    scored = sorted(((max(similarity(typed, n), similarity(bare, n)), n) for n in names), reverse=True)
+    if not scored or scored[0][0] < INDICATOR_MIN:
+        return None
+    if normalize(bare) != normalize(scored[0][1]) and normalize(typed) != normalize(scored[0][1]) \
+            and scored[0][0] < 0.95:
+        return None
+    return scored[0][1]
+
+
+def t_label(t: WTable) -> str:
+    """How the table is named in messages: its caption's typed number ("表1-1"), else its place in the file."""
+    return t.label or f"表 {t.table.no}"

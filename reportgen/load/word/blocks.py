@@ -71,6 +71,7 @@ class WTable:
     table: TableItem
     para: int
     caption_para: int = 0
+    label: str = ""              # the caption's typed number, "表7-1": how last year's report named it
 
 
 @dataclass
@@ -183,7 +184,7 @@ class Structurer:
                 continue
             m = TABLE_CAPTION.match(text)
             if m and isinstance(nxt, TableItem) and not p.pictures:
-                pending_caption = (m.group(1).strip(), p.no)
+                pending_caption = (m.group(1).strip(), p.no, compact(text[:m.start(1)]).rstrip("：:、.．"))
                 i += 1
                 continue
             if p.pictures:
@@ -246,7 +247,8 @@ class Structurer:
             # a bordered box is a case; a box drawn as one column of rows (title and first paragraph
             # kept together in the first row, as reportgen writes it) is one too when it opens with 案例 N
             return self.case_box([item for row in t.rows for item in row[0].items], t.after_para, t.no)
-        return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0)
+        return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0,
+                      caption[2] if caption and len(caption) > 2 else "")
 
     def figure_of_cell(self, cell, caption: str, para: int) -> WFigure:
         images = [self.media(pic, para) for pic in cell.pictures]
