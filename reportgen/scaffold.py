@@ -1,6 +1,7 @@
 """`reportgen init`: a new school project whose files explain every field, from the pack's definitions."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import Location, UsageError
@@ -63,8 +64,20 @@ def _indicators(pack) -> str:
     return "\n".join(lines) + "\n{}\n"
 
 
+def plain_title(title: str, year: int | None = None, school: str = "") -> str:
+    """A pack title as people read it, without template code: "{{ year }} 年社会培训情况一览表" is
+    "2024 年社会培训情况一览表" for a known year, else "本年度社会培训情况一览表"; {{ school.name }} the school."""
+    if year:
+        title = re.sub(r"\{\{\s*year\s*\+\s*1\s*\}\}", str(year + 1), title)
+        title = re.sub(r"\{\{\s*year\s*\}\}", str(year), title)
+    title = re.sub(r"\{\{\s*year\s*\+\s*1\s*\}\}\s*年度?", "下一年度", title)
+    title = re.sub(r"\{\{\s*year\s*\}\}\s*年度?", "本年度", title)
+    title = re.sub(r"\{\{\s*school\.name\s*\}\}", school or "本校", title)
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", title).strip()
+
+
 def _table(t: TableDef) -> str:
-    lines = [f"# {t.title}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
+    lines = [f"# {plain_title(t.title)}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
     for c in t.columns:
         parts = [TYPE_TEXT.get(c.type, c.type)]
         if c.required:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
+from ..scaffold import plain_title
 from . import REMAINDER_FILE, REVIEW_FILE, AdoptResult
 
 SHOWN_NUMBERS = 20
@@ -14,8 +15,8 @@ def summary_lines(r: AdoptResult) -> list[str]:
     head = ["章节", "对应去年的标题", "小节(匹配/新增)", "表→数据", "表留在正文", "图", "案例", "待核数字"]
     rows = []
     for c in r.chapters:
-        if "{" in c.title:                  # a templated title ({{ school.name }}质量数据表): as last year printed it
-            c = replace(c, title=c.matched_from or c.title)
+        if "{" in c.title:                  # a templated title ({{ school.name }}质量数据表): as this year prints it
+            c = replace(c, title=plain_title(c.title, r.year + 1 if r.year else None, r.school))
         if c.skipped:
             rows.append([c.title, c.matched_from, "由数据生成，未导入", "", "", "", "", ""])
         elif not c.matched_from:
