@@ -87,6 +87,7 @@ class AdoptResult:
     mappings: list[str] = field(default_factory=list)      # header mappings written into report.yaml tables:
     kept_tables: list[str] = field(default_factory=list)   # tables left in the text, each with why
     indicator_values: int = 0        # values of last year's indicator tables written into data/indicators.yaml
+    year_from_body: bool = False     # no cover said the year: the one the text speaks of most
 
 
 def adopt_report(source: Path, directory: Path, pack_name: str) -> AdoptResult:
@@ -147,6 +148,12 @@ class _Adopter:
         self.write_review()
         self.write_remainder()
         school, edition, year = _cover(front + sign_off)
+        self.year_from_body = year is None and edition is None
+        if self.year_from_body:
+            # no cover: the year the text speaks of most is the data year ("2023年" 93 times in a 2024 report)
+            year = _most_mentioned_year(blocks)
+            quality = isinstance(self.pack.cover, dict) and "质量年度报告" in str(self.pack.cover.get("title", ""))
+            edition = year + 1 if year and quality else year      # a 质量年度报告 is named for the year after
         self.fix_report(school, edition, year)
         unplaced = [b.text for b in front + sign_off if isinstance(b, (WHeading, WText)) and b.text.strip()]
         chars_in = _chars(blocks)
@@ -154,7 +161,7 @@ class _Adopter:
         return AdoptResult(self.root, list(self.results.values()), self.tables, self.numbers, unplaced,
                            school, year, edition, sum(chars_in.values()), kept, fallback, self.problems,
                            [m.mapping_yaml() for m in self.mappings], self.kept_tables,
-                           getattr(self, "indicator_count", 0))
+                           getattr(self, "indicator_count", 0), self.year_from_body)
 
     # ---------------------------------------------------------------- chapters and sections
     def split_chapters(self, blocks: list) -> tuple[dict[str, list], list, list, list]:
@@ -402,6 +409,12 @@ def _is_early_chapter(segment: list) -> bool:
     body = segment[1:]
     return any(isinstance(b, (WHeading, WTable, WCase)) for b in body) or \
         sum(isinstance(b, WText) and len(b.text) > 30 for b in body) >= 2
+
+
+def _most_mentioned_year(blocks: list) -> int | None:
+    counts = Counter(int(m.group(1)) for b in blocks if isinstance(b, (WText, WHeading))
+                     for m in YEAR.finditer(b.text))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _yaml_key(name: str) -> str:

@@ -40,9 +40,10 @@ def summary_lines(r: AdoptResult) -> list[str]:
         lines.append(f"文字：读入 {r.chars_in} 字，项目中保留 {r.chars_kept} 字（{r.chars_kept / r.chars_in:.1%}）"
                      + (f"；有 {lost} 字未能保留，请对照去年的报告核对" if lost > r.chars_in // 100 else ""))
     if r.edition or r.year:
-        lines.append(f"年度：去年的报告为 {r.edition or '?'} 年度（封面），数据为 {r.year or '?'} 年；"
-                     f"新项目设为 {r.edition + 1 if r.edition else '?'} 年度、数据 {r.year + 1 if r.year else '?'} 年"
-                     "（report.yaml 的 edition 与 year，请核对）")
+        read = (f"去年的报告没有封面，按正文中提到最多的年份推断为 {r.edition or '?'} 年度、数据为 {r.year or '?'} 年"
+                if r.year_from_body else f"去年的报告为 {r.edition or '?'} 年度（封面），数据为 {r.year or '?'} 年")
+        lines.append(f"年度：{read}；新项目设为 {r.edition + 1 if r.edition else '?'} 年度、"
+                     f"数据 {r.year + 1 if r.year else '?'} 年（report.yaml 的 edition 与 year，请核对）")
     if r.unplaced:
         lines.append(f"封面、目录与落款等由工具生成，原文保存在 {REMAINDER_FILE}：" + "、".join(r.unplaced[:8])
                      + (f" 等 {len(r.unplaced)} 行" if len(r.unplaced) > 8 else ""))
