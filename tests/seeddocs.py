@@ -117,9 +117,12 @@ def structure_001(path: Path) -> list:
             width = max(len(r) for r in table.rows)
             table.rows = [r + [""] * (width - len(r)) for r in table.rows]
             table = None
-        if CAPTION.match(ln):
-            table = Table(ln)
-            out.append(table)
+        if CAPTION.match(ln) or ln.endswith("质量数据表") and not re.search(r"\.{3,}", ln):
+            table = Table(ln)               # the closing 质量数据表 has a title line and no 表 number
+            out.append(Heading(1, ln) if not CAPTION.match(ln) else table)
+            if not CAPTION.match(ln):
+                table.caption = ""
+                out.append(table)
             continue
         rank = _rank(ln) if not re.search(r"\.{3,}\s*\d*$", ln) else 0
         if rank and in_case and not CASE_CHAPTER.match(ln):

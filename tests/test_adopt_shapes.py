@@ -189,12 +189,13 @@ def test_indicator_tables_are_kept_word_for_word(adopted):
 
 @pytest.mark.parametrize("shape", [s for s in SHAPES if s.startswith("001")])
 def test_indicator_values_of_last_year_fill_the_indicator_file(adopted, shape):
-    """表1-1, 2-3, 4-4 (指标 | 单位 | 2021年): their raw indicators under 2021, each located by the caption."""
+    """表1-1, 2-3, 4-4 (指标 | 单位 | 2021年) and the closing 质量数据表 (2020年 | 2021年): their raw indicators
+    under the years of their columns, each located by the caption."""
     src, root, result, summary = adopted(shape)
     text = (root / "data" / "indicators.yaml").read_text(encoding="utf-8")
     values = yaml.safe_load(text)
-    assert result.indicator_values >= 25 and sum(len(v) for v in values.values()) == result.indicator_values
-    assert values["全日制在校生数"] == {2021: 9527} and values["毕业生总数"] == {2021: 2245}
-    assert values["思想政治课专任教师数"] == {2021: 54}
+    assert result.indicator_values >= 60 and sum(len(v) for v in values.values()) == result.indicator_values
+    assert values["全日制在校生数"] == {2020: 7948, 2021: 9527} and values["毕业生总数"][2021] == 2245
+    assert values["思想政治课专任教师数"] == {2020: 50, 2021: 54}
     assert "去年报告.docx › 表2-3 › 第 6 行（“毕业生总数”）" in text
     assert f"其中 {result.indicator_values} 个原始指标的数值已按年度填入" in summary

@@ -137,6 +137,9 @@ class _Adopter:
                 continue
             if not _uses_narrative(self.pack, ch):
                 self.results[ch.id].skipped = True
+                for b in chapters[ch.id]:        # a 质量数据表 chapter: its raw values, each under its year
+                    if isinstance(b, WTable) and is_indicator_table(b):
+                        self.indicators.extend(indicator_values(b, self.pack.indicators, self.label))
                 self.remainder.append((f"“{self.results[ch.id].matched_from}”（由数据生成的章，未导入正文）",
                                        chapters[ch.id]))
                 continue
