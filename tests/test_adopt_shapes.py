@@ -199,3 +199,61 @@ def test_indicator_values_of_last_year_fill_the_indicator_file(adopted, shape):
     assert values["思想政治课专任教师数"] == {2020: 50, 2021: 54}
     assert "去年报告.docx › 表2-3 › 第 6 行（“毕业生总数”）" in text
     assert f"其中 {result.indicator_values} 个原始指标的数值已按年度填入" in summary
+
+
+# the header rows of 000's fifteen detail tables, as that school printed them (seed-inventory B.1)
+HEADERS_000 = [
+    "序号/证书名称/颁证机构/批准总培训人数", "序号/竞赛项目/级别/获奖等级/获奖教师/时间",
+    "序号/级别/教材名称/主编/出版社/入选时间", "序号/部门/合作企业名称/教材名称/教材 ISSBN/版次/出版时间/出版社",
+    "序号/获奖名称/获奖级别/授予单位", "序号/部门/赛项名称/指导教师/获奖等级",
+    "序号/部门/赛项名称/竞赛方式/组队方式/获奖等次", "序号/平台名称/平台类型/批准单位", "序号/团队名称/团队类型/批准单位",
+    "序号/项目名称/负责人/项目来源", "序号/项目名称/主持人/到账金额（万元）/合同类型",
+    "序号/专业名称/专业设置时间/支撑传统产业领域", "序号/专业名称/专业设置时间/服务新兴产业领域",
+    "序号/专业名称/专业设置时间/社会紧缺领域", "序号/专业名称/专业设置时间/社会紧缺领域"]
+
+
+def _as_000_printed_them(draft: Path, out: Path) -> Path:
+    """The demo's draft with its 15 detail tables headed as 000's are: renamed headers, and the columns 000
+    does not have (获奖等级 of the awards, 级别 of platforms and teams) taken out of every row."""
+    d = docx.Document(str(draft))
+    detail = [t for t in d.tables if len(t.rows[0].cells) > 2 and t.rows[0].cells[0].text == "序号"
+              and "指标" not in t.rows[0].cells[1].text]
+    assert len(detail) == 15
+    for t, header in zip(detail, HEADERS_000):
+        want = header.split("/")
+        have = [c.text for c in t.rows[0].cells]
+        for name in [h for h in have if len(have) > len(want) and h in ("获奖等级", "级别") and h not in want]:
+            j = have.index(name)
+            for row in t.rows:
+                row._tr.remove(row._tr.findall(qn("w:tc"))[j])
+            have.pop(j)
+        assert len(have) == len(want), (have, want)
+        for cell, text in zip(t.rows[0].cells, want):
+            cell.text = text
+    d.save(str(out))
+    return out
+
+
+def test_fifteen_tables_headed_as_a_school_heads_them(demo_docx, tmp_path, run):
+    """Renamed headers (合作企业名称, 教材 ISSBN, 获奖等次, 支撑传统产业领域 …) become data through a mapping init
+    writes into report.yaml; a table that lacks a required column stays text and says which."""
+    src = _as_000_printed_them(demo_docx, tmp_path / "去年报告.docx")
+    y = tmp_path / "Y"
+    r = run("init", y, "--from", src)
+    assert r.code == 0, r.text
+    made = sorted(p.stem for p in (y / "data" / "tables").glob("*.yaml") if yaml.safe_load(p.read_text("utf-8")))
+    assert len(made) == 12, made
+    report = yaml.safe_load((y / "report.yaml").read_text(encoding="utf-8"))
+    assert report["tables"]["coop_textbooks"]["aliases"] == {"合作企业": ["合作企业名称"], "ISBN": ["教材 ISSBN"]}
+    assert report["tables"]["provincial_skills_awards"]["aliases"] == {"获奖等级": ["获奖等次"]}
+    kept = r.out.split("留在正文中的表：")[1].split("\n\n")[0]
+    for missing in ("“获奖等级”", "“级别”"):
+        assert missing in kept
+    assert kept.count("缺少必填列") == 3
+    # the mapped tables hold the demo's rows
+    demo_rows = yaml.safe_load((Path(__file__).parent.parent / "examples" / "annual-2024-demo" / "data" / "tables"
+                                / "coop_textbooks.yaml").read_text(encoding="utf-8"))
+    ours = yaml.safe_load((y / "data" / "tables" / "coop_textbooks.yaml").read_text(encoding="utf-8"))
+    assert [r["ISBN"] for r in ours] == [r["ISBN"] for r in demo_rows]
+    v = run("validate", y)
+    assert v.code == 0, v.text
