@@ -102,6 +102,11 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
             values[name] = _value(tdef.column(name), text, Location(label, sheet=t_label(t), cell=f"第 {r} 行"), problems)
         if not values:
             continue
+        for col in tdef.columns:
+            if col.derive and col.name not in columns and col.derive[0] in values:
+                found = derived(col, str(values[col.derive[0]]))
+                if found:
+                    values[col.name] = found
         why = _unusable(tdef, values)
         if why:
             # a row whose cells slid sideways (a PDF's table, a merged cell typed over): kept, not as data
@@ -116,11 +121,21 @@ def table_rows(t: WTable, tdef: TableDef, columns: list, label: str, problems: P
     return out
 
 
+def derived(col, text: str) -> str:
+    """The value the pack's `derive:` reads from another column's text ("" when no pattern is found)."""
+    for rx, value in col.derive[1]:
+        m = re.search(rx, text)
+        if m:
+            return m.expand(value)
+    return ""
+
+
 def _unusable(tdef: TableDef, values: dict) -> str:
     """Why a row cannot be data as it is ("" when it can): a required column empty, a number that is not one."""
     missing = [c.name for c in tdef.columns if c.required and c.name not in values]
     if missing:
-        return f"缺少“{'、'.join(missing)}”"
+        read = [m for m in missing if tdef.column(m).derive]
+        return f"缺少“{'、'.join(missing)}”" + (f"（从“{tdef.column(read[0]).derive[0]}”中读不出）" if read else "")
     wrong = [c.name for c in tdef.columns if c.numeric and isinstance(values.get(c.name), str)
              and values[c.name] != "-"]
     return f"“{'、'.join(wrong)}”不是数字" if wrong else ""
@@ -211,7 +226,8 @@ def propose(t: WTable, tables: dict[str, TableDef], taken: set[str]) -> Proposal
         mapped = sum(1 for c in columns if c and tdef.column(c))
         score = mapped + similarity(t.caption, tdef.title)
         if (direct >= 2 or direct >= 1 and similarity(t.caption, tdef.title) >= 0.6) and score > best_score:
-            missing = [c.name for c in tdef.columns if c.required and c.name not in columns]
+            missing = [c.name for c in tdef.columns if c.required and c.name not in columns
+                       and not (c.derive and c.derive[0] in columns)]
             best_found, best_score = Proposal(tdef, columns, aliases, add, missing), score
     return best_found
 
