@@ -169,8 +169,12 @@ def test_a_groups_report_builds_with_every_part_once(adopted, run, tmp_path):
 
 def test_tables_that_stay_text_say_why_and_the_project_builds(adopted, run, tmp_path):
     src, root, result, summary = adopted("001-pandoc-chapters-at-1")
-    assert len(result.tables) == 4 and len(result.kept_tables) == 3
-    assert all("缺少必填列" in k and "像“" in k for k in result.kept_tables), result.kept_tables
+    # 表2-1 and 表2-2 have no 级别 column: read from the contest's name as the pack declares (全国 … 省 … 市)
+    assert len(result.tables) == 6 and len(result.kept_tables) == 1
+    assert "缺少必填列“状态”" in result.kept_tables[0] and "像“学校教师部分科研成果一览表”" in result.kept_tables[0]
+    assert "skill_awards：“级别”从“项目”读出" in summary
+    levels = [r["级别"] for r in yaml.safe_load((root / "data" / "tables" / "hosted_contests.yaml").read_text("utf-8"))]
+    assert levels == ["市级", "市级", "市级", "市级", "省级"]      # the row dated "12月11日至13日" is set aside
     assert "留在正文中的表：" in summary
     # rows whose cells slid sideways in the PDF's table are kept as comments, not as data that cannot validate
     majors = (root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8")

@@ -122,6 +122,7 @@ class _Adopter:
         self.taken_tables: set[str] = set()
         self.tables: list[TableRows] = []
         self.mappings: list[Proposal] = []       # header mappings init made for tables (report.yaml tables:)
+        self.derived: list[str] = []             # columns the school lacks, read from another as the pack says
         self.kept_tables: list[str] = []         # tables left in the text, each with its reason
         self.indicators: list[IndicatorValue] = []   # last year's indicator tables, for data/indicators.yaml
         self.numbers: list[ReviewNumber] = []
@@ -163,7 +164,8 @@ class _Adopter:
         kept = _kept(chars_in, _chars_of_files(self.root))
         return AdoptResult(self.root, list(self.results.values()), self.tables, self.numbers, unplaced,
                            school, year, edition, sum(chars_in.values()), kept, fallback, self.problems,
-                           [m.mapping_yaml() for m in self.mappings], self.kept_tables,
+                           [m.mapping_yaml() for m in self.mappings if m.aliases or m.add] + self.derived,
+                           self.kept_tables,
                            getattr(self, "indicator_count", 0), self.year_from_body)
 
     # ---------------------------------------------------------------- chapters and sections
@@ -296,6 +298,8 @@ class _Adopter:
                 if found is None and proposal is not None and not proposal.missing:
                     found = proposal.table, proposal.columns        # with the mapping written into report.yaml
                     self.mappings.append(proposal)
+                    self.derived += [f"{proposal.table.id}：“{c.name}”从“{c.derive[0]}”读出" for c in proposal.table.columns
+                                     if c.required and c.derive and c.name not in proposal.columns]
                 if found is not None:
                     tdef, columns = found
                     self.taken_tables.add(tdef.id)
@@ -395,9 +399,10 @@ class _Adopter:
         if year:
             text = re.sub(r"^year: \d{4}", f"year: {year + 1}", text, count=1, flags=re.M)
             text = re.sub(r"^date: \d{4}年", f"date: {year + 1}年", text, count=1, flags=re.M)
-        if self.mappings:
+        mapped = [m for m in self.mappings if m.aliases or m.add]
+        if mapped:
             text = text.rstrip("\n") + "\n\n# init --from：去年报告中这些表的表头与模板包不同，按下面的对应关系转为了数据（请核对）\ntables:\n" \
-                + "".join(f"  {m.mapping_yaml()}\n" for m in self.mappings)
+                + "".join(f"  {m.mapping_yaml()}\n" for m in mapped)
         if edition:
             text = re.sub(r"^# edition: \d{4} {0,14}", f"edition: {edition + 1}                ", text, count=1,
                           flags=re.M)

@@ -53,7 +53,7 @@ def summary_lines(r: AdoptResult) -> list[str]:
         for t in r.tables:
             lines.append(f"  data/tables/{t.table.id}.yaml  {len(t.rows)} 行  （{t.source}：{t.caption or t.table.id}）")
     if r.mappings:
-        lines.append("表头与模板包不同、已按对应关系转为数据的表（写入 report.yaml 的 tables:，请核对）：")
+        lines.append("表头与模板包不同、已按对应关系转为数据的表（对应关系写入 report.yaml 的 tables:，请核对）：")
         lines.extend(f"  {m}" for m in r.mappings)
     if r.kept_tables:
         lines.append("")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..check.coerce import coerce
 from ..errors import Location, Problems
 from ..load.project import TOTAL_WORDS
 from ..load.word import WTable
@@ -136,9 +137,15 @@ def _unusable(tdef: TableDef, values: dict) -> str:
     if missing:
         read = [m for m in missing if tdef.column(m).derive]
         return f"缺少“{'、'.join(missing)}”" + (f"（从“{tdef.column(read[0]).derive[0]}”中读不出）" if read else "")
-    wrong = [c.name for c in tdef.columns if c.numeric and isinstance(values.get(c.name), str)
-             and values[c.name] != "-"]
-    return f"“{'、'.join(wrong)}”不是数字" if wrong else ""
+    for c in tdef.columns:
+        if c.name not in values:
+            continue
+        typed = coerce(c, values[c.name], str(values[c.name]))     # as the build will read it
+        if typed.error:
+            return f"“{c.name}”{typed.error}"
+        if c.type == "date":
+            values[c.name] = typed.value     # "2020年9月28日" is the month 2020.09
+    return ""
 
 
 def _value(col, text: str, loc: Location, problems: Problems):
