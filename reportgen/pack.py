@@ -36,6 +36,9 @@ class ColumnDef:
     aliases: tuple[str, ...] = ()                 # other headers this column goes by (workbooks, YAML keys)
     value_aliases: tuple[tuple[str, str], ...] = ()   # (typed, meant): the only source of "是否应为…" hints
     mentions: tuple[str, ...] = ()                # prose phrases naming this column's total (prose/numbers.py)
+    # how a school that has no such column gives it: (source column, ((regex, value), …)); the first regex found
+    # in the source column's text decides ("\\1" takes its group). Used when last year's table is read (adopt/).
+    derive: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
     @property
     def numeric(self) -> bool:

@@ -1,6 +1,7 @@
 """`reportgen init`: a new school project whose files explain every field, from the pack's definitions."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import Location, UsageError
@@ -41,7 +42,8 @@ def _report(pack_name: str) -> str:
 pack: {pack_name}            # 模板包名称（reportgen 内置或项目内的文件夹）
 school:
   name: 【学校全称】          # 学校全称，出现在封面和页眉
-year: 2024                   # 报告年度：指标“本年”列和各表标题中的年份
+year: 2024                   # 数据年度：指标“本年”列和各表标题中的年份
+# edition: 2025              # 报告年度（封面所印，如“（2025年度）”）；不写时与 year 相同
 level: 高等职业              # 办学层次，出现在封面标题中（高等职业 / 中等职业）
 date: 2024年12月             # 封面日期
 # output: 学校质量年度报告2024.docx   # 输出文件名（默认放在 build/ 文件夹下）
@@ -62,8 +64,20 @@ def _indicators(pack) -> str:
     return "\n".join(lines) + "\n{}\n"
 
 
+def plain_title(title: str, year: int | None = None, school: str = "") -> str:
+    """A pack title as people read it, without template code: "{{ year }} 年社会培训情况一览表" is
+    "2024 年社会培训情况一览表" for a known year, else "本年度社会培训情况一览表"; {{ school.name }} the school."""
+    if year:
+        title = re.sub(r"\{\{\s*year\s*\+\s*1\s*\}\}", str(year + 1), title)
+        title = re.sub(r"\{\{\s*year\s*\}\}", str(year), title)
+    title = re.sub(r"\{\{\s*year\s*\+\s*1\s*\}\}\s*年度?", "下一年度", title)
+    title = re.sub(r"\{\{\s*year\s*\}\}\s*年度?", "本年度", title)
+    title = re.sub(r"\{\{\s*school\.name\s*\}\}", school or "本校", title)
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", title).strip()
+
+
 def _table(t: TableDef) -> str:
-    lines = [f"# {t.title}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
+    lines = [f"# {plain_title(t.title)}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
     for c in t.columns:
         parts = [TYPE_TEXT.get(c.type, c.type)]
         if c.required:

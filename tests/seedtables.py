@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# the seed reports sit in shared/ beside the checkout (CI lays a copy there too)
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# the seed reports sit in shared/ beside the checkout (CI lays a copy there too), or a level further up
+# for a checkout in a worktree folder
+SEEDS = next((p / "shared" / "seeds" for p in Path(__file__).resolve().parents[2:4] if (p / "shared" / "seeds").is_dir()),
+             Path(__file__).resolve().parents[2] / "shared" / "seeds")
 LEVELS = ("国家级", "省级", "市级", "校级")
 
 

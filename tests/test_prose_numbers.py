@@ -211,3 +211,23 @@ def test_last_years_report_brought_in_by_init_from_lists_its_old_figures(demo_do
     block = r.out[r.out.index("【正文中填写的数字】"):]
     assert "[警告] 正文“现有专任教师 836 人”：填写 836 人，按数据为 880 人" in block
     assert "{{ ind.专任教师数 }}" in block and re.search(r"narrative/\w+/[^:]+\.md:\d+", block)
+
+
+def test_the_phrasings_of_real_reports_are_tied(demo):
+    """Issue 23: "2023届毕业生5809人", "全年毕业生 5809 人", "完成社会培训18291人次", "横向项目到账经费482.83万元" —
+    no space, a qualifier before the name, a verb before it — each compared with the data (pack mentions)."""
+    rows = [{"培训项目": "企业职工岗位技能提升培训", "培训人数": 18000},
+            {"培训项目": "退役军人就业技能培训", "培训人数": 291}]
+    path = demo / "data" / "tables" / "social_training.yaml"
+    assert not path.exists() or not yaml.safe_load(path.read_text(encoding="utf-8"))   # the demo has no rows
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    context, ind = _context(demo)
+    graduates, horizontal = ind.get("毕业生人数", 2024), ind.get("横向技术服务到款额", 2024)
+    text = (f"学院2024届毕业生{graduates}人，全年毕业生 {graduates + 1} 人。\n"
+            "本年度完成社会培训18291人次，开展社会培训 18000 人次。\n"
+            f"本年度横向项目到账经费{horizontal:.2f}万元。\n")
+    found = check_typed_numbers(text, lambda n: Location("去年报告.docx", None, path=f"第 {n} 段"), context)
+    assert [(m.phrase, m.status) for m in found] == [
+        ("届毕业生", MATCH), ("全年毕业生", DIFFER), ("完成社会培训", MATCH), ("开展社会培训", DIFFER),
+        ("横向项目到账经费", MATCH)]
+    assert found[2].reference == '{{ total("social_training", "培训人数") }}'

@@ -240,7 +240,8 @@ class _Collector:
             return
         changed = [s for s in parsed.sections if signature(s.elements) != sent.get(s.key)]
         stamp = self._stamp(dept)
-        writes = [(self.assignment.sections[s.key], section_docx(path, s.elements)) for s in changed]
+        writes = [(self.assignment.sections[s.key], _titled(section_docx(path, s.elements), self.assignment.sections[s.key]))
+                  for s in changed]
         stored = self._store(path, dept, stamp)
         replaced = [kept for section, data in writes if (kept := place_section(self.root, section, data, stamp))]
         out.status, out.stored = "accepted", stored
@@ -335,6 +336,24 @@ class _Collector:
     def _enter(self, record: Record, entry: Entry) -> None:
         record.entries.append(entry)
         write_record(self.root, record)
+
+
+def _titled(data: bytes, section: Section) -> bytes:
+    """A returned section that does not open with a heading gets its title from the pack: read on its own, its
+    first paragraphs would otherwise run on under the section before it in the draft."""
+    from ..load.word import WordFileError, section_title
+    from .worddoc import with_heading
+    if not section.title:
+        return data
+    with tempfile.TemporaryDirectory(prefix="reportgen-section-") as scratch:
+        path = Path(scratch) / "section.docx"
+        path.write_bytes(data)
+        try:
+            if section_title(path, Problems()):
+                return data
+        except WordFileError:
+            return data           # told when the build reads it
+    return with_heading(data, section.title)
 
 
 def place_section(root: Path, section: Section, data: bytes, stamp: Path) -> str:

@@ -252,6 +252,8 @@ def split_sections(doc, marker_keys: list[str], sections: dict[str, Section]) ->
         key = _section_start(el, doc, marker_keys, by_heading, by_title)
         if key is not None:
             current = ReturnedSection(key or None, _text(el))
+            if key and _own_title(el, marker_keys):
+                current.elements.append(el)      # the school's own heading is the section's title, kept
             out.sections.append(current)
         elif current is None:
             out.preamble.append(el)
@@ -279,6 +281,12 @@ def _section_start(el, doc, marker_keys, by_heading, by_title) -> str | None:
     if "›" in _text(el) or ">" in _text(el):
         return by_title.get(_norm(re.split(r"[›>]", _text(el))[-1]), "")
     return by_title.get(text) if style.startswith(("heading 1", "标题 1")) else None
+
+
+def _own_title(el, marker_keys) -> bool:
+    """A heading the school wrote (its section's title, "社会培训"), not the kit's bookmarked "章 › 小节" one."""
+    kit = any((bm.get(f"{_W}name") or "").startswith(BOOKMARK) for bm in el.iter(f"{_W}bookmarkStart"))
+    return not kit and "›" not in _text(el) and ">" not in _text(el)
 
 
 def _is_guide(el) -> bool:
@@ -360,10 +368,10 @@ def _drop_unused_images(doc) -> None:
         del rels[rid]
 
 
-def with_heading(path: Path, title: str) -> bytes:
-    """The file with `title` put before everything else as a heading (outline level 1, bold): Word shows it
+def with_heading(path: Path | bytes, title: str) -> bytes:
+    """The file (a path or its bytes) with `title` put before everything else as a heading (outline level 1, bold): Word shows it
     as a heading, and the Word reader takes it as the section's title whatever styles the file has."""
-    doc = Document(str(path))
+    doc = Document(str(path) if isinstance(path, Path) else BytesIO(path))
     p, ppr, level = OxmlElement("w:p"), OxmlElement("w:pPr"), OxmlElement("w:outlineLvl")
     level.set(qn("w:val"), "0")
     ppr.append(level)

@@ -21,7 +21,7 @@ from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
 CONTEXT_NAMES = {
-    "school", "year", "level", "date", "years", "ind", "count", "total", "rows", "table", "appendix_table",
+    "school", "year", "edition", "level", "date", "years", "ind", "count", "total", "rows", "table", "appendix_table",
     "appendix_tables", "todo", "change", "chart", "chapter", "narrative", "keyvalue", "count_by", "title",
     "level_key", "level_name", "wording",
     "range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self",

@@ -135,7 +135,9 @@ def column_def(c: dict) -> ColumnDef:
                      decimals=c.get("decimals"), pattern=c.get("pattern"), plain=c.get("plain", False),
                      help=c.get("help", ""), strict=c.get("strict", False), aliases=tuple(c.get("aliases", ())),
                      value_aliases=tuple((str(k), str(v)) for k, v in c.get("value_aliases", {}).items()),
-                     mentions=tuple(c.get("mentions", ())))
+                     mentions=tuple(c.get("mentions", ())),
+                     derive=(c["derive"]["from"], tuple((str(k), str(v)) for k, v in c["derive"]["patterns"].items()))
+                     if c.get("derive") else None)
 
 
 def _tables(node: YNode, file: str, problems: Problems) -> dict[str, TableDef]:
@@ -151,6 +153,16 @@ def _tables(node: YNode, file: str, problems: Problems) -> dict[str, TableDef]:
                 if col.choices and meant not in col.choices:
                     problems.error(f"列“{col.name}”的 value_aliases 中“{typed}”对应的“{meant}”不是可选值",
                                    Location(file, cnode.loc.line))
+            if col.derive:
+                import re
+                if col.derive[0] not in [x["name"] for x in t["columns"]]:
+                    problems.error(f"列“{col.name}”的 derive.from“{col.derive[0]}”不是本表的列", Location(file, cnode.loc.line))
+                for rx, _ in col.derive[1]:
+                    try:
+                        re.compile(rx)
+                    except re.error as e:
+                        problems.error(f"列“{col.name}”的 derive 中“{rx}”不是有效的正则表达式（{e}）",
+                                       Location(file, cnode.loc.line))
             if col.total and not col.numeric:
                 problems.error(f"列“{col.name}”不是数字列，不能求合计", Location(file, cnode.loc.line))
             cols.append(col)

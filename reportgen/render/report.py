@@ -128,6 +128,7 @@ class _Renderer:
         cfg = self.ds.config
         ctx = {
             "school": cfg["school"], "year": self.ds.year, "level": cfg.get("level", ""),
+            "edition": cfg.get("edition") or self.ds.year,      # the cover's 年度; year is the data's
             "date": cfg.get("date", ""), "years": self.years,
             "ind": {name: Cited(d, self.ind, self.ds.year) for name, d in self.ind.definitions.items()},
             "count": self.count, "total": self.total, "rows": self.agg.rows,

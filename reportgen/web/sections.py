@@ -125,8 +125,8 @@ def _first_heading(path: Path, label: str, problems: Problems) -> str:
     top = [e for e in headings if e.level == min((h.level for h in headings), default=0)]
     if len(top) > 1:
         problems.warning(f"这份 Word 中有 {len(top)} 个同级的标题（{'、'.join(f'“{e.title}”' for e in top[:4])}"
-                         f"{'等' if len(top) > 4 else ''}），放入一节后初稿中会分成 {len(top)} 个小节；"
-                         "如果它们都属于这一节，请把后面几个改成下一级标题后重新上传", top[1].location)
+                         f"{'等' if len(top) > 4 else ''}），放入一节后第一个是本节的标题，其余在初稿中是本节的下一级标题；"
+                         "如果它们应是不同的小节，请分成几份 Word 分别上传", top[1].location)
     return headings[0].title if headings else ""
 
 

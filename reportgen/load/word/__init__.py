@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import Location, Problems
-from .blocks import Structurer, WCase, WFigure, WHeading, WImage, WTable, WText, word_location
+from .blocks import Structurer, document_levels, WCase, WFigure, WHeading, WImage, WTable, WText, word_location
 from .markdown import to_markdown_lines
 from .media import Media
 from ...errors import WordFileError
 from .package import open_docx
 from .reader import BodyReader
 
-__all__ = ["read_section", "read_word_section", "WordSection", "read_blocks", "outline", "OutlineEntry", "WordFileError", "word_location",
+__all__ = ["read_section", "read_word_section", "WordSection", "section_title", "read_blocks", "outline", "OutlineEntry", "WordFileError", "word_location",
            "WHeading", "WText", "WTable", "WFigure", "WCase", "WImage", "SECTION_LEVEL"]
 
 SECTION_LEVEL = 2          # a section file's own headings start at ## (the chapter template writes #)
@@ -43,7 +43,7 @@ def read_blocks(path: Path, problems: Problems, label: str | None = None,
     with tempfile.TemporaryDirectory(prefix="reportgen-word-") as scratch:
         folder = media_dir if media_dir is not None else Path(scratch)
         media = Media(reader, folder, media_rel or folder.as_posix(), _stem(path))
-        blocks = Structurer(label, problems, media).blocks(items)
+        blocks = document_levels(Structurer(label, problems, media).blocks(items))
     for b in _walk(blocks):
         if isinstance(b, WFigure):
             for img in b.images:
@@ -73,11 +73,36 @@ class WordSection:
 def read_word_section(path: Path, problems: Problems, label: str | None = None,
                       media_dir: Path | None = None, media_rel: str = "") -> WordSection:
     label = label or path.name
-    blocks = read_blocks(path, problems, label, media_dir, media_rel)
-    levels = [b.level for b in blocks if isinstance(b, WHeading)]
-    shift = max(0, SECTION_LEVEL - min(levels)) if levels else 0
-    text, paragraphs = to_markdown_lines(blocks, shift)
+    blocks = section_levels(read_blocks(path, problems, label, media_dir, media_rel))
+    text, paragraphs = to_markdown_lines(blocks)
     return WordSection(label, text, tuple(paragraphs))
+
+
+def section_title(path: Path, problems: Problems, label: str | None = None) -> str:
+    """The title a section file opens with ("" when its first paragraph is not a heading)."""
+    blocks = read_blocks(path, problems, label)
+    return blocks[0].text if blocks and isinstance(blocks[0], WHeading) else ""
+
+
+def section_levels(blocks: list) -> list:
+    """One file is one section, whatever levels Word gave its headings: a heading that opens the file is
+    the section's title (##); every later heading is one of its sub-headings (### and below, keeping their
+    order of rank among themselves). A later heading at the title's level would otherwise open a section
+    of its own in the draft, and the text before it would run on under the section before."""
+    headings = [b for b in blocks if isinstance(b, WHeading)]
+    if not headings:
+        return blocks
+    title = blocks[0] if isinstance(blocks[0], WHeading) else None
+    subs = [h for h in headings if h is not title]
+    top = min((h.level for h in subs), default=0)
+    out = []
+    for b in blocks:
+        if b is title:
+            b = WHeading(SECTION_LEVEL, b.text, b.para)
+        elif isinstance(b, WHeading):
+            b = WHeading(min(6, b.level - top + SECTION_LEVEL + 1), b.text, b.para)
+        out.append(b)
+    return out
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class WHeading:
     level: int
     text: str
     para: int
+    typed: int = 0               # the rank its typed number gives (一、 1, （一） 2, 1. 3, （1） 4; 0: none)
 
 
 @dataclass
@@ -70,6 +71,7 @@ class WTable:
     table: TableItem
     para: int
     caption_para: int = 0
+    label: str = ""              # the caption's typed number, "表7-1": how last year's report named it
 
 
 @dataclass
@@ -84,24 +86,50 @@ def compact(text: str) -> str:
     return SPACES.sub("", text)
 
 
-def heading_of(p: Para) -> tuple[int, str] | None:
-    """(level, title without its typed number) when the paragraph is a heading."""
+def heading_of(p: Para) -> tuple[int, str, int] | None:
+    """(level, title without its typed number, the typed number's rank or 0) when the paragraph is a heading."""
     text = p.text.strip().strip("\u3000").strip()
     if not text or p.pictures or TOC_LINE.search(text):
         return None
     if compact(text) in UNNUMBERED_CHAPTERS:
-        return 1, compact(text)
+        return 1, compact(text), 1
     typed = None
     for level, rx in HEADING_PATTERNS:
         m = rx.match(text)
         if m:
-            typed = level, m.group(1).strip()
+            typed = level, m.group(1).strip(), level
             break
     if p.outline is not None:
-        return p.outline, typed[1] if typed else text
+        return (p.outline, typed[1], typed[2]) if typed else (p.outline, text, 0)
     if typed and _short_title(typed[1]) and p.list_kind is None:
         return typed
     return None
+
+
+def document_levels(blocks: list) -> list:
+    """Heading levels read relative to the document, as people write it: chapters at level 1 whatever style
+    they have (Heading 1, 2 or 3, or only bold with a typed 一、), a title above the chapters at level 0, and
+    where styles and typed numbers disagree (a "（二）" styled like the chapters) the typed number decides.
+    The chapters' style level is the one most of the typed 一、 headings have; without any, a single heading
+    that opens the document above all others is its title."""
+    headings = [b for b in blocks if isinstance(b, WHeading)]
+    if not headings:
+        return blocks
+    chapter_styles = [h.level for h in headings if h.typed == 1]
+    if chapter_styles:
+        chapter = max(set(chapter_styles), key=lambda lv: (chapter_styles.count(lv), -lv))
+    else:
+        top = min(h.level for h in headings)
+        tops = [h for h in headings if h.level == top]
+        below = [h.level for h in headings if h.level > top]
+        chapter = min(below) if len(tops) == 1 and tops[0] is headings[0] and below else top
+    out = []
+    for b in blocks:
+        if isinstance(b, WHeading):
+            level = b.typed if b.typed else max(0, b.level - chapter + 1)
+            b = WHeading(level, b.text, b.para, b.typed)
+        out.append(b)
+    return out
 
 
 def _short_title(text: str) -> bool:
@@ -156,7 +184,7 @@ class Structurer:
                 continue
             m = TABLE_CAPTION.match(text)
             if m and isinstance(nxt, TableItem) and not p.pictures:
-                pending_caption = (m.group(1).strip(), p.no)
+                pending_caption = (m.group(1).strip(), p.no, compact(text[:m.start(1)]).rstrip("：:、.．"))
                 i += 1
                 continue
             if p.pictures:
@@ -170,7 +198,7 @@ class Structurer:
                 continue
             h = heading_of(p)
             if h:
-                out.append(WHeading(h[0], h[1], p.no))
+                out.append(WHeading(h[0], h[1], p.no, h[2]))
                 i += 1
                 continue
             cm = CASE_START.match(text)
@@ -219,7 +247,8 @@ class Structurer:
             # a bordered box is a case; a box drawn as one column of rows (title and first paragraph
             # kept together in the first row, as reportgen writes it) is one too when it opens with 案例 N
             return self.case_box([item for row in t.rows for item in row[0].items], t.after_para, t.no)
-        return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0)
+        return WTable(caption[0] if caption else "", t, t.after_para, caption[1] if caption else 0,
+                      caption[2] if caption and len(caption) > 2 else "")
 
     def figure_of_cell(self, cell, caption: str, para: int) -> WFigure:
         images = [self.media(pic, para) for pic in cell.pictures]
