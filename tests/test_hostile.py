@@ -224,3 +224,76 @@ def test_builds_of_one_project_wait_for_each_other_and_trust_each_others_draft(d
     assert [b.returncode for b in builds] == [0, 0], texts
     assert all("等待" in t for t in texts)
     assert not any("被修改过" in t or "另存为" in t for t in texts), texts
+
+
+# ---------------------------------------------------------------- issue 29: filters, nesting, compile limits
+@pytest.mark.parametrize("source", [
+    '{% set r = range(100000) %}{{ [r, r, r] | map("sum") | sum }}',               # map runs a filter per item
+    '{% set r = range(100000) %}{{ [r, r, r] | map("list") | map("length") | sum }}',
+    '{{ range(100000) | list | select("in", range(100000) | list) | list }}',       # `in` goes through its list
+    "{{ [0] * 300000 }}",                                                          # a list built by `*`
+    '{% set r = range(90000) | list %}{{ (r + r + r) | length }}',                  # and by `+`
+    '{% for i in range(1000) %}{{ range(1000) | sort | first }}{% endfor %}',       # a loop of cheap-looking sorts
+])
+def test_filters_count_against_the_loop_budget(source):
+    import time
+    from reportgen.errors import SandboxLimit
+    from reportgen.render.env import make_env
+    started = time.monotonic()
+    with pytest.raises(SandboxLimit) as e:
+        make_env({}).from_string(source).render()
+    assert "循环次数超过上限" in e.value.message and time.monotonic() - started < 5
+
+
+def test_printing_a_list_of_lists_is_refused_before_it_is_built():
+    from reportgen.errors import SandboxLimit
+    from reportgen.render.env import make_env
+    with pytest.raises(SandboxLimit) as e:
+        make_env({}).from_string("{% set a = [[0] * 100000] * 1999 %}{{ a }}").render()
+    assert "过长" in e.value.message
+
+
+def test_the_budget_holds_per_render_and_per_formula_not_per_process():
+    """Ordinary work inside the limits passes however often it is repeated: each render and each formula
+    evaluation starts from zero."""
+    from reportgen.render.env import make_env
+    env = make_env({})
+    template = env.from_string('{{ rows | map(attribute="n") | sum }} {{ rows | sort(attribute="n") | first }}')
+    rows = [{"n": i} for i in range(50_000)]
+    for _ in range(6):
+        assert template.render(rows=rows).startswith(str(sum(range(50_000))))
+    formula = env.compile_expression("xs | sum")
+    assert all(formula(xs=list(range(100_000))) == 4_999_950_000 for _ in range(5))
+
+
+def test_nesting_limit_is_checked_before_compiling():
+    from jinja2 import TemplateSyntaxError
+    from reportgen.render.env import make_env
+    from reportgen.render.sandbox import MAX_EXPRESSION_DEPTH, MAX_NESTING
+    env = make_env({})
+    deepest = "{% for x in [1] %}\n" * MAX_NESTING + "{{ x }}" + "{% else %}-{% endfor %}" * MAX_NESTING
+    assert env.from_string(deepest).render() == "1"
+    assert env.from_string("{% if 0 %}" + "{% elif 0 %}" * 60 + "{% else %}y{% endif %}").render() == "y"
+    assert env.from_string("{{ " + " + ".join(["1"] * MAX_EXPRESSION_DEPTH) + " }}").render() == str(MAX_EXPRESSION_DEPTH)
+    for source, line in [("\n" + "{% for x in [1] %}\n" * 25 + "{% endfor %}" * 25, 14),
+                         ("{% if 1 %}\n" * 200 + "{% endif %}" * 200, 13),
+                         ("{% with a = 1 %}{% macro m() %}\n" * 7 + "{% endmacro %}{% endwith %}" * 7, 7),
+                         ("\n\n{{ " + " + ".join(["1"] * 300) + " }}", 3)]:
+        with pytest.raises(TemplateSyntaxError) as e:
+            env.from_string(source)
+        assert e.value.lineno == line and "嵌套过深" in e.value.message
+
+
+def test_what_pythons_compiler_refuses_is_a_syntax_error_at_the_template_line(monkeypatch):
+    """Should the nesting check ever let through what Python cannot compile (here: with the limit lifted),
+    Python's SyntaxError becomes a template syntax error at the template's own line, not a traceback."""
+    from jinja2 import TemplateSyntaxError
+    from reportgen.render import errors, sandbox
+    from reportgen.render.env import make_env
+    monkeypatch.setattr(sandbox, "MAX_NESTING", 1000)
+    source = "第一段\n\n" + "{% for x in [1] %}\n" * 25 + "x" + "{% endfor %}" * 25
+    with pytest.raises(TemplateSyntaxError) as e:
+        make_env({}).from_string(source)
+    assert e.value.lineno == 3 + 20 and "无法编译" in e.value.message     # Python stops at the 21st loop
+    problem = errors.locate(e.value, {})
+    assert problem.location.line == 23
