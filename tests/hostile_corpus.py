@@ -538,6 +538,22 @@ def workbook_cell_control_chars(ctx):
     return build(ctx, "--workbook", str(wb))
 
 
+@case("超长内容", r"W\.xlsx › 表1 [^›]+ › A3：“证书名称”中的文字过长（1,000,000 个字符.*W\.xlsx › 指标 › C2：",
+      codes=(1,))
+def workbook_cell_of_a_megabyte(ctx):         # the rest of the workbook is still read: 指标 › C2 is reported too
+    wb = _export_workbook(ctx)
+    _edit_workbook(wb, lambda ws: ws.title == "指标" and _first_numeric_cell(ws, "四千八百"))
+    _long_text_cell(wb, 1_000_000)
+    return build(ctx, "--workbook", str(wb))
+
+
+@case("超长内容", None, codes=(0,), verify=lambda ctx, r: _docx_holds(ctx.out / "draft.docx", 32_767))
+def workbook_cell_at_excels_limit(ctx):        # built into a table whose column widths are measured
+    wb = _export_workbook(ctx)
+    _long_text_cell(wb, 32_767)
+    return build(ctx, "--workbook", str(wb))
+
+
 @case("超长内容", None, codes=(0, 1))
 def very_long_line(ctx):
     ctx.narrative("很" * 500_000 + "\n")
@@ -1106,6 +1122,34 @@ def _patch_sheet_xml(path: Path, change) -> None:
                 done = True
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())
+
+
+def _long_text_cell(path: Path, chars: int) -> None:
+    """The first text cell of the first table sheet holding `chars` characters, written into the sheet's XML
+    (openpyxl would cut it at Excel's 32,767 when saving)."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    for index, ws in enumerate(wb.worksheets):
+        cell = next((c for row in ws.iter_rows(min_row=3) for c in row if ws.title not in ("说明", "指标")
+                     and isinstance(c.value, str) and len(c.value) > 1 and not c.value.startswith("=")), None)
+        if cell is not None:
+            break
+    text = ("这是一段从别处粘贴过来的很长的文字，" * (chars // 18 + 1))[:chars]
+    new = f'<c r="{cell.coordinate}" t="inlineStr"><is><t>{text}</t></is></c>'
+    _patch_zip_member(path, f"xl/worksheets/sheet{index + 1}.xml",
+                      lambda xml: _replace_once(rf'<c r="{cell.coordinate}"[^>]*>.*?</c>', new, xml))
+
+
+def _replace_once(pattern: str, new: str, text: str) -> str:
+    out, n = re.subn(pattern, lambda m: new, text, count=1)
+    assert n == 1, pattern
+    return out
+
+
+def _docx_holds(path: Path, chars: int) -> None:
+    from docx import Document
+    longest = max(len(c.text) for t in Document(str(path)).tables for row in t.rows for c in row.cells)
+    assert longest == chars, longest
 
 
 def _patch_zip_member(path: Path, member: str, change) -> None:

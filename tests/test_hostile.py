@@ -297,3 +297,47 @@ def test_what_pythons_compiler_refuses_is_a_syntax_error_at_the_template_line(mo
     assert e.value.lineno == 3 + 20 and "无法编译" in e.value.message     # Python stops at the 21st loop
     problem = errors.locate(e.value, {})
     assert problem.location.line == 23
+
+
+# ---------------------------------------------------------------- issue 29: long cell text
+def test_column_widths_take_no_longer_for_a_longer_cell():
+    """Allotting a table's column widths went through a long cell once per line it could save (a 1 MB cell:
+    hundreds of thousands of steps, each over the whole cell): now a cell's length past a page of text
+    changes nothing. Run in a child process with a CPU limit, so the old behaviour fails instead of hanging."""
+    code = """if True:
+        import resource, time
+        resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
+        from reportgen.write import colwidths as cw
+        headers = ["序号", "证书名称", "等级", "培训人数"]
+        def widths(long_cell):
+            cols = [[str(i) for i in range(40)], ["工业机器人应用编程职业技能等级证书"] * 40, ["中级"] * 40, ["120"] * 40]
+            cols[1][0] = "长" * long_cell
+            cells = [[cw.text_em(c) for c in col] for col in cols]
+            start = time.process_time()
+            result = cw.allot(40, cw.measure(headers, cols), [1] * 4, cells)
+            return time.process_time() - start, [round(w, 2) for w in result]
+        times, results = zip(*(widths(n) for n in (2_000, 32_767, 1_000_000)))
+        assert len(set(map(tuple, results))) == 1, results
+        print(max(times))
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) < 2, done.stdout
+
+
+def test_a_cell_over_excels_limit_is_refused_by_name_and_the_rest_is_read(tmp_path):
+    import openpyxl
+    from reportgen.value_kinds import Unreadable
+    from reportgen.workbook.sheet import MAX_CELL_CHARS, Sheet
+    path = tmp_path / "w.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "说明"])
+    wb.active.append(["甲", "短"])
+    wb.save(path)
+    from hostile_corpus import _patch_zip_member, _replace_once
+    _patch_zip_member(path, "xl/worksheets/sheet1.xml", lambda xml: _replace_once(
+        r'<c r="B2"[^>]*>.*?</c>', f'<c r="B2" t="inlineStr"><is><t>{"长" * (MAX_CELL_CHARS + 1)}</t></is></c>', xml))
+    sheet = Sheet(openpyxl.load_workbook(path).active, None, "w.xlsx")
+    long_cell = sheet.get(2, 2)
+    assert isinstance(long_cell, Unreadable) and "32,768 个字符" in long_cell.reason
+    assert str(sheet.loc(2, 2)).endswith("B2") and sheet.get(2, 1) == "甲" and sheet.get(1, 2) == "说明"
