@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Mapping, Sized
 from numbers import Number
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError, Undefined, nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import Template
 from jinja2.runtime import LoopContext
@@ -112,7 +112,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.output_chars = 0
         self.globals.pop("lipsum", None)       # generates text on demand: nothing a report needs
         self.filters = {name: _bounded_filter(self, name, f) for name, f in self.filters.items()}
-        self.tests = {name: _counted_test(self, f) for name, f in self.tests.items()}
+        self.tests["in"] = _counted_in(self, self.tests["in"])
 
     @contextlib.contextmanager
     def budget(self):
@@ -271,6 +271,8 @@ def _bounded_filter(env, name, f):
 def _counted(env, value):
     """The value a filter goes through, each item counted as it is reached (map stays lazy); a text or
     a mapping counts its length at once (filters keep their own type for those)."""
+    if isinstance(value, Undefined):
+        return value                         # the filter reports it as it always has
     if isinstance(value, (str, Mapping)):
         env.spend_iterations(len(value))
         return value
@@ -279,14 +281,13 @@ def _counted(env, value):
     return value
 
 
-def _counted_test(env, f):
-    """`in` goes through its whole sequence; every other test looks at one value."""
+def _counted_in(env, f):
+    """`x is in seq` (and select("in", seq)) goes through the whole sequence for each value."""
     @functools.wraps(f)
-    def counted(value, *args, **kwargs):
-        for seq in args:
-            if isinstance(seq, Sized):
-                env.spend_iterations(len(seq))
-        return f(value, *args, **kwargs)
+    def counted(value, seq):
+        if isinstance(seq, Sized):
+            env.spend_iterations(len(seq))
+        return f(value, seq)
     return counted
 
 
