@@ -234,6 +234,7 @@ def test_builds_of_one_project_wait_for_each_other_and_trust_each_others_draft(d
     "{{ [0] * 300000 }}",                                                          # a list built by `*`
     '{% set r = range(90000) | list %}{{ (r + r + r) | length }}',                  # and by `+`
     '{% for i in range(1000) %}{{ range(1000) | sort | first }}{% endfor %}',       # a loop of cheap-looking sorts
+    '{% set big = range(100000) | list %}{% for x in range(1000) %}{{ x in big }}{% endfor %}',   # `in` a list
 ])
 def test_filters_count_against_the_loop_budget(source):
     import time

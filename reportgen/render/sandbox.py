@@ -8,7 +8,8 @@ each top-level render:
 - every `{% for %}` iterates through `guard_iter` (inserted into the parsed template, not a
   name a template could shadow); all loops of one render share MAX_ITERATIONS, and so does the
   work inside filters (`map`, `select`, `sum`, `join`, `sort` … count every item they go through,
-  `map("sum")` the items of each inner list too) and every list that `*` or `+` builds;
+  `map("sum")` the items of each inner list too), every list that `*` or `+` builds and every
+  `x in a_list` (a comparison with each item);
 - before compiling, tags may nest MAX_NESTING deep and one expression MAX_EXPRESSION_DEPTH deep
   (Python's compiler stops at 20 nested loops or 100 indentation levels, with a traceback);
   whatever Python's compiler still refuses becomes a syntax error at the template's line;
@@ -80,6 +81,13 @@ class _BoundedCodeGenerator(CodeGenerator):
     def _output_child_post(self, node, frame, finalize) -> None:
         self.write(")")
         super()._output_child_post(node, frame, finalize)
+        self.write(")")
+
+    def visit_Operand(self, node: nodes.Operand, frame) -> None:
+        if node.op not in ("in", "notin"):
+            return super().visit_Operand(node, frame)
+        self.write(f" {'in' if node.op == 'in' else 'not in'} environment.searched(")     # x in a list: a loop
+        self.visit(node.expr, frame)
         self.write(")")
 
     def visit_Concat(self, node: nodes.Concat, frame) -> None:
@@ -180,6 +188,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if self.output_chars > MAX_OUTPUT_CHARS:
             raise SandboxLimit(f"模板输出超过上限（{MAX_OUTPUT_CHARS:,} 字符）：可能是循环重复输出了大量内容")
         return text
+
+    def searched(self, container):
+        """`x in a_list` compares x with every item: as many iterations as the list is long."""
+        if isinstance(container, (list, tuple)):
+            self.spend_iterations(len(container))
+        return container
 
     def printable(self, value):
         """A list or mapping about to become text: what str() would go through is counted first."""
