@@ -144,10 +144,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     # ------------------------------------------------------------ parse: guard every loop
     def _parse(self, source, name, filename):
-        shown = getattr(self.loader, "display", {}).get(filename or "", name or "模板")
         try:
             tree = super()._parse(source, name, filename)
         except RecursionError:
+            shown = getattr(self.loader, "display", {}).get(filename or "", name or "模板")
             raise SandboxLimit("模板中的表达式或标签嵌套层数过多（括号或 {% if %} 等套得太深），无法读取",
                                Location(shown)) from None
         _check_nesting(tree, name, filename)
@@ -364,8 +364,8 @@ def _check_size(n: int) -> int:
 
 def _deep_size(value, cap: int = MAX_VALUE_CHARS) -> int:
     """Items and characters inside `value`, lists in lists counted through (a number counts as the item
-    it is); stops counting past `cap`
-    (so it costs at most `cap` steps): what printing or flattening the value would go through."""
+    it is): what printing or flattening the value would go through. Stops past `cap`, so it costs at
+    most about `cap` steps itself."""
     total, stack = 0, [value]
     while stack and total <= cap:
         v = stack.pop()
@@ -392,8 +392,8 @@ def _check_nesting(tree: nodes.Template, name, filename) -> None:
             raise TemplateSyntaxError(f"标签嵌套过深：{{% for %}}、{{% if %}} 等在这里套了 {tags} 层，上限 {MAX_NESTING} 层；"
                                       "请减少嵌套（例如把内层拆成单独的模板文件）", node.lineno, name, filename)
         if depth > MAX_EXPRESSION_DEPTH:
-            raise TemplateSyntaxError(f"表达式嵌套过深：括号、运算或过滤器在这里套了 {depth} 层以上，上限 "
-                                      f"{MAX_EXPRESSION_DEPTH} 层；请把表达式拆成几步（{{% set %}}）",
+            raise TemplateSyntaxError(f"表达式嵌套过深：括号、运算或过滤器在这里套了超过 {MAX_EXPRESSION_DEPTH} 层"
+                                      "（上限）；请把表达式拆成几步（{% set %}）",
                                       node.lineno, name, filename)
         for field, value in node.iter_fields():
             for child in value if isinstance(value, list) else [value]:
