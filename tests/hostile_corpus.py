@@ -730,6 +730,21 @@ def pack_archive_with_two_packs(ctx):
     return ["pack", "install", str(path)]
 
 
+@case("模板包安装", r"src：src 中有 2 个含 pack\.yaml 的顶层文件夹（\.staged、archive）", outputs=())
+def pack_folder_holding_two_packs(ctx):
+    _keep_a_pack(ctx)
+    for name in ("archive", ".staged"):
+        ctx.write(f"{name}/pack.yaml", f"name: {name.strip('.')}\nversion: '1'\nextends: annual-2024\n", base=ctx.dir / "src")
+    return ["pack", "install", str(ctx.dir / "src")]
+
+
+@case("模板包安装", None, codes=(0,), outputs=("packs",), verify=lambda ctx, r: _installed(ctx, "archive"))
+def pack_folder_named_archive(ctx):
+    with zipfile.ZipFile(_named_pack_zip(ctx, "archive", "")) as z:
+        z.extractall(ctx.dir / "src" / "archive")
+    return ["pack", "install", str(ctx.dir / "src" / "archive")]
+
+
 @case("模板包安装", r"hostile/chapters/deep\.md\.j2:13：.*标签嵌套过深.*hostile/chapters/map\.md\.j2:2：没有名为“nosuch”",
       outputs=())                             # the packs folder, with the pack kept there, as it was
 def pack_install_refuses_nested_template(ctx):

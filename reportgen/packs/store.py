@@ -155,7 +155,8 @@ def _install(source: Path, force: bool) -> Installed:
         # pack's folder to its declared name never meets the folder it came from (a pack named "archive")
         staged = tmp / ".staged"
         if source.is_dir():
-            _copy_dir(source, staged / source.resolve().name)
+            staged = staged / (source.resolve().name or "pack")
+            _copy_dir(source, staged)
         else:
             staged.mkdir()
             extract_zip(source, staged)
@@ -229,7 +230,7 @@ def _pack_root(staged: Path, what: str) -> Path:
         return subs[0]
     if subs:
         raise PackError(f"{what} 中有 {len(subs)} 个含 pack.yaml 的顶层文件夹（{'、'.join(sorted(p.name for p in subs))}），"
-                        "一个压缩包只能装一个模板包；请分别打包后逐个安装")
+                        "一次只能安装一个模板包：请分别打包或逐个文件夹安装")
     raise PackError(f"{what} 中没有找到 pack.yaml（应在压缩包根目录或唯一的顶层文件夹中）")
 
 
