@@ -394,6 +394,12 @@ def local_pack_template_nested_for(ctx):
     return validate(ctx)
 
 
+@case("模板耗尽资源", r"01-overview\.md:1：.*模板过长：含有超过 50,000 个")
+def narrative_of_a_hundred_thousand_expressions(ctx):    # Python's compiler would run out of memory
+    ctx.narrative("{{ school.name }}" * 110_000 + "\n")
+    return validate(ctx)
+
+
 @case("模板耗尽资源", r"01-overview\.md:3：模板中的表达式生成的文本或列表过长")
 def filter_chain_over_a_multiplied_list(ctx):
     ctx.narrative('第一段。\n\n{{ ([range(100000)] * 1000000) | map("sum") | sum }}\n')

@@ -295,7 +295,7 @@ def test_what_pythons_compiler_refuses_is_a_syntax_error_at_the_template_line(mo
     source = "第一段\n\n" + "{% for x in [1] %}\n" * 25 + "x" + "{% endfor %}" * 25
     with pytest.raises(TemplateSyntaxError) as e:
         make_env({}).from_string(source)
-    assert e.value.lineno == 3 + 20 and "无法编译" in e.value.message     # Python stops at the 21st loop
+    assert e.value.lineno == 3 + 20 and "过于复杂，无法编译" in e.value.message    # Python stops at the 21st loop
     problem = errors.locate(e.value, {})
     assert problem.location.line == 23
 

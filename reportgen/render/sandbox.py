@@ -10,8 +10,9 @@ each top-level render:
   work inside filters (`map`, `select`, `sum`, `join`, `sort` … count every item they go through,
   `map("sum")` the items of each inner list too), every list that `*` or `+` builds and every
   `x in a_list` (a comparison with each item);
-- before compiling, tags may nest MAX_NESTING deep and one expression MAX_EXPRESSION_DEPTH deep
-  (Python's compiler stops at 20 nested loops or 100 indentation levels, with a traceback);
+- before compiling, tags may nest MAX_NESTING deep, one expression MAX_EXPRESSION_DEPTH deep and a
+  template have MAX_TEMPLATE_NODES parts (Python's compiler stops at 20 nested loops or 100
+  indentation levels, with a traceback, and runs out of memory on a few hundred thousand parts);
   whatever Python's compiler still refuses becomes a syntax error at the template's line;
 - every piece of output, yielded or buffered (`{% set %}` blocks, macros, filters), is counted
   against MAX_OUTPUT_CHARS, so a template fails long before its output fills memory;
@@ -49,6 +50,8 @@ MAX_EXPONENT = 4_096
 MAX_INT_BITS = 4_096              # about 1,200 digits: far beyond any amount a report states
 MAX_NESTING = 12                  # tags inside tags ({% for %} in {% if %} …); Python stops at 20 loops
 MAX_EXPRESSION_DEPTH = 60         # operators, brackets and filters inside one another in one {{ … }}
+MAX_TEMPLATE_NODES = 50_000       # parts of one template (a dense 200 KB chapter has ~10,000): Python's
+                                  # compiler needs about 0.5 GB for 100,000
 
 _WIDTH_FILTERS = {"center", "indent", "wordwrap", "truncate", "slice", "batch", "filesizeformat"}
 _WIDTH_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
@@ -161,13 +164,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         generated code, its stack): they become a syntax error at the template's line, not a traceback."""
         try:
             return super().compile(source, name, filename, raw, defer_init)
-        except (SyntaxError, RecursionError, MemoryError) as e:
-            line = None
-            if isinstance(e, SyntaxError) and e.lineno:
-                tree = self._parse(source, name, filename) if isinstance(source, str) else source
-                line = _template_line(self._generate(tree, name, filename), e.lineno)
-            raise TemplateSyntaxError("模板过于复杂，无法编译（表达式或标签嵌套过深，或单个模板过长）：请拆分"
-                                      "这一处的表达式或标签", line or 1, name, filename) from None
+        except SyntaxError as e:             # IndentationError too
+            tree = self._parse(source, name, filename) if isinstance(source, str) else source
+            line = _template_line(self._generate(tree, name, filename), e.lineno or 0)
+            raise TemplateSyntaxError("这里的表达式或标签过于复杂，无法编译：请把它拆成几步（{% set %}）或减少嵌套",
+                                      line or 1, name, filename) from None
+        except (RecursionError, MemoryError):
+            raise TemplateSyntaxError("模板过长或过于复杂，无法编译：请把它拆成几个文件（{% include %}）",
+                                      1, name, filename) from None
 
     def guard_iter(self, iterable):
         for item in iterable:
@@ -383,11 +387,16 @@ def _deep_size(value, cap: int = MAX_VALUE_CHARS) -> int:
 
 
 def _check_nesting(tree: nodes.Template, name, filename) -> None:
-    """Tags nest at most MAX_NESTING deep and one expression at most MAX_EXPRESSION_DEPTH, checked on the
-    parsed template before Python compiles it (iteratively: the check itself cannot overflow the stack)."""
-    stack = [(tree, 0, 0)]
+    """Tags nest at most MAX_NESTING deep, one expression at most MAX_EXPRESSION_DEPTH and a template has
+    at most MAX_TEMPLATE_NODES parts, checked on the parsed template before Python compiles it
+    (iteratively: the check itself cannot overflow the stack)."""
+    stack, seen = [(tree, 0, 0)], 0
     while stack:
         node, tags, depth = stack.pop()
+        seen += 1
+        if seen > MAX_TEMPLATE_NODES:
+            raise TemplateSyntaxError(f"模板过长：含有超过 {MAX_TEMPLATE_NODES:,} 个表达式和标签的组成部分，无法编译；"
+                                      "请把它拆成几个文件（{% include %}）", node.lineno, name, filename)
         if tags > MAX_NESTING:
             raise TemplateSyntaxError(f"标签嵌套过深：{{% for %}}、{{% if %}} 等在这里套了 {tags} 层，上限 {MAX_NESTING} 层；"
                                       "请减少嵌套（例如把内层拆成单独的模板文件）", node.lineno, name, filename)
