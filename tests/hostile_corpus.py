@@ -362,6 +362,57 @@ def unclosed_raw_block(ctx):
     return validate(ctx)
 
 
+@case("模板错误", r"01-overview\.md:\d+：没有名为“nosuchfilter”的过滤器")
+def unknown_filter_named_in_map(ctx):
+    ctx.narrative('第一段。\n\n{{ [1, 2] | map("nosuchfilter") | list }}\n')
+    return build(ctx)
+
+
+@case("模板错误", r"01-overview\.md:\d+：没有名为“nosuchtest”的判断")
+def unknown_test_named_in_select(ctx):
+    ctx.narrative('第一段。\n\n{{ [1, 2] | select("nosuchtest") | list }}\n')
+    return build(ctx)
+
+
+@case("模板错误", r"01-overview\.md:15：.*标签嵌套过深.*上限 12 层")
+def twenty_five_nested_for(ctx):             # Python's compiler: "too many statically nested blocks"
+    ctx.narrative("第一段。\n\n" + "{% for x in [1] %}\n" * 25 + "x" + "{% endfor %}" * 25 + "\n")
+    return build(ctx)
+
+
+@case("模板错误", r"01-overview\.md:15：.*标签嵌套过深.*上限 12 层")
+def two_hundred_nested_if(ctx):              # Python's compiler: "too many levels of indentation"
+    ctx.narrative("第一段。\n\n" + "{% if true %}\n" * 200 + "x" + "{% endif %}" * 200 + "\n")
+    return build(ctx)
+
+
+@case("模板错误", r"mypack/chapters/preface\.md\.j2:13：.*标签嵌套过深")
+def local_pack_template_nested_for(ctx):
+    tpl = ctx.local_pack() / "chapters" / "preface.md.j2"
+    tpl.write_text("{% for x in [1] %}\n" * 25 + "x" + "{% endfor %}" * 25 + "\n" + tpl.read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    return validate(ctx)
+
+
+@case("模板耗尽资源", r"01-overview\.md:1：.*模板过长：含有超过 50,000 个")
+def narrative_of_a_hundred_thousand_expressions(ctx):    # Python's compiler would run out of memory
+    ctx.narrative("{{ school.name }}" * 110_000 + "\n")
+    return validate(ctx)
+
+
+@case("模板耗尽资源", r"01-overview\.md:3：模板中的表达式生成的文本或列表过长")
+def filter_chain_over_a_multiplied_list(ctx):
+    ctx.narrative('第一段。\n\n{{ ([range(100000)] * 1000000) | map("sum") | sum }}\n')
+    return build(ctx)
+
+
+@case("模板耗尽资源", r"01-overview\.md:3：模板中的循环次数超过上限")
+def filter_chain_over_a_written_list(ctx):  # no `*`: map("sum") itself goes through 300,000 numbers
+    ctx.narrative('第一段。\n\n{% set r = range(100000) %}{{ [r, r, r] | map("sum") | sum }}'
+                  '{{ [r, r, r, r, r, r, r, r, r, r] | map("sort") | map("unique") | map("list") | list }}\n')
+    return validate(ctx)
+
+
 # ================================================================ hangs and memory: YAML
 @case("YAML 耗尽资源", r"majors_traditional\.yaml:\d+.*(别名|引用)")
 def yaml_billion_laughs(ctx):
@@ -490,6 +541,22 @@ def rtl_and_zero_width_names(ctx):
 def workbook_cell_control_chars(ctx):
     wb = _export_workbook(ctx)
     _edit_workbook(wb, lambda ws: _first_text_cell(ws, "第一行_x000B_第二行_x0001_"))
+    return build(ctx, "--workbook", str(wb))
+
+
+@case("超长内容", r"W\.xlsx › 表1 [^›]+ › A3：“证书名称”中的文字过长（1,000,000 个字符.*W\.xlsx › 指标 › C2：",
+      codes=(1,))
+def workbook_cell_of_a_megabyte(ctx):         # the rest of the workbook is still read: 指标 › C2 is reported too
+    wb = _export_workbook(ctx)
+    _edit_workbook(wb, lambda ws: ws.title == "指标" and _first_numeric_cell(ws, "四千八百"))
+    _long_text_cell(wb, 1_000_000)
+    return build(ctx, "--workbook", str(wb))
+
+
+@case("超长内容", None, codes=(0,), verify=lambda ctx, r: _docx_holds(ctx.out / "draft.docx", 32_767))
+def workbook_cell_at_excels_limit(ctx):        # built into a table whose column widths are measured
+    wb = _export_workbook(ctx)
+    _long_text_cell(wb, 32_767)
     return build(ctx, "--workbook", str(wb))
 
 
@@ -642,6 +709,85 @@ def packs_folder_is_a_file(ctx):
     z = _pack_zip(ctx)
     ctx.packs.write_text("not a folder", encoding="utf-8")
     return ["pack", "install", str(z)]
+
+
+@case("模板包安装", None, codes=(0,), outputs=("packs",), verify=lambda ctx, r: _installed(ctx, "archive"))
+def pack_named_archive_in_a_top_folder(ctx):
+    return ["pack", "install", str(_named_pack_zip(ctx, "archive", "top/"))]
+
+
+@case("模板包安装", None, codes=(0,), outputs=("packs",), verify=lambda ctx, r: _installed(ctx, "archive"))
+def pack_named_archive_at_the_root(ctx):
+    return ["pack", "install", str(_named_pack_zip(ctx, "archive", ""))]
+
+
+@case("模板包安装", None, codes=(0,), outputs=("packs",), verify=lambda ctx, r: _installed(ctx, "staged"))
+def pack_in_a_dot_folder_named_like_the_staging_folder(ctx):
+    return ["pack", "install", str(_named_pack_zip(ctx, "staged", ".staged/"))]
+
+
+@case("模板包安装", r"two\.zip：.*2 个含 pack\.yaml 的顶层文件夹", outputs=())
+def pack_archive_with_two_packs(ctx):
+    _keep_a_pack(ctx)
+    path = ctx.dir / "two.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for name in ("a", "b"):
+            z.writestr(f"{name}/pack.yaml", f"name: {name}\nversion: '1'\nextends: annual-2024\n")
+    return ["pack", "install", str(path)]
+
+
+@case("模板包安装", r"src：src 中有 2 个含 pack\.yaml 的顶层文件夹（\.staged、archive）", outputs=())
+def pack_folder_holding_two_packs(ctx):
+    _keep_a_pack(ctx)
+    for name in ("archive", ".staged"):
+        ctx.write(f"{name}/pack.yaml", f"name: {name.strip('.')}\nversion: '1'\nextends: annual-2024\n", base=ctx.dir / "src")
+    return ["pack", "install", str(ctx.dir / "src")]
+
+
+@case("模板包安装", None, codes=(0,), outputs=("packs",), verify=lambda ctx, r: _installed(ctx, "archive"))
+def pack_folder_named_archive(ctx):
+    with zipfile.ZipFile(_named_pack_zip(ctx, "archive", "")) as z:
+        z.extractall(ctx.dir / "src" / "archive")
+    return ["pack", "install", str(ctx.dir / "src" / "archive")]
+
+
+@case("模板包安装", r"hostile/chapters/deep\.md\.j2:13：.*标签嵌套过深.*hostile/chapters/map\.md\.j2:2：没有名为“nosuch”",
+      outputs=())                             # the packs folder, with the pack kept there, as it was
+def pack_install_refuses_nested_template(ctx):
+    _keep_a_pack(ctx)
+    return ["pack", "install", str(_pack_zip(ctx, extra=_BAD_TEMPLATES))]
+
+
+@case("模板包安装", r"hostile/chapters/deep\.md\.j2:13：.*标签嵌套过深.*hostile/chapters/map\.md\.j2:2：没有名为“nosuch”",
+      outputs=())                             # no packs folder is left behind by a failed first install
+def pack_check_refuses_nested_template(ctx):
+    return ["pack", "check", str(_pack_zip(ctx, extra=_BAD_TEMPLATES))]
+
+
+@case("模板包安装", r"hostile/chapters/deep\.md\.j2:13：.*标签嵌套过深", outputs=())
+def pack_first_install_fails_without_a_trace(ctx):
+    return ["pack", "install", str(_pack_zip(ctx, extra=_BAD_TEMPLATES))]
+
+
+_BAD_TEMPLATES = {"chapters/deep.md.j2": ("{% if true %}\n" * 200 + "x" + "{% endif %}" * 200).encode("utf-8"),
+                  "chapters/map.md.j2": b'\n{{ [1] | map("nosuch") | list }}\n'}
+
+
+def _named_pack_zip(ctx: Ctx, name: str, top: str) -> Path:
+    path = ctx.dir / f"{name}.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(f"{top}pack.yaml", f"name: {name}\nversion: '1.0'\nextends: annual-2024\n")
+        z.writestr(f"{top}chapters/extra.md.j2", "{{ school.name }}\n")
+    return path
+
+
+def _keep_a_pack(ctx: Ctx) -> None:
+    ctx.write("kept/pack.yaml", "name: kept\nversion: '1.0'\nextends: annual-2024\n", base=ctx.packs)
+
+
+def _installed(ctx: Ctx, name: str) -> None:
+    assert (ctx.packs / name / "pack.yaml").is_file() and (ctx.packs / name / "chapters" / "extra.md.j2").is_file()
+    assert sorted(p.name for p in ctx.packs.iterdir()) == [name], list(ctx.packs.iterdir())
 
 
 @case("模板包安装", None, codes=(0, 1, 2), concurrent=True, outputs=("packs",))
@@ -997,6 +1143,34 @@ def _patch_sheet_xml(path: Path, change) -> None:
                 done = True
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())
+
+
+def _long_text_cell(path: Path, chars: int) -> None:
+    """The first text cell of the first table sheet holding `chars` characters, written into the sheet's XML
+    (openpyxl would cut it at Excel's 32,767 when saving)."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    for index, ws in enumerate(wb.worksheets):
+        cell = next((c for row in ws.iter_rows(min_row=3) for c in row if ws.title not in ("说明", "指标")
+                     and isinstance(c.value, str) and len(c.value) > 1 and not c.value.startswith("=")), None)
+        if cell is not None:
+            break
+    text = ("这是一段从别处粘贴过来的很长的文字，" * (chars // 18 + 1))[:chars]
+    new = f'<c r="{cell.coordinate}" t="inlineStr"><is><t>{text}</t></is></c>'
+    _patch_zip_member(path, f"xl/worksheets/sheet{index + 1}.xml",
+                      lambda xml: _replace_once(rf'<c r="{cell.coordinate}"[^>]*>.*?</c>', new, xml))
+
+
+def _replace_once(pattern: str, new: str, text: str) -> str:
+    out, n = re.subn(pattern, lambda m: new, text, count=1)
+    assert n == 1, pattern
+    return out
+
+
+def _docx_holds(path: Path, chars: int) -> None:
+    from docx import Document
+    longest = max(len(c.text) for t in Document(str(path)).tables for row in t.rows for c in row.cells)
+    assert longest == chars, longest
 
 
 def _patch_zip_member(path: Path, member: str, change) -> None:

@@ -224,3 +224,121 @@ def test_builds_of_one_project_wait_for_each_other_and_trust_each_others_draft(d
     assert [b.returncode for b in builds] == [0, 0], texts
     assert all("等待" in t for t in texts)
     assert not any("被修改过" in t or "另存为" in t for t in texts), texts
+
+
+# ---------------------------------------------------------------- issue 29: filters, nesting, compile limits
+@pytest.mark.parametrize("source", [
+    '{% set r = range(100000) %}{{ [r, r, r] | map("sum") | sum }}',               # map runs a filter per item
+    '{% set r = range(100000) %}{{ [r, r, r] | map("list") | map("length") | sum }}',
+    '{{ range(100000) | list | select("in", range(100000) | list) | list }}',       # `in` goes through its list
+    "{{ [0] * 300000 }}",                                                          # a list built by `*`
+    '{% set r = range(90000) | list %}{{ (r + r + r) | length }}',                  # and by `+`
+    '{% for i in range(1000) %}{{ range(1000) | sort | first }}{% endfor %}',       # a loop of cheap-looking sorts
+    '{% set big = range(100000) | list %}{% for x in range(1000) %}{{ x in big }}{% endfor %}',   # `in` a list
+])
+def test_filters_count_against_the_loop_budget(source):
+    import time
+    from reportgen.errors import SandboxLimit
+    from reportgen.render.env import make_env
+    started = time.monotonic()
+    with pytest.raises(SandboxLimit) as e:
+        make_env({}).from_string(source).render()
+    assert "循环次数超过上限" in e.value.message and time.monotonic() - started < 5
+
+
+def test_printing_a_list_of_lists_is_refused_before_it_is_built():
+    from reportgen.errors import SandboxLimit
+    from reportgen.render.env import make_env
+    with pytest.raises(SandboxLimit) as e:
+        make_env({}).from_string("{% set a = [[0] * 100000] * 1999 %}{{ a }}").render()
+    assert "过长" in e.value.message
+
+
+def test_the_budget_holds_per_render_and_per_formula_not_per_process():
+    """Ordinary work inside the limits passes however often it is repeated: each render and each formula
+    evaluation starts from zero."""
+    from reportgen.render.env import make_env
+    env = make_env({})
+    template = env.from_string('{{ rows | map(attribute="n") | sum }} {{ rows | sort(attribute="n") | first }}')
+    rows = [{"n": i} for i in range(50_000)]
+    for _ in range(6):
+        assert template.render(rows=rows).startswith(str(sum(range(50_000))))
+    formula = env.compile_expression("xs | sum")
+    assert all(formula(xs=list(range(100_000))) == 4_999_950_000 for _ in range(5))
+
+
+def test_nesting_limit_is_checked_before_compiling():
+    from jinja2 import TemplateSyntaxError
+    from reportgen.render.env import make_env
+    from reportgen.render.sandbox import MAX_EXPRESSION_DEPTH, MAX_NESTING
+    env = make_env({})
+    deepest = "{% for x in [1] %}\n" * MAX_NESTING + "{{ x }}" + "{% else %}-{% endfor %}" * MAX_NESTING
+    assert env.from_string(deepest).render() == "1"
+    assert env.from_string("{% if 0 %}" + "{% elif 0 %}" * 60 + "{% else %}y{% endif %}").render() == "y"
+    assert env.from_string("{{ " + " + ".join(["1"] * MAX_EXPRESSION_DEPTH) + " }}").render() == str(MAX_EXPRESSION_DEPTH)
+    for source, line in [("\n" + "{% for x in [1] %}\n" * 25 + "{% endfor %}" * 25, 14),
+                         ("{% if 1 %}\n" * 200 + "{% endif %}" * 200, 13),
+                         ("{% with a = 1 %}{% macro m() %}\n" * 7 + "{% endmacro %}{% endwith %}" * 7, 7),
+                         ("\n\n{{ " + " + ".join(["1"] * 300) + " }}", 3)]:
+        with pytest.raises(TemplateSyntaxError) as e:
+            env.from_string(source)
+        assert e.value.lineno == line and "嵌套过深" in e.value.message
+
+
+def test_what_pythons_compiler_refuses_is_a_syntax_error_at_the_template_line(monkeypatch):
+    """Should the nesting check ever let through what Python cannot compile (here: with the limit lifted),
+    Python's SyntaxError becomes a template syntax error at the template's own line, not a traceback."""
+    from jinja2 import TemplateSyntaxError
+    from reportgen.render import errors, sandbox
+    from reportgen.render.env import make_env
+    monkeypatch.setattr(sandbox, "MAX_NESTING", 1000)
+    source = "第一段\n\n" + "{% for x in [1] %}\n" * 25 + "x" + "{% endfor %}" * 25
+    with pytest.raises(TemplateSyntaxError) as e:
+        make_env({}).from_string(source)
+    assert e.value.lineno == 3 + 20 and "过于复杂，无法编译" in e.value.message    # Python stops at the 21st loop
+    problem = errors.locate(e.value, {})
+    assert problem.location.line == 23
+
+
+# ---------------------------------------------------------------- issue 29: long cell text
+def test_column_widths_take_no_longer_for_a_longer_cell():
+    """Allotting a table's column widths went through a long cell once per line it could save (a 1 MB cell:
+    hundreds of thousands of steps, each over the whole cell): now a cell's length past a page of text
+    changes nothing. Run in a child process with a CPU limit, so the old behaviour fails instead of hanging."""
+    code = """if True:
+        import resource, time
+        resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
+        from reportgen.write import colwidths as cw
+        headers = ["序号", "证书名称", "等级", "培训人数"]
+        def widths(long_cell):
+            cols = [[str(i) for i in range(40)], ["工业机器人应用编程职业技能等级证书"] * 40, ["中级"] * 40, ["120"] * 40]
+            cols[1][0] = "长" * long_cell
+            cells = [[cw.text_em(c) for c in col] for col in cols]
+            start = time.process_time()
+            result = cw.allot(40, cw.measure(headers, cols), [1] * 4, cells)
+            return time.process_time() - start, [round(w, 2) for w in result]
+        times, results = zip(*(widths(n) for n in (2_000, 32_767, 1_000_000)))
+        assert len(set(map(tuple, results))) == 1, results
+        print(max(times))
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) < 2, done.stdout
+
+
+def test_a_cell_over_excels_limit_is_refused_by_name_and_the_rest_is_read(tmp_path):
+    import openpyxl
+    from reportgen.value_kinds import Unreadable
+    from reportgen.workbook.sheet import MAX_CELL_CHARS, Sheet
+    path = tmp_path / "w.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "说明"])
+    wb.active.append(["甲", "短"])
+    wb.save(path)
+    from hostile_corpus import _patch_zip_member, _replace_once
+    _patch_zip_member(path, "xl/worksheets/sheet1.xml", lambda xml: _replace_once(
+        r'<c r="B2"[^>]*>.*?</c>', f'<c r="B2" t="inlineStr"><is><t>{"长" * (MAX_CELL_CHARS + 1)}</t></is></c>', xml))
+    sheet = Sheet(openpyxl.load_workbook(path).active, None, "w.xlsx")
+    long_cell = sheet.get(2, 2)
+    assert isinstance(long_cell, Unreadable) and "32,768 个字符" in long_cell.reason
+    assert str(sheet.loc(2, 2)).endswith("B2") and sheet.get(2, 1) == "甲" and sheet.get(1, 2) == "说明"

@@ -2,10 +2,11 @@
 
 - the pack loads: every layer's pack.yaml and part files are valid, `requires` matches this
   reportgen, cross-references between definitions hold (pack.load_pack reports those);
-- every template of every layer compiles (*.j2, *.md), and so do table titles, chapter titles,
-  cover lines and indicator formulas;
+- every template of every layer compiles (*.j2, *.md; within the sandbox's nesting limits), and so
+  do table titles, chapter titles, cover lines and indicator formulas;
 - every table, indicator, appendix table and chart a template or formula names exists, as do the
-  columns `count()` / `total()` / `count_by()` filter on, and every `pack:` template it includes;
+  columns `count()` / `total()` / `count_by()` filter on, every `pack:` template it includes and
+  every filter or test named in quotes in `map(…)`, `select(…)`, `reject(…)`;
 - appendix `levels` and `wording` keys name levels the pack declares.
 Template problems carry the file and line; unknown variable names are warnings (the renderer
 may offer names this check does not know about).
@@ -27,6 +28,8 @@ CONTEXT_NAMES = {
     "range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self",
 }
 TEMPLATE_SUFFIXES = (".j2", ".md", ".jinja", ".jinja2")
+# filters whose argument names another filter or test: its position among the arguments
+NAMED_ARGUMENT = {"map": 0, "select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1}
 
 
 def lint_pack(root: Path, overlay: Path | None = None) -> Problems:
@@ -64,12 +67,17 @@ class _Linter:
 
     # ------------------------------------------------------------ templates
     def parse(self, source: str, label: str, line: int | None = None):
+        """The parsed template, compiled once as the build would (nesting limits, Python's own limits)."""
         try:
-            return self.env.parse(source, label)
+            tree = self.env.parse(source, label)
+            self.env.compile(tree, label)
+            return tree
         except TemplateSyntaxError as e:
             from ..render.errors import syntax_message
             self.problems.error(f"模板语法错误：{syntax_message(e.message or '')}", Location(label, line or e.lineno))
-            return None
+        except ReportgenError as e:       # nested too deep for the parser itself
+            self.problems.error(e.message, Location(label, line))
+        return None
 
     def template(self, path: Path, label: str) -> None:
         try:
@@ -93,6 +101,7 @@ class _Linter:
                 by_function[call.node.name](call, call.args[0].value, at(call))
         self._ind_references(tree, at)
         self._includes(tree, at)
+        self._named_filters(tree, at)
         if names:
             self._unknown_names(tree, label, at)
 
@@ -137,6 +146,18 @@ class _Linter:
                 elif prefix not in ("pack", "project"):
                     self.problems.error(f"模板“{name}”无法引用：只能引用 pack:（模板包内）或 project:（项目内）的文件",
                                         at(node))
+
+    def _named_filters(self, tree, at) -> None:
+        """map("过滤器"), select("判断") …: names in quotes that Jinja only looks up when the template runs."""
+        from ..render.errors import unknown_name_message
+        for node in tree.find_all(nodes.Filter):
+            position = NAMED_ARGUMENT.get(node.name)
+            if position is None or len(node.args) <= position or not isinstance(node.args[position], nodes.Const):
+                continue
+            name = node.args[position].value
+            kind, known = ("filter", self.env.filters) if node.name == "map" else ("test", self.env.tests)
+            if isinstance(name, str) and name not in known:
+                self.problems.error(unknown_name_message(kind, name), at(node))
 
     def _unknown_names(self, tree, label: str, at) -> None:
         for name in sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES):

@@ -143,24 +143,28 @@ def _install(source: Path, force: bool) -> Installed:
     if base.exists() and not base.is_dir():
         raise UsageError("用户模板包文件夹的位置上是一个同名文件，不是文件夹；请移走该文件，或用环境变量 REPORTGEN_PACKS "
                          "指定另一个文件夹", Location(str(base)))
+    created = not base.exists()
     try:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".install-", dir=base))
     except OSError as e:
         raise UsageError(f"无法在模板包文件夹 {base} 中安装：{os_reason(e)}") from None
+    installed = False
     try:
+        # unpacked under a name no pack can have (names cannot start with "."), so that renaming the
+        # pack's folder to its declared name never meets the folder it came from (a pack named "archive")
+        staged = tmp / ".staged"
         if source.is_dir():
-            staged = tmp / source.resolve().name
+            staged = staged / (source.resolve().name or "pack")
             _copy_dir(source, staged)
         else:
-            staged = tmp / "archive"
             staged.mkdir()
             extract_zip(source, staged)
         root = _pack_root(staged, source.name)
-        if root.name != _declared_name(root):      # folder named after the pack, for labels and lookups
-            named = tmp / _declared_name(root)
-            root.rename(named)
-            root = named
+        shown = Path(source.name).stem if root == staged else root.name
+        named = tmp / _declared_name(root, shown)      # folder named after the pack, for labels and lookups
+        root.rename(named)
+        root = named
         problems = lint_pack(root)
         problems.raise_if_errors()
         pack = load_pack(root)
@@ -169,9 +173,13 @@ def _install(source: Path, force: bool) -> Installed:
             raise PackError(f"模板包名称“{name}”与内置模板包相同，不能安装；请在 pack.yaml 中改用其他名称"
                             f"（可用 extends: {name} 继承内置模板包）", Location(f"{root.name}/pack.yaml"))
         with exclusive(base, waiting="另一个安装正在进行，等待其完成……"):
-            return _move_into_place(root, base / name, tmp, force, pack, problems)
+            done = _move_into_place(root, base / name, tmp, force, pack, problems)
+        installed = True
+        return done
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if created and not installed:
+            _remove_if_empty(base)               # a failed first install leaves no packs folder behind
 
 
 def _move_into_place(root: Path, dest: Path, tmp: Path, force: bool, pack, problems: Problems) -> Installed:
@@ -196,14 +204,21 @@ def _move_into_place(root: Path, dest: Path, tmp: Path, force: bool, pack, probl
     return Installed(name, pack.version, dest, replaced, problems)
 
 
-def _declared_name(root: Path) -> str:
+def _remove_if_empty(folder: Path) -> None:
     try:
-        node = load_yaml(root / "pack.yaml", f"{root.name}/pack.yaml")
+        folder.rmdir()
+    except OSError:
+        pass                                     # another install put something there meanwhile
+
+
+def _declared_name(root: Path, shown: str) -> str:
+    try:
+        node = load_yaml(root / "pack.yaml", f"{shown}/pack.yaml")
     except YamlError as e:
         raise PackError(e.message, e.location) from None
     name = node.plain().get("name") if node is not None and node.kind == "map" else None
     if not isinstance(name, str) or not name or name.startswith(".") or plain_file_name(name):
-        raise PackError("pack.yaml 缺少有效的 name（模板包名称）", Location(f"{root.name}/pack.yaml"))
+        raise PackError("pack.yaml 缺少有效的 name（模板包名称）", Location(f"{shown}/pack.yaml"))
     return name
 
 
@@ -213,6 +228,9 @@ def _pack_root(staged: Path, what: str) -> Path:
     subs = [p for p in staged.iterdir() if p.is_dir() and (p / "pack.yaml").is_file()]
     if len(subs) == 1:
         return subs[0]
+    if subs:
+        raise PackError(f"{what} 中有 {len(subs)} 个含 pack.yaml 的顶层文件夹（{'、'.join(sorted(p.name for p in subs))}），"
+                        "一次只能安装一个模板包：请分别打包或逐个文件夹安装")
     raise PackError(f"{what} 中没有找到 pack.yaml（应在压缩包根目录或唯一的顶层文件夹中）")
 
 

@@ -131,8 +131,10 @@ def check_narrative(ds, indicators, aggregates, problems: Problems) -> ProseRepo
 
 def _references(text: str, at, ds, indicators, problems: Problems) -> None:
     said = set()        # one warning per table or value and line, however often the line uses it
+    line, counted = 1, 0
     for expr in _EXPR.finditer(text):
-        line = text.count("\n", 0, expr.start()) + 1
+        line += text.count("\n", counted, expr.start())     # from the previous expression on: linear in the text
+        counted = expr.start()
         for m in _IND_REF.finditer(expr.group(0)):
             name = m.group("attr") or m.group("key")
             year = int(m.group("year") or ds.year)

@@ -41,9 +41,9 @@ def _message(exc: BaseException) -> str:
         return f"引用了不存在的数据：{exc}"
     if isinstance(exc, TemplateNotFound):
         return f"找不到模板文件“{exc.name}”"
-    if isinstance(exc, TemplateRuntimeError) and "No test named" in str(exc):
-        m = re.search(r"No test named '([^']+)'", str(exc))
-        return f"没有名为“{m.group(1) if m else exc}”的判断（is 之后的名称写错了？）"
+    m = re.search(r"No (filter|test) named '([^']+)'", str(exc))
+    if isinstance(exc, TemplateRuntimeError) and m:
+        return unknown_name_message(m.group(1), m.group(2))
     if isinstance(exc, ReportgenError):
         return exc.message
     if isinstance(exc, (TypeError, ValueError, ZeroDivisionError, KeyError, IndexError, OverflowError)):
@@ -51,13 +51,18 @@ def _message(exc: BaseException) -> str:
     raise exc   # anything else is our bug: let it show as a traceback
 
 
+def unknown_name_message(kind: str, name: str) -> str:
+    """An unknown filter or test, written after | or is, or named in map(…), select(…), reject(…)."""
+    what = "过滤器（| 之后或 map(…) 中的名称）" if kind == "filter" else "判断（is 之后或 select(…)、reject(…) 中的名称）"
+    return f"没有名为“{name}”的{what}，请检查拼写"
+
+
 def syntax_message(message: str) -> str:
     if "Missing end of raw directive" in message:
         return "{% raw %} 没有对应的 {% endraw %}"
     m = re.search(r"No (filter|test) named '([^']+)'", message)
     if m:
-        what = "过滤器（| 之后的名称）" if m.group(1) == "filter" else "判断（is 之后的名称）"
-        return f"没有名为“{m.group(2)}”的{what}，请检查拼写"
+        return unknown_name_message(m.group(1), m.group(2))
     known = {
         "unexpected end of template": "模板意外结束（可能缺少 {% endfor %} 或 {% endif %}）",
         "unexpected '}'": "多了一个“}”",

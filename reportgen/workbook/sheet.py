@@ -11,6 +11,7 @@ from ..load.text import Cleaned, clean_text
 from ..value_kinds import Unreadable
 
 HEADER_SEARCH_ROWS = 10           # a header row is looked for among the first rows (a title may come first)
+MAX_CELL_CHARS = 32_767           # Excel's own limit: a longer cell was written by a program or a paste gone wrong
 
 
 class Sheet:
@@ -41,6 +42,9 @@ class Sheet:
                     f = formulas[key]
                     value = Unreadable(f"是公式“{f}”，但文件中没有保存计算结果（文件可能由程序生成、从未在 Excel 或 WPS 中"
                                        "打开保存）：请用 Excel 或 WPS 打开并保存后再试，或直接填写数值", f)
+                elif isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    value = Unreadable(f"中的文字过长（{len(value):,} 个字符，超过 Excel 单元格的上限 {MAX_CELL_CHARS:,} "
+                                       "个字符），可能是粘贴时出错：请检查这个单元格", value[:20] + "…")
                 elif isinstance(value, str):
                     # Excel stores a character XML cannot hold as _xHHHH_ (a pasted Shift+Enter is _x000B_);
                     # openpyxl leaves that as it is. Then the control characters go (load/text.py), with a warning

@@ -76,7 +76,9 @@ def allot(total: float, needs: list[tuple[float, float, float]], weights: list[f
         give = (sum(floors) - total) / (sum(floors) - sum(least))
         floors = [f - (f - a) * give for a, f in zip(least, floors)]
     widths = list(floors)
-    rows = [list(r) for r in zip(*cells)][:SAMPLE_ROWS] if cells else []
+    # a cell longer than CELL_EM_CAP wraps at any width the page allows; counting all of it would only
+    # multiply the steps below (one per line saved) by the length of the text
+    rows = [[min(em, CELL_EM_CAP) for em in r] for r in zip(*cells)][:SAMPLE_ROWS] if cells else []
     spare = total - sum(widths)
     while spare > 1e-6:
         short = [i for i, (_, _, want) in enumerate(needs) if want - widths[i] > 1e-6]
@@ -106,7 +108,7 @@ def _breakpoints(rows: list[list[float]], i: int, width: float, limit: float, co
     points = set()
     for row in rows:
         lines = _lines(row[i], width)
-        for k in range(lines - 1, 0, -1):
+        for k in range(lines - 1, max(lines - 1 - count, 0), -1):    # a cell's next `count` are enough
             w = row[i] / k
             if w > limit + 1e-9:
                 break
@@ -121,6 +123,7 @@ def _height(rows: list[list[float]], widths: list[float]) -> int:
 
 STEP_EM = 0.5
 SAMPLE_ROWS = 100        # enough rows to judge a column by; keeps a 2000-row appendix fast
+CELL_EM_CAP = 400.0      # ten lines of the widest column a page allows
 
 
 def _lines(em: float, width: float) -> int:
