@@ -47,6 +47,7 @@ SEP = " › "
 # files in a project folder that are never inputs: outputs, Office lock files, caches
 _OUTPUT_SUFFIXES = (".docx", ".doc", ".wps", ".pdf", SUFFIX)
 _SKIP_DIRS = {"build", "__pycache__"}
+ABSORBED_DIR = "修改前"      # returns/<时间>/修改前/: sources as they were before reportgen absorb, kept
 _DEPENDENCIES = ("python-docx", "Pillow", "jinja2", "PyYAML", "markdown-it-py", "mdit-py-plugins", "openpyxl",
                  "lxml")
 
@@ -189,7 +190,7 @@ def _walk(folder: Path, top_level: bool):
     for path in sorted(folder.iterdir()):
         name = path.name
         if name.startswith((".", "~$")) or name in _SKIP_DIRS and (top_level or name == "__pycache__") \
-                or name == REPLACED_DIR:         # narrative a department's return replaced: kept, not read
+                or name in (REPLACED_DIR, ABSORBED_DIR):   # narrative replaced by a return or absorb: kept, not read
             continue
         if path.is_symlink() and path.is_dir():
             continue        # a linked folder is not followed: links back up would make the walk endless

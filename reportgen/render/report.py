@@ -19,6 +19,7 @@ from ..doc.model import (
     Figure,
     Heading,
     Image,
+    Origin,
     PageBreak,
     Paragraph,
     Placeholder,
@@ -221,7 +222,9 @@ class _Renderer:
             self.problems.warning(f"明细表“{tid}”已在 {self.used_tables[tid]} 插入过，此处再次插入", loc)
         self.used_tables[tid] = loc
         title = self.render_string(data.definition.title, f"表 {tid} 的标题", self.context())
-        return detail_table(data, title)
+        table = detail_table(data, title)
+        table.origin = Origin(data=f"table:{tid}")        # its cells come from the data (reportgen absorb)
+        return table
 
     def appendix(self, aid: str, loc: Location) -> Table | None:
         pack = self.ds.pack
@@ -233,6 +236,7 @@ class _Renderer:
                 label = "" if a.numbered is not None else (a.label or "附表 {n}").replace("{n}", str(n))
                 table = appendix_table(a, self.ind, years, label, self.checks)
                 table.numbered = a.numbered is not False          # True: 表 N with the text's tables
+                table.origin = Origin(data=f"appendix:{aid}")
                 if "{" in a.title:
                     table.title = self.render_string(a.title, f"附表 {aid} 的标题", self.context())
                 return table
