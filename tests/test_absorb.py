@@ -1,0 +1,189 @@
+"""reportgen absorb: a reviewer's edits in the built draft come back into the project's sources."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import docx
+import pytest
+
+from absorbutil import (
+    ADDED,
+    CASE_TEXT,
+    CASE_TITLE,
+    CELL,
+    COMMENT,
+    DATA_NUMBER,
+    DELETE_SENTENCE,
+    HEADING,
+    REWORD,
+    TRACKED_DEL,
+    TRACKED_INS,
+    edit_like_a_reviewer,
+)
+from reportgen.absorb import absorb
+from reportgen.load.word.review import compare_key, read_units
+
+PARTY = "narrative/talent/01-party.md"
+MAJORS = "narrative/talent/02-majors.md"
+
+
+def draft_of(root: Path) -> Path:
+    return next(p for p in (root / "build").glob("*.docx") if "." not in p.stem)
+
+
+def texts(path: Path) -> list[str]:
+    return [u.kind + compare_key(u.text) for u in read_units(docx.Document(str(path)))]
+
+
+def sources(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "narrative").rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def edited(demo, run, tmp_path) -> Path:
+    assert run("build", demo).code == 0
+    out = tmp_path / "审阅稿.docx"
+    edit_like_a_reviewer(draft_of(demo), out)
+    return out
+
+
+def test_round_trip_takes_every_edit_back_and_lists_conflicts(demo, edited, run):
+    before = sources(demo)
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.text
+    party = (demo / PARTY).read_text(encoding="utf-8")
+    majors = (demo / MAJORS).read_text(encoding="utf-8")
+    # each text edit is in its source, data references kept
+    assert REWORD[2] in party and REWORD[1] not in party
+    assert DELETE_SENTENCE[1] not in party and DELETE_SENTENCE[0] in party
+    assert ADDED in party and party.index(ADDED) > party.index("育人合力进一步凝聚")
+    assert "### " + HEADING[1][2:] in party and HEADING[0][2:] not in party
+    assert f"::: 案例 党支部建在专业群上，“双带头人”{CASE_TITLE[1]}" in party
+    assert CASE_TEXT[2] in party
+    assert "{{ ind.思政课教学满意度 }}" in party and DATA_NUMBER[2] not in party
+    # 修订 taken as accepted
+    assert TRACKED_INS[1] in majors and TRACKED_DEL[1] not in majors
+    # the two number changes are conflicts naming both places
+    lines = r.out
+    assert "冲突" in lines and "改数据，还是改回文字" in lines
+    assert f"“{DATA_NUMBER[1]}”改成了“{DATA_NUMBER[2]}”" in lines
+    assert "data/indicators.yaml:" in lines and f"{PARTY}:" in lines
+    assert f"“{CELL[1]}”改成了“{CELL[2]}”" in lines and "data/tables/certificates.yaml:" in lines
+    assert "表 1 第 1 行" in lines
+    # 批注 with place and author; 修订 listed
+    assert COMMENT[1] in lines and COMMENT[2] in lines
+    assert f"插入“{TRACKED_INS[1]}”" in lines and f"删除“{TRACKED_DEL[1]}”" in lines
+    # the previous sources are kept; only the two files changed
+    kept = list(demo.glob("returns/*/修改前"))
+    assert len(kept) == 1
+    assert {p.relative_to(kept[0]).as_posix() for p in kept[0].rglob("*") if p.is_file()} == {PARTY, MAJORS}
+    for rel in (PARTY, MAJORS):
+        assert (kept[0] / rel).read_bytes() == before[rel]
+    after = sources(demo)
+    assert {k for k in before if before[k] != after[k]} == {PARTY, MAJORS}
+
+    # the round trip closes: the next draft says what the edited one says, except the conflicts
+    r = run("build", demo)
+    assert r.code == 0, r.text
+    assert "收回的修改（reportgen absorb" in r.out and ADDED[:10] in r.out
+    new, old = texts(draft_of(demo)), texts(edited)
+    differ = [(a, b) for tag, i1, i2, j1, j2 in SequenceMatcher(None, new, old, autojunk=False).get_opcodes()
+              if tag != "equal" for a, b in zip(new[i1:i2], old[j1:j2])]
+    assert len(differ) == 2, differ
+    assert DATA_NUMBER[1] in differ[0][0] and DATA_NUMBER[2] in differ[0][1]
+    assert CELL[0] in differ[1][0] and differ[1][0].endswith(CELL[1]) and differ[1][1].endswith(CELL[2])
+    r = run("build", demo)
+    assert "收回的修改" not in r.out          # said once
+
+
+def test_second_absorb_changes_nothing(demo, edited, run):
+    assert run("absorb", demo, edited).code == 0
+    once = sources(demo)
+    kept = sorted(demo.glob("returns/*"))
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.text
+    assert "已经收回过" in r.out
+    assert sources(demo) == once and sorted(demo.glob("returns/*")) == kept
+
+
+def test_dry_run_writes_nothing(demo, edited, run):
+    before = sources(demo)
+    r = run("absorb", demo, edited, "--dry-run")
+    assert r.code == 0 and "已写回源文件" in r.out and "未写入任何文件" in r.out
+    assert sources(demo) == before and not (demo / "returns").exists()
+
+
+def test_unedited_draft_has_nothing_to_take(demo, run):
+    assert run("build", demo).code == 0
+    before = sources(demo)
+    r = run("absorb", demo, draft_of(demo))
+    assert r.code == 0 and "没有需要收回的文字修改" in r.out
+    assert sources(demo) == before
+
+
+def test_draft_from_an_older_build_still_absorbs_its_text(demo, edited, run):
+    ind = demo / "data" / "indicators.yaml"
+    text = ind.read_text(encoding="utf-8")
+    assert "思政课教学满意度: {2022: 96.85, 2023: 97.20, 2024: 97.62}" in text
+    ind.write_text(text.replace("2024: 97.62}", "2024: 97.70}"), encoding="utf-8")
+    assert run("build", demo).code == 0                 # data changed since the edited draft's build
+    result = absorb(demo, edited)
+    assert not result.latest
+    assert REWORD[2] in (demo / PARTY).read_text(encoding="utf-8")
+    r = run("absorb", demo, edited, "--dry-run")
+    assert "此后项目又构建过" in r.out
+
+
+def test_not_a_draft_of_this_project_is_a_clear_error(demo, run, tmp_path):
+    assert run("build", demo).code == 0
+    other = tmp_path / "别的文件.docx"
+    d = docx.Document()
+    for i in range(20):
+        d.add_paragraph(f"这是另一份文件的第 {i} 段，与本项目的报告无关。")
+    d.save(str(other))
+    r = run("absorb", demo, other)
+    assert r.code == 1 and "不是本项目生成的初稿" in r.text
+    r = run("absorb", demo, tmp_path / "没有这个文件.docx")
+    assert r.code == 1 and "Traceback" not in r.text
+
+
+def test_absorb_before_any_build_says_so(demo, run, tmp_path):
+    other = tmp_path / "x.docx"
+    docx.Document().save(str(other))
+    r = run("absorb", demo, other)
+    assert r.code == 1 and "reportgen build" in r.text
+
+
+def test_protected_draft_message_points_to_absorb(demo, run):
+    assert run("build", demo).code == 0
+    draft = draft_of(demo)
+    edit_like_a_reviewer(draft, draft)            # edited in place, as an office does
+    r = run("build", demo)
+    assert r.code == 0 and "reportgen absorb" in r.out
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_resaved_draft_gives_the_same_result(demo, edited, tmp_path, run):
+    """The same edits saved once more by LibreOffice (its own XML: runs, styles, 修订 and 批注 rewritten)."""
+    out = tmp_path / "lo"
+    out.mkdir()
+    src = tmp_path / "lo-in" / "审阅稿.docx"
+    src.parent.mkdir()
+    shutil.copyfile(edited, src)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "docx", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    resaved = out / "审阅稿.docx"
+    mirror = tmp_path / "mirror"
+    shutil.copytree(demo, mirror)
+    ours = absorb(demo, edited)
+    theirs = absorb(mirror, resaved)
+    assert sources(mirror) == sources(demo)
+    assert [i.text for i in theirs.conflicts] == [i.text for i in ours.conflicts]
+    assert [i.text for i in theirs.comments] == [i.text for i in ours.comments]
+    assert len(theirs.revisions) == len(ours.revisions) == 2
+    assert not theirs.unplaced
