@@ -25,8 +25,9 @@ TRACKED_DEL = ("专业结构动态优化。", "一是健全专业调整机制。
 
 
 def find(doc, start: str):
+    """The first body paragraph starting with `start` (not its line in the 目录)."""
     for p in _paragraphs(doc):
-        if p.text.strip().startswith(start):
+        if p.text.strip().startswith(start) and not p.style.name.lower().startswith("toc"):
             return p
     raise AssertionError(f"no paragraph starts with {start!r}")
 

@@ -187,3 +187,48 @@ def test_libreoffice_resaved_draft_gives_the_same_result(demo, edited, tmp_path,
     assert [i.text for i in theirs.comments] == [i.text for i in ours.comments]
     assert len(theirs.revisions) == len(ours.revisions) == 2
     assert not theirs.unplaced
+
+
+def test_department_word_section_comes_back_into_its_docx(demo, run, tmp_path):
+    """A section written as .docx by a department: the edits go into that .docx, paragraph by paragraph,
+    keeping its typed numbering, its bold lead and its data reference."""
+    from absorbutil import find, replace_in
+    from wordutil import CASE_TEXT as SECTION_CASE, LEAD, SECTION_HEADING, make_section
+    section = demo / "narrative" / "talent" / "07-数字化.docx"
+    make_section(section, tmp_path)
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    heading = find(d, "（七）" + SECTION_HEADING)
+    replace_in(heading, SECTION_HEADING, "深入推进专业数字化转型")
+    lead = find(d, LEAD)
+    replace_in(lead, "学校推进专业数字化改造，", "学校全面推进专业数字化改造，")
+    n = next(r.text for r in lead.runs if "证书" in r.text).split("证书 ")[1].split(" ")[0]
+    replace_in(lead, f"证书 {n}", f"证书 {int(n) + 4}")
+    replace_in(find(d, SECTION_CASE[:10]), "再到实体产线验证", "再到实体产线验证和优化")
+    scene = find(d, "数字化教学场景如下。")
+    new = __import__("copy").deepcopy(scene._p)
+    scene._p.addnext(new)
+    docx.text.paragraph.Paragraph(new, scene._parent).runs[0].text = "各专业群同步建设数字化教学资源库。"
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+
+    before = section.read_bytes()
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.text
+    assert "07-数字化.docx › 第 2 段" in r.out and f"“{n}”改成了“{int(n) + 4}”" in r.out
+    back = docx.Document(str(section))
+    paras = [p.text for p in back.paragraphs]
+    assert "（二）深入推进专业数字化转型" in paras             # typed numbering kept, title renamed
+    lead_back = next(p for p in back.paragraphs if p.text.startswith(LEAD))
+    assert lead_back.runs[0].bold and lead_back.runs[0].text == LEAD
+    assert "学校全面推进专业数字化改造" in lead_back.text and "{{ count(" in lead_back.text
+    assert paras[paras.index("数字化教学场景如下。") + 1] == "各专业群同步建设数字化教学资源库。"
+    assert any(p.endswith("再到实体产线验证和优化。") for p in paras)
+    kept = next(demo.glob("returns/*/修改前"))
+    assert (kept / "narrative/talent/07-数字化.docx").read_bytes() == before
+
+    assert run("build", demo).code == 0
+    new_t, old_t = texts(draft_of(demo)), texts(edited)
+    differ = [(a, b) for tag, i1, i2, j1, j2 in SequenceMatcher(None, new_t, old_t, autojunk=False).get_opcodes()
+              if tag != "equal" for a, b in zip(new_t[i1:i2], old_t[j1:j2])]
+    assert len(differ) == 1 and f"证书{n}个" in differ[0][0], differ

@@ -90,8 +90,9 @@ class Token:
     end: int = 0
 
 
-def tokens(source: str) -> list[Token] | None:
-    """None when the source has template logic ({% … %}): its printed text cannot be mapped back."""
+def tokens(source: str, markdown: bool = True) -> list[Token] | None:
+    """None when the source has template logic ({% … %}): its printed text cannot be mapped back.
+    `markdown=False`: a Word paragraph's text, where only Jinja is not printed as typed."""
     out: list[Token] = []
     i, n = 0, len(source)
     while i < n:
@@ -103,7 +104,10 @@ def tokens(source: str) -> list[Token] | None:
             i = m.end()
             continue
         ch = source[i]
-        if ch == "\\" and i + 1 < n and source[i + 1] in _ESCAPABLE:
+        if not markdown:
+            out.append(Token("char", ch, ch))
+            i += 1
+        elif ch == "\\" and i + 1 < n and source[i + 1] in _ESCAPABLE:
             out.append(Token("char", source[i:i + 2], source[i + 1]))
             i += 2
         elif source.startswith("**", i) or ch == "*":
@@ -159,7 +163,7 @@ class Edited:
     refs_kept: int = 0
 
 
-def edit(toks: list[Token], printed: str, edited: str) -> Edited:
+def edit(toks: list[Token], printed: str, edited: str, markdown: bool = True) -> Edited:
     """The source with the edits of `printed` → `edited` applied (see the module docstring)."""
     refs = [t for t in toks if t.kind == "ref"]
     kept = [True] * len(printed)
@@ -189,7 +193,7 @@ def edit(toks: list[Token], printed: str, edited: str) -> Edited:
     def insert_at(pos: int) -> None:
         if pos in inserts and pos not in emitted:
             emitted.add(pos)
-            out.append(escape(inserts[pos]))
+            out.append(escape(inserts[pos]) if markdown else inserts[pos])
 
     refs_kept = 0
     for t in toks:
@@ -205,8 +209,8 @@ def edit(toks: list[Token], printed: str, edited: str) -> Edited:
             out.append(t.src)
     insert_at(len(printed))
     for pos in sorted(set(inserts) - emitted):     # (a position inside a deleted run)
-        out.append(escape(inserts[pos]))
-    return Edited(_tidy("".join(out)), conflicts, refs_kept)
+        out.append(escape(inserts[pos]) if markdown else inserts[pos])
+    return Edited(_tidy("".join(out)) if markdown else "".join(out), conflicts, refs_kept)
 
 
 def _slide(printed: str, i1: int, i2: int, following, marks: set[int]) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from ..regen.manifest import ABSORBED_DIR as BEFORE_DIR, sha256_bytes
 from ..regen.trace import ABSORB_RECORD as RECORD, load_traces, trace_folder
 from ..workbook.returns import RETURNS_DIR
 from . import markdown as md
+from .word import WordSource
 from .compare import SAME_DRAFT, Change, best_trace, changes
 
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]\s*"
@@ -107,7 +108,7 @@ def absorb(root: Path, edited: Path, write: bool = True) -> Result:
         taking.run()
         _review_items(review, units, result)
         if write:
-            _write(root, result, digest, edited.name, {k: v for k, v in taking.sources.items() if v})
+            _write(root, result, digest, edited.name, taking.planned())
     return result
 
 
@@ -115,6 +116,7 @@ class _Taking:
     def __init__(self, root: Path, trace: dict, units: list[Unit], result: Result):
         self.root, self.trace, self.units, self.r = root, trace, units, result
         self.sources: dict[str, _Source] = {}
+        self.words: dict[str, WordSource | None] = {}
         self.places = _places(units)
         self.built_places = _places(trace["units"])
 
@@ -123,6 +125,20 @@ class _Taking:
             path = self.root / rel
             self.sources[rel] = _Source(self.root, rel) if path.is_file() and path.suffix == ".md" else None
         return self.sources[rel]
+
+    def planned(self) -> dict[str, bytes]:
+        """Each source file as it will be: narrative Markdown, Word sections."""
+        out = {rel: s.result().encode("utf-8") for rel, s in self.sources.items() if s is not None}
+        out.update({rel: w.data() for rel, w in self.words.items() if w is not None and w.changed})
+        return out
+
+    def word(self, rel: str) -> WordSource | None:
+        if rel not in self.words:
+            try:
+                self.words[rel] = WordSource(self.root, rel)
+            except ReportgenError:
+                self.words[rel] = None
+        return self.words[rel]
 
     def run(self) -> None:
         found, self.r.formatting = changes(self.trace["units"], self.units)
@@ -139,6 +155,8 @@ class _Taking:
         src = c.built["source"]
         if c.built["kind"] == "row":
             return self.row(c)
+        if src["kind"] == "word":
+            return self.word_change(c)
         if src["kind"] != "narrative":
             return self.elsewhere(c)
         s = self.source(src["file"])
@@ -163,6 +181,8 @@ class _Taking:
         src = c.built["source"]
         if c.built["kind"] == "row":
             return self.row(c)
+        if src["kind"] == "word":
+            return self.word_change(c)
         if src["kind"] != "narrative":
             return self.elsewhere(c)
         s = self.source(src["file"])
@@ -192,6 +212,8 @@ class _Taking:
             text = "#" * level + " " + text
         for anchor, after in ((c.before, True), (c.after, False)):
             src = (anchor or {}).get("source", {})
+            if src.get("kind") == "word" and self.word_insert(c, anchor, after):
+                return
             if src.get("kind") != "narrative":
                 continue
             s = self.source(src["file"])
@@ -212,6 +234,70 @@ class _Taking:
             return
         self.r.unplaced.append(Item(self.place_of(c), f"新增段落的位置不在可写回的正文中，未写入：{_short(e.text)}"))
 
+    # ---------------------------------------------------------------- a department's Word section
+    def word_find(self, src: dict, printed: str):
+        """The paragraph of the Word section nearest its 第 N 段 that printed `printed`: (p, prefix, tokens)."""
+        ws = self.word(src["file"])
+        if ws is None:
+            return None, None
+        no = src.get("para", 0)
+        for k in sorted(range(1, len(ws.paras) + 1), key=lambda k: abs(k - no))[:40]:
+            p = ws.paragraph(k)
+            if p is None:
+                continue
+            typed = ws.text(p)
+            prefix = ""
+            m = _NUMBERING.match(typed) if src.get("block") != "para" else None
+            if m:
+                prefix, typed = typed[:m.end()], typed[m.end():]
+            toks = md.tokens(typed, markdown=False)
+            if toks is not None and md.place(toks, printed):
+                return ws, (p, prefix, toks)
+        return ws, None
+
+    def word_change(self, c: Change) -> None:
+        src = c.built["source"]
+        label = src.get("label", "")
+        numbered = src.get("block") != "para"
+        printed = _unlisted(_core(c.built["text"], label, numbered))
+        edited = _unlisted(_core(c.edited.text, label, numbered)) if c.edited else None
+        ws, hit = self.word_find(src, printed)
+        where = src.get("place", src["file"])
+        if hit is None:
+            if ws is not None and (edited is None or self.word_find(src, edited)[1] is not None):
+                return                        # the section already says what the draft says now
+            self.r.unplaced.append(Item(self.place_of(c), f"找不到这段文字在 {where} 中的位置（该段含图片、域或修订，"
+                                        f"或文件在构建后被改过），未写入：{_short(edited or printed)}"))
+            return
+        p, prefix, toks = hit
+        if edited is None:
+            ws.delete(p)
+            ws.changed = True
+            self.r.taken.append(Item(self.place_of(c), f"删去：{_short(c.built['text'])}", where))
+            return
+        e = md.edit(toks, printed, edited, markdown=False)
+        for k in e.conflicts:
+            self.r.conflicts.append(Item(self.place_of(c), f"数字“{k.printed}”改成了“{k.edited}”",
+                                         f"数据：{self.data_place(k.ref)}；原文：{where}（{k.ref.strip('{} ')}）"))
+        if e.source == "".join(t.src for t in toks):
+            return
+        ws.rewrite(p, prefix + e.source)
+        ws.changed = True
+        self.r.taken.append(Item(self.place_of(c), f"改为：{_short(c.edited.text)}", where))
+
+    def word_insert(self, c: Change, anchor: dict, after: bool) -> bool:
+        src = anchor["source"]
+        ws, hit = self.word_find(src, _unlisted(_core(anchor["text"], src.get("label", ""), src.get("block") != "para")))
+        if hit is None:
+            return False
+        text = _core(c.edited.text, "", _is_heading(c.edited))
+        if any(ws.text(x).strip() == text for x in ws.paras):
+            return True                       # absorbed before
+        ws.insert(hit[0], text, after)
+        ws.changed = True
+        self.r.taken.append(Item(self.place_of(c), f"新增：{_short(c.edited.text)}", src.get("place", src["file"])))
+        return True
+
     @staticmethod
     def _prints(s: _Source, chunk, text: str) -> bool:
         toks = md.tokens(chunk.text)
@@ -230,10 +316,7 @@ class _Taking:
         src = c.built["source"]
         place = self.place_of(c)
         old, new = c.built["text"], c.edited.text if c.edited else ""
-        if src["kind"] == "word":
-            self.r.unplaced.append(Item(place, f"部门 Word 分节中的修改暂不能自动写回，请在 {src.get('place', src['file'])} "
-                                               f"中修改：{_short(new or old)}"))
-        elif new and _digits_only(old, new):
+        if new and _digits_only(old, new):
             self.r.conflicts.append(Item(place, f"“{_short(old)}”改成了“{_short(new)}”",
                                          f"数据：由模板包 {src['file']} 按数据生成"))
         else:
@@ -321,6 +404,11 @@ def _core(text: str, label: str, numbered: bool = False) -> str:
     return text
 
 
+def _unlisted(text: str) -> str:
+    """A list item as printed ("1. 建设…") without the number Word's list gives it."""
+    return re.sub(r"^(\d+\. |· )", "", text)
+
+
 def _is_heading(u: Unit) -> bool:
     return _heading_level(u.style) > 0
 
@@ -380,12 +468,11 @@ def _review_items(review, units: list[Unit], result: Result) -> None:
 
 
 # ---------------------------------------------------------------- writing
-def _write(root: Path, result: Result, digest: str, name: str, sources: dict[str, _Source]) -> None:
+def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str, bytes]) -> None:
     record_path = trace_folder(root) / RECORD
     record = _read_record(record_path)
     # (the plan was made on the current files, so a second absorb of the same file plans nothing new)
-    planned = {rel: s.result() for rel, s in sources.items()}
-    changed = {rel: text for rel, text in planned.items() if text != (root / rel).read_text(encoding="utf-8")}
+    changed = {rel: data for rel, data in planned.items() if data != (root / rel).read_bytes()}
     if any(e.get("sha256") == digest for e in record) and not changed:
         result.already = True
     if not changed:
@@ -394,8 +481,8 @@ def _write(root: Path, result: Result, digest: str, name: str, sources: dict[str
     kept = root / RETURNS_DIR / stamp / BEFORE_DIR
     for rel in changed:
         write_bytes_atomic(kept / rel, (root / rel).read_bytes())
-    for rel, text in changed.items():
-        write_bytes_atomic(root / rel, text.encode("utf-8"))
+    for rel, data in changed.items():
+        write_bytes_atomic(root / rel, data)
     result.written = sorted(changed)
     result.kept = (Path(RETURNS_DIR) / stamp / BEFORE_DIR).as_posix()
     record.append({"file": name, "sha256": digest, "at": stamp, "draft": result.draft, "built": result.built,

@@ -123,10 +123,11 @@ def _model_units(prepared) -> list[_ModelUnit]:
     def src(b, block: str, label: str = "") -> dict:
         o = getattr(b, "origin", None)
         file = o.file if o else ""
-        kind = "narrative" if file in narrative else "word" if file in ds.word_sections else "template"
+        kind = "word" if file in ds.word_sections else "narrative" if file in narrative else "template"
         s = {"kind": kind, "file": file or "模板包", "line": o.line if o else None, "block": block, "label": label}
-        if kind == "word":
-            s["para"] = ds.word_sections[file].location(o.line).line or 0
+        if kind == "word":           # the Word paragraph (第 N 段) this line of its Markdown came from
+            paras = ds.word_sections[file].paragraphs
+            s["para"] = paras[o.line - 1] if o.line and 0 < o.line <= len(paras) else 0
             s["place"] = str(ds.word_sections[file].location(o.line))
         return s
 

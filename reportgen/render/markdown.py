@@ -154,6 +154,7 @@ class _State:
                     if isinstance(p, Paragraph):
                         p.inlines.insert(0, Text(f"{n}. " if ordered else "· "))
                     out.append(p)
+                self.mark_origins(out, len(out) - 1, tokens[i])     # each item its own line
                 i += 3
                 continue
             i += 1
