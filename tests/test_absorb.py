@@ -83,6 +83,8 @@ def test_round_trip_takes_every_edit_back_and_lists_conflicts(demo, edited, run)
     assert {p.relative_to(kept[0]).as_posix() for p in kept[0].rglob("*") if p.is_file()} == {PARTY, MAJORS}
     for rel in (PARTY, MAJORS):
         assert (kept[0] / rel).read_bytes() == before[rel]
+    listing = (kept[0].parent / "收回清单.txt").read_text(encoding="utf-8")      # the to-dos, kept
+    assert COMMENT[1] in listing and f"“{DATA_NUMBER[1]}”改成了“{DATA_NUMBER[2]}”" in listing
     after = sources(demo)
     assert {k for k in before if before[k] != after[k]} == {PARTY, MAJORS}
 

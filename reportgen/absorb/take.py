@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from .compare import SAME_DRAFT, Change, best_trace, changes
 
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]\s*"
                         r"|案例\s*\d+[：:]\s*|[图表]\s*[\d\-]+\s*)")
+LISTING = "收回清单.txt"
 _CAPTION = re.compile(r"^(表\s*[\d\-]+|附表\s*\d+|数据表\s*\d+)")
 _HEADING_STYLE = re.compile(r"heading\s*(\d)|标题\s*(\d)", re.I)
 
@@ -54,6 +56,7 @@ class Result:
     written: list[str] = field(default_factory=list)     # project-relative paths
     kept: str = ""                                       # returns/<时间>/修改前
     already: bool = False                                # this very file was absorbed before
+    listing: str = ""                                    # returns/<时间>/收回清单.txt: this list, kept
 
 
 class _Source:
@@ -87,18 +90,20 @@ class _Source:
         return "\n".join(lines)
 
 
-def absorb(root: Path, edited: Path, write: bool = True) -> Result:
+def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None) -> Result:
+    """`name`: how the user calls the file (the web page keeps an upload under another name)."""
     root = root.resolve()
+    name = name or edited.name
     if not (root / "report.yaml").is_file():
         raise ReportgenError(f"{root} 不是报告项目文件夹（其中没有 report.yaml）")
-    doc = open_docx(edited, edited.name)
+    doc = open_docx(edited, name)
     units, review = read_units(doc), read_review(doc)
     traces = load_traces(root)
     if not traces:
         raise ReportgenError("这个项目还没有构建记录，无法对照：请先运行 reportgen build 生成初稿，再收回修改")
     trace, score = best_trace(traces, units)
     if trace is None or score < SAME_DRAFT:
-        raise ReportgenError(f"{edited.name} 不是本项目生成的初稿（与本项目任何一次构建的初稿都对不上），"
+        raise ReportgenError(f"{name} 不是本项目生成的初稿（与本项目任何一次构建的初稿都对不上），"
                              f"无法收回修改；请确认选对了文件和项目")
     newest = max(t.get("built", "") for t in traces)
     result = Result(trace.get("draft", ""), trace.get("built", ""), trace.get("built", "") == newest)
@@ -108,7 +113,7 @@ def absorb(root: Path, edited: Path, write: bool = True) -> Result:
         taking.run()
         _review_items(review, units, result)
         if write:
-            _write(root, result, digest, edited.name, taking.planned())
+            _write(root, result, digest, name, taking.planned())
     return result
 
 
@@ -175,7 +180,7 @@ class _Taking:
             return
         new = (chunk.prefix + e.source + chunk.suffix).split("\n")
         s.edits.append((chunk.start, chunk.end, new))
-        self.r.taken.append(Item(self.place_of(c), f"改为：{_short(c.edited.text)}", where))
+        self.r.taken.append(Item(self.place_of(c), f"改为：{_delta(c.built['text'], c.edited.text)}", where))
 
     def delete(self, c: Change) -> None:
         src = c.built["source"]
@@ -283,7 +288,7 @@ class _Taking:
             return
         ws.rewrite(p, prefix + e.source)
         ws.changed = True
-        self.r.taken.append(Item(self.place_of(c), f"改为：{_short(c.edited.text)}", where))
+        self.r.taken.append(Item(self.place_of(c), f"改为：{_delta(c.built['text'], c.edited.text)}", where))
 
     def word_insert(self, c: Change, anchor: dict, after: bool) -> bool:
         src = anchor["source"]
@@ -423,6 +428,22 @@ def _digits_only(a: str, b: str) -> bool:
     return a != b and strip(a) == strip(b)
 
 
+def _delta(old: str, new: str, context: int = 10) -> str:
+    """Where a paragraph changed, with a little of the text around it: …文字【旧 → 新】文字…"""
+    ops = [op for op in SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not ops:
+        return _short(new)
+    first = ops[0]
+    near = [first] + [op for op in ops[1:] if op[1] - first[2] <= 12]     # changes close together read as one
+    i1, j1, i2, j2 = first[1], first[3], near[-1][2], near[-1][4]
+    head = ("…" if i1 > context else "") + old[max(0, i1 - context):i1]
+    tail = old[i2:i2 + context] + ("…" if i2 + context < len(old) else "")
+    was, now = _short(old[i1:i2], 30), _short(new[j1:j2], 30)
+    change = f"【{was} → {now}】" if was and now else f"【加：{now}】" if now else f"【删：{was}】"
+    more = f"（等 {len(ops) - len(near) + 1} 处）" if len(ops) > len(near) else ""
+    return head + change + tail + more
+
+
 def _short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n] + "…"
@@ -485,6 +506,9 @@ def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str
         write_bytes_atomic(root / rel, data)
     result.written = sorted(changed)
     result.kept = (Path(RETURNS_DIR) / stamp / BEFORE_DIR).as_posix()
+    result.listing = (Path(RETURNS_DIR) / stamp / LISTING).as_posix()
+    # the to-do list (conflicts, 批注) outlives the screen it was shown on
+    write_bytes_atomic(root / result.listing, "\n".join(report_lines(result, listing=False)).encode("utf-8") + b"\n")
     record.append({"file": name, "sha256": digest, "at": stamp, "draft": result.draft, "built": result.built,
                    "written": result.written, "taken": [f"{i.place}：{i.text}" for i in result.taken],
                    "conflicts": len(result.conflicts), "reported": False})
@@ -500,7 +524,7 @@ def _read_record(path: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------- what the user reads
-def report_lines(r: Result) -> list[str]:
+def report_lines(r: Result, listing: bool = True) -> list[str]:
     out = [f"初稿出自 {r.built} 的构建（{r.draft}）" + ("。" if r.latest else
            "；此后项目又构建过，数据若已更改，重新构建时以新数据为准。")]
     if r.already:
@@ -517,6 +541,8 @@ def report_lines(r: Result) -> list[str]:
     if r.written:
         out.append(f"已修改 {len(r.written)} 个文件：" + "、".join(r.written))
         out.append(f"修改前的文件保存在：{r.kept}/")
+        if listing and r.listing:
+            out.append(f"以上清单（冲突、批注等待办）保存在：{r.listing}")
         out.append("下一步：运行 reportgen build 重新生成初稿。")
     elif not r.already and not (r.conflicts or r.template or r.unplaced):
         out.append("没有需要收回的文字修改。")
