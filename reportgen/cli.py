@@ -171,7 +171,7 @@ def absorb(directory: Path, draft: Path, dry_run: bool):
     from .absorb import absorb as run_absorb
     from .absorb.take import report_lines
     result = run_absorb(directory, draft, write=not dry_run)
-    for line in report_lines(result):
+    for line in report_lines(result, planned=dry_run):
         click.echo(line)
     if dry_run:
         click.echo("（--dry-run：未写入任何文件）")

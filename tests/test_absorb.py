@@ -115,12 +115,15 @@ def test_second_absorb_changes_nothing(demo, edited, run):
 def test_dry_run_writes_nothing(demo, edited, run):
     before = sources(demo)
     r = run("absorb", demo, edited, "--dry-run")
-    assert r.code == 0 and "已写回源文件" in r.out and "未写入任何文件" in r.out
+    assert r.code == 0 and "将写回源文件" in r.out and "未写入任何文件" in r.out
     assert sources(demo) == before and not (demo / "returns").exists()
 
 
 def test_unedited_draft_has_nothing_to_take(demo, run):
+    from reportgen.load.project import BUILD_DIR
+    from reportgen.regen.trace import trace_folder
     assert run("build", demo).code == 0
+    assert trace_folder(demo).parent == demo / BUILD_DIR and list(trace_folder(demo).glob("*.json"))
     before = sources(demo)
     r = run("absorb", demo, draft_of(demo))
     assert r.code == 0 and "没有需要收回的文字修改" in r.out

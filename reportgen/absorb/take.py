@@ -9,6 +9,7 @@ to-dos, 修订 as accepted. Files are changed only after their previous version 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from difflib import SequenceMatcher
@@ -20,8 +21,7 @@ from ..errors import ReportgenError
 from ..fileio import exclusive, write_bytes_atomic
 from ..load.word.package import open_docx
 from ..load.word.review import Unit, read_review, read_units
-from ..regen.manifest import ABSORBED_DIR as BEFORE_DIR, sha256_bytes
-from ..regen.trace import ABSORB_RECORD as RECORD, load_traces, trace_folder
+from ..regen.trace import ABSORB_RECORD as RECORD, ABSORBED_DIR as BEFORE_DIR, load_traces, trace_folder
 from ..workbook.returns import RETURNS_DIR
 from . import markdown as md
 from .word import WordSource
@@ -107,7 +107,7 @@ def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None
                              f"无法收回修改；请确认选对了文件和项目")
     newest = max(t.get("built", "") for t in traces)
     result = Result(trace.get("draft", ""), trace.get("built", ""), trace.get("built", "") == newest)
-    digest = sha256_bytes(edited.read_bytes())
+    digest = hashlib.sha256(edited.read_bytes()).hexdigest()
     with exclusive(root, waiting="同一项目的另一个操作正在写入，等待其完成……"):
         taking = _Taking(root, trace, units, result)
         taking.run()
@@ -524,12 +524,13 @@ def _read_record(path: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------- what the user reads
-def report_lines(r: Result, listing: bool = True) -> list[str]:
+def report_lines(r: Result, listing: bool = True, planned: bool = False) -> list[str]:
+    """What absorb did (`planned`: would do) as lines for the terminal and 收回清单.txt."""
     out = [f"初稿出自 {r.built} 的构建（{r.draft}）" + ("。" if r.latest else
            "；此后项目又构建过，数据若已更改，重新构建时以新数据为准。")]
     if r.already:
         out.append("这份文件已经收回过，源文件中已是其中的修改，没有再写入。")
-    sections = [("已写回源文件", r.taken), ("冲突：数字由数据生成，未写入（改数据，还是改回文字？）", r.conflicts),
+    sections = [("将写回源文件" if planned else "已写回源文件", r.taken), ("冲突：数字由数据生成，未写入（改数据，还是改回文字？）", r.conflicts),
                 ("模板生成的文字，未写入（在模板包中修改）", r.template), ("无法确定位置，未写入", r.unplaced),
                 ("批注（待办）", r.comments), ("修订（已按接受处理）", r.revisions)]
     for title, items in sections:

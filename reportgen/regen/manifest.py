@@ -37,6 +37,7 @@ from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
 from ..workbook.layout import render_title
 from ..workbook.returns import REPLACED_DIR, manifest_entry as department_returns
+from .trace import ABSORBED_DIR
 
 FORMAT = 1
 CONTENT_KEYS = ("project", "indicators", "tables", "sections", "placeholders")   # what a reader sees
@@ -47,7 +48,6 @@ SEP = " › "
 # files in a project folder that are never inputs: outputs, Office lock files, caches
 _OUTPUT_SUFFIXES = (".docx", ".doc", ".wps", ".pdf", SUFFIX)
 _SKIP_DIRS = {"build", "__pycache__"}
-ABSORBED_DIR = "修改前"      # returns/<时间>/修改前/: sources as they were before reportgen absorb, kept
 _DEPENDENCIES = ("python-docx", "Pillow", "jinja2", "PyYAML", "markdown-it-py", "mdit-py-plugins", "openpyxl",
                  "lxml")
 

@@ -9,6 +9,7 @@ build still finds what that build said. The most recent KEEP traces are kept.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +19,11 @@ from pathlib import Path
 
 from ..doc.model import Case, Figure, Heading, KeyValue, Paragraph, Table
 from ..fileio import write_bytes_atomic
-from ..load.project import BUILD_DIR
-from .manifest import sha256_bytes
 
-TRACE_DIR = ".absorb"
+BUILD_DIR = "build"                  # = load.project.BUILD_DIR, not imported: absorb starts faster without
+TRACE_DIR = ".absorb"                # the YAML schema stack (tests/test_absorb.py checks they agree)
 ABSORB_RECORD = "absorbed.json"      # what each reportgen absorb wrote; the next build lists it
+ABSORBED_DIR = "修改前"              # returns/<时间>/修改前/: sources as they were before absorb (not inputs)
 KEEP = 30
 CAPTION_SEP, CASE_SEP = "\u3000", "："       # as write/blocks.py joins a label and its title
 
@@ -40,7 +41,7 @@ def record_trace(prepared, draft: Path) -> Path | None:
         data = draft.read_bytes()
     except OSError:
         return None
-    digest = sha256_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
     folder = trace_folder(prepared.dataset.root)
     path = folder / f"{digest[:16]}.json"
     if path.is_file():
