@@ -104,8 +104,8 @@ def tokens(source: str, markdown: bool = True) -> list[Token] | None:
             i = m.end()
             continue
         ch = source[i]
-        if not markdown:
-            out.append(Token("char", ch, ch))
+        if not markdown:                           # (a typed tab prints as a space)
+            out.append(Token("char", ch, " " if ch == "\t" else ch))
             i += 1
         elif ch == "\\" and i + 1 < n and source[i + 1] in _ESCAPABLE:
             out.append(Token("char", source[i:i + 2], source[i + 1]))

@@ -70,13 +70,16 @@ class _Source:
         self.edits: list[tuple[int, int, list[str]]] = []
 
     def find(self, kind: str, line: int | None, printed: str):
-        """The block of `kind` nearest `line` that prints `printed`, with its tokens placed."""
+        """The block of `kind` nearest `line` that prints `printed`, with its tokens placed, and the prefix
+        of `printed` the source does not write (a lead's number the pack adds: "2. "), if any."""
         near = sorted((c for c in self.chunks if c.kind == kind), key=lambda c: abs(c.start + 1 - (line or 0)))
-        for c in near:
-            toks = md.tokens(c.text)
-            if toks is not None and md.place(toks, printed):
-                return c, toks
-        return None, None
+        stripped = _core(printed, "", True) if kind == "para" else printed
+        for text in dict.fromkeys((printed, stripped)):
+            for c in near:
+                toks = md.tokens(c.text)
+                if toks is not None and md.place(toks, text):
+                    return c, toks, printed[:len(printed) - len(text)]
+        return None, None, ""
 
     def result(self) -> str:
         lines = list(self.lines)
@@ -168,9 +171,12 @@ class _Taking:
         label = src.get("label", "")
         printed, edited = _core(c.built["text"], label), _core(c.edited.text, label, src.get("block") != "para")
         kind = _CHUNK_KIND.get(src.get("block"), "para")
-        chunk, toks = s.find(kind, src.get("line"), printed) if s else (None, None)
+        chunk, toks, added = s.find(kind, src.get("line"), printed) if s else (None, None, "")
         if chunk is None:
             return self.not_found(c, s, kind, edited)
+        if added:                            # the pack's lead number: not in the source, not the editor's
+            printed = printed[len(added):]
+            edited = edited[len(added):] if edited.startswith(added) else _core(edited, "", True)
         e = md.edit(toks, printed, edited)
         where = f"{src['file']}:{chunk.start + 1}"
         for k in e.conflicts:
@@ -192,7 +198,7 @@ class _Taking:
             return self.elsewhere(c)
         s = self.source(src["file"])
         kind = _CHUNK_KIND.get(src.get("block"), "para")
-        chunk, _ = s.find(kind, src.get("line"), _core(c.built["text"], src.get("label", ""))) if s else (None, None)
+        chunk, *_ = s.find(kind, src.get("line"), _core(c.built["text"], src.get("label", ""))) if s else (None,)
         if chunk is None:
             return self.not_found(c, s, kind, None)
         end = chunk.close + 1 if chunk.kind == "case" and chunk.close is not None else chunk.end
@@ -223,7 +229,7 @@ class _Taking:
                 continue
             s = self.source(src["file"])
             kind = _CHUNK_KIND.get(src.get("block"), "para")
-            chunk, _ = s.find(kind, src.get("line"), _core(anchor["text"], src.get("label", ""))) if s else (None, None)
+            chunk, *_ = s.find(kind, src.get("line"), _core(anchor["text"], src.get("label", ""))) if s else (None,)
             if chunk is None:
                 continue
             if after:
@@ -256,16 +262,17 @@ class _Taking:
             if m:
                 prefix, typed = typed[:m.end()], typed[m.end():]
             toks = md.tokens(typed, markdown=False)
-            if toks is not None and md.place(toks, printed):
-                return ws, (p, prefix, toks)
+            for text in dict.fromkeys((printed, _unlisted(printed))):   # "1. " typed, or Word's list number
+                if toks is not None and md.place(toks, text):
+                    return ws, (p, prefix, toks, printed[:len(printed) - len(text)])
         return ws, None
 
     def word_change(self, c: Change) -> None:
         src = c.built["source"]
         label = src.get("label", "")
         numbered = src.get("block") != "para"
-        printed = _unlisted(_core(c.built["text"], label, numbered))
-        edited = _unlisted(_core(c.edited.text, label, numbered)) if c.edited else None
+        printed = _core(c.built["text"], label, numbered)
+        edited = _core(c.edited.text, label, numbered) if c.edited else None
         ws, hit = self.word_find(src, printed)
         where = src.get("place", src["file"])
         if hit is None:
@@ -274,12 +281,15 @@ class _Taking:
             self.r.unplaced.append(Item(self.place_of(c), f"找不到这段文字在 {where} 中的位置（该段含图片、域或修订，"
                                         f"或文件在构建后被改过），未写入：{_short(edited or printed)}"))
             return
-        p, prefix, toks = hit
+        p, prefix, toks, listed = hit
         if edited is None:
             ws.delete(p)
             ws.changed = True
             self.r.taken.append(Item(self.place_of(c), f"删去：{_short(c.built['text'])}", where))
             return
+        if listed:                           # the number of Word's own list: not typed, not the editor's
+            printed = printed[len(listed):]
+            edited = edited[len(listed):] if edited.startswith(listed) else _unlisted(edited)
         e = md.edit(toks, printed, edited, markdown=False)
         for k in e.conflicts:
             self.r.conflicts.append(Item(self.place_of(c), f"数字“{k.printed}”改成了“{k.edited}”",
@@ -292,7 +302,7 @@ class _Taking:
 
     def word_insert(self, c: Change, anchor: dict, after: bool) -> bool:
         src = anchor["source"]
-        ws, hit = self.word_find(src, _unlisted(_core(anchor["text"], src.get("label", ""), src.get("block") != "para")))
+        ws, hit = self.word_find(src, _core(anchor["text"], src.get("label", ""), src.get("block") != "para"))
         if hit is None:
             return False
         text = _core(c.edited.text, "", _is_heading(c.edited))

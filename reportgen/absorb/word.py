@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from ..load.word.package import open_docx
 
 _PLAIN_IN_P = {qn("w:pPr"), qn("w:r"), qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:proofErr")}
-_PLAIN_IN_R = {qn("w:rPr"), qn("w:t")}
+_PLAIN_IN_R = {qn("w:rPr"), qn("w:t"), qn("w:tab")}
 _CONTAINERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}
 
 
@@ -40,11 +40,11 @@ class WordSource:
 
     @staticmethod
     def text(p) -> str:
-        return "".join(t.text or "" for t in p.iter(qn("w:t")))
+        return "".join(_run_text(r) for r in p.iter(qn("w:r")))
 
     def rewrite(self, p, new: str) -> None:
         runs = list(p.iter(qn("w:r")))
-        owner = [i for i, r in enumerate(runs) for t in r.iter(qn("w:t")) for _ in (t.text or "")]
+        owner = [i for i, r in enumerate(runs) for _ in _run_text(r)]
         old = self.text(p)
         chars: list[tuple[str, int]] = []
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
@@ -91,14 +91,22 @@ def _run_like(model, text: str):
     if r is None:
         from docx.oxml import OxmlElement
         r = OxmlElement("w:r")
-    for t in r.findall(qn("w:t")):
+    for t in r.findall(qn("w:t")) + r.findall(qn("w:tab")):
         r.remove(t)
     from docx.oxml import OxmlElement
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
+    for i, part in enumerate(text.split("\t")):
+        if i:
+            r.append(OxmlElement("w:tab"))
+        if part:
+            t = OxmlElement("w:t")
+            t.text = part
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            r.append(t)
     return r
+
+
+def _run_text(r) -> str:
+    return "".join("\t" if c.tag == qn("w:tab") else c.text or "" for c in r if c.tag in (qn("w:t"), qn("w:tab")))
 
 
 def _top_paragraphs(parent):
