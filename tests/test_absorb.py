@@ -11,6 +11,7 @@ import pytest
 
 from absorbutil import (
     ADDED,
+    ADD_AFTER,
     CASE_TEXT,
     CASE_TITLE,
     CELL,
@@ -283,3 +284,21 @@ def test_a_seed_report_as_a_word_section_round_trips(demo, run, tmp_path):
     assert "07-seed.docx" in r.out
     assert run("build", demo).code == 0
     assert _differences(draft_of(demo), edited) == []
+
+
+def test_formatting_only_changes_are_ignored_and_counted(demo, run, tmp_path):
+    from absorbutil import find
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    for run_ in find(d, REWORD[0]).runs:          # a whole paragraph set in bold
+        run_.bold = True
+    lead = find(d, DELETE_SENTENCE[0])
+    lead.runs[0].bold = False                      # a bold lead made plain
+    for run_ in find(d, ADD_AFTER).runs:
+        run_.font.size = docx.shared.Pt(18)        # a bigger font: not even counted, simply not text
+    edited = tmp_path / "只改格式.docx"
+    d.save(str(edited))
+    before = sources(demo)
+    r = run("absorb", demo, edited)
+    assert r.code == 0 and "只改了格式（加粗、字体等）的 2 处已忽略" in r.out, r.out
+    assert "没有需要收回的文字修改" in r.out and sources(demo) == before

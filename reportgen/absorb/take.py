@@ -115,6 +115,7 @@ def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None
         taking = _Taking(root, trace, units, result)
         taking.run()
         _review_items(review, units, result)
+        result.formatting += review.format_changes       # tracked formatting changes (修订 of format only)
         if write:
             _write(root, result, digest, name, taking.planned())
     return result
