@@ -302,3 +302,16 @@ def test_formatting_only_changes_are_ignored_and_counted(demo, run, tmp_path):
     r = run("absorb", demo, edited)
     assert r.code == 0 and "只改了格式（加粗、字体等）的 2 处已忽略" in r.out, r.out
     assert "没有需要收回的文字修改" in r.out and sources(demo) == before
+
+
+def test_a_narrative_saved_on_windows_keeps_its_bom_and_line_ends(demo, run, tmp_path):
+    party = demo / PARTY
+    party.write_bytes(b"\xef\xbb\xbf" + party.read_bytes().replace(b"\n", b"\r\n"))
+    assert run("build", demo).code == 0
+    edited = tmp_path / "审阅稿.docx"
+    edit_like_a_reviewer(draft_of(demo), edited)
+    r = run("absorb", demo, edited)
+    assert r.code == 0 and "无法确定位置" not in r.out, r.out
+    data = party.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert REWORD[2] in data.decode("utf-8-sig") and ADDED in data.decode("utf-8-sig")

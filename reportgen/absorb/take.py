@@ -64,8 +64,12 @@ class _Source:
 
     def __init__(self, root: Path, rel: str):
         self.rel, self.path = rel, root / rel
-        self.text = self.path.read_text(encoding="utf-8")
-        self.lines = self.text.split("\n")
+        data = self.path.read_bytes()
+        # a file saved on Windows keeps its BOM and CRLF line ends when written back
+        self.bom = data.startswith(b"\xef\xbb\xbf")
+        self.text = data.decode("utf-8-sig")
+        self.crlf = "\r\n" in self.text
+        self.lines = self.text.replace("\r\n", "\n").split("\n")
         self.chunks = md.chunks(self.lines)
         self.edits: list[tuple[int, int, list[str]]] = []
 
@@ -91,6 +95,12 @@ class _Source:
             if not new:
                 removed.append((start, end))
         return "\n".join(lines)
+
+    def data(self) -> bytes:
+        text = self.result()
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return ("\ufeff" if self.bom else "").encode("utf-8") + text.encode("utf-8")
 
 
 def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None) -> Result:
@@ -132,19 +142,24 @@ class _Taking:
     def source(self, rel: str) -> _Source | None:
         if rel not in self.sources:
             path = self.root / rel
-            self.sources[rel] = _Source(self.root, rel) if path.is_file() and path.suffix == ".md" else None
+            self.sources[rel] = _Source(self.root, rel) if self.writable(path, ".md") else None
         return self.sources[rel]
+
+    def writable(self, path: Path, suffix: str) -> bool:
+        """Only the project's own narrative files are ever written (never a path outside narrative/)."""
+        return path.suffix.lower() == suffix and path.is_file() and not path.is_symlink() \
+            and path.resolve().is_relative_to((self.root / "narrative").resolve())
 
     def planned(self) -> dict[str, bytes]:
         """Each source file as it will be: narrative Markdown, Word sections."""
-        out = {rel: s.result().encode("utf-8") for rel, s in self.sources.items() if s is not None}
+        out = {rel: s.data() for rel, s in self.sources.items() if s is not None and s.edits}
         out.update({rel: w.data() for rel, w in self.words.items() if w is not None and w.changed})
         return out
 
     def word(self, rel: str) -> WordSource | None:
         if rel not in self.words:
             try:
-                self.words[rel] = WordSource(self.root, rel)
+                self.words[rel] = WordSource(self.root, rel) if self.writable(self.root / rel, ".docx") else None
             except ReportgenError:
                 self.words[rel] = None
         return self.words[rel]
