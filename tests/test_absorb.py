@@ -240,6 +240,11 @@ def test_department_word_section_comes_back_into_its_docx(demo, run, tmp_path):
     assert len(differ) == 1 and f"证书{n}个" in differ[0][0], differ
 
 
+def _unlabelled(key: str) -> str:
+    import re
+    return re.sub(r"^p(案例\d+：|图\d+|表\d+)", "p", key)
+
+
 def _differences(a: Path, b: Path) -> list[tuple[str, str]]:
     new, old = texts(a), texts(b)
     return [(x, y) for tag, i1, i2, j1, j2 in SequenceMatcher(None, new, old, autojunk=False).get_opcodes()
@@ -315,3 +320,33 @@ def test_a_narrative_saved_on_windows_keeps_its_bom_and_line_ends(demo, run, tmp
     data = party.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     assert REWORD[2] in data.decode("utf-8-sig") and ADDED in data.decode("utf-8-sig")
+
+
+def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
+    """A whole case deleted, a paragraph moved, a figure's caption and a detail table's title changed."""
+    from docx.oxml.ns import qn
+
+    from absorbutil import find, replace_in
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    title = find(d, "案例 2：")
+    box = next(a for a in title._p.iterancestors() if a.tag == qn("w:tbl"))
+    box.getparent().remove(box)                                       # the whole 案例 2 box
+    moving = find(d, "心理育人和网络育人协同发力。")
+    find(d, "育人合力进一步凝聚。")._p.addprevious(moving._p)          # now before its neighbour
+    replace_in(find(d, "图 1"), "讲授", "主讲")
+    replace_in(find(d, "表 1"), "一览表", "统计表")
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.out
+    party = (demo / PARTY).read_text(encoding="utf-8")
+    assert "江畔驿站" not in party and party.count(":::") == 2          # case 1 still opened and closed
+    assert party.index("心理育人和网络育人协同发力") < party.index("育人合力进一步凝聚")
+    assert "![马克思主义学院教师主讲“大思政课”](images/classroom-ideology.jpg)" in party
+    assert "在模板包中修改" in r.out and "统计表" in r.out                # the table's title is the pack's
+    assert run("build", demo).code == 0
+    # the next draft renumbers the cases after the deleted one: compared without their automatic labels
+    differ = [(a, b) for a, b in _differences(draft_of(demo), edited) if _unlabelled(a) != _unlabelled(b)]
+    assert len(differ) == 1 and "统计表" in differ[0][1], differ      # only the pack's table title

@@ -72,6 +72,7 @@ class _Source:
         self.lines = self.text.replace("\r\n", "\n").split("\n")
         self.chunks = md.chunks(self.lines)
         self.edits: list[tuple[int, int, list[str]]] = []
+        self.deleted: set[int] = set()         # first lines of the blocks this absorb deletes
 
     def find(self, kind: str, line: int | None, printed: str):
         """The block of `kind` nearest `line` that prints `printed`, with its tokens placed, and the prefix
@@ -166,7 +167,8 @@ class _Taking:
 
     def run(self) -> None:
         found, self.r.formatting = changes(self.trace["units"], self.units)
-        for c in found:
+        # additions last: a paragraph moved is deleted at its old place before it is added at the new one
+        for c in sorted(found, key=lambda c: c.kind == "insert"):
             {"modify": self.modify, "delete": self.delete, "insert": self.insert}[c.kind](c)
 
     def place_of(self, c: Change) -> str:
@@ -221,6 +223,7 @@ class _Taking:
         if end < len(s.lines) and not s.lines[end].strip():
             end += 1                         # and the blank line after it
         s.edits.append((chunk.start, end, []))
+        s.deleted.add(chunk.start)
         self.r.taken.append(Item(self.place_of(c), f"删去：{_short(c.built['text'])}", f"{src['file']}:{chunk.start + 1}"))
 
     def insert(self, c: Change) -> None:
@@ -322,7 +325,7 @@ class _Taking:
         if hit is None:
             return False
         text = _core(c.edited.text, "", _is_heading(c.edited))
-        if any(ws.text(x).strip() == text for x in ws.paras):
+        if any(ws.text(x).strip() == text for x in ws.paras if x.getparent() is not None):
             return True                       # absorbed before
         ws.insert(hit[0], text, after)
         ws.changed = True
@@ -332,7 +335,8 @@ class _Taking:
     @staticmethod
     def _prints(s: _Source, chunk, text: str) -> bool:
         toks = md.tokens(chunk.text)
-        return toks is not None and chunk.kind in ("para", "heading") and md.place(toks, _core(text, "", True))
+        return toks is not None and chunk.kind in ("para", "heading") and chunk.start not in s.deleted \
+            and md.place(toks, _core(text, "", True))
 
     def not_found(self, c: Change, s: _Source | None, kind: str, edited: str | None) -> None:
         src = c.built["source"]
