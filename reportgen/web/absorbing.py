@@ -4,6 +4,7 @@ any change. The uploaded file waits in build/.absorb/uploads/ under a random nam
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -17,12 +18,21 @@ from ..fileio import write_bytes_atomic
 from ..regen.trace import trace_folder
 
 MAX_DRAFT_BYTES = 60 * 1024 * 1024
+STALE_S = 24 * 3600
 UPLOADS = "uploads"
 
 
 def routes() -> list[Route]:
     return [Route("/p/{key}/absorb", page, methods=["GET", "POST"]),
             Route("/p/{key}/absorb/confirm", confirm, methods=["POST"])]
+
+
+def _drop_stale(folder: Path) -> None:
+    """Uploads never confirmed (the page was closed) are removed after a day."""
+    if folder.is_dir():
+        for old in folder.glob("*.docx"):
+            if time.time() - old.stat().st_mtime > STALE_S:
+                old.unlink(missing_ok=True)
 
 
 def _upload_path(root: Path, token: str) -> Path:
@@ -49,6 +59,7 @@ async def page(request: Request):
         return r._render(request, "absorb.html", status=400, p=ov, error="文件太大（超过 60 MB），无法收回。")
     token = secrets.token_hex(12)
     path = _upload_path(root, token)
+    _drop_stale(path.parent)
     write_bytes_atomic(path, data)
     try:
         result = await run_in_threadpool(absorb, root, path, False, name)
