@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
-from io import BytesIO
 from pathlib import Path
 
 from ..doc.model import Case, Figure, Heading, KeyValue, Paragraph, Table
@@ -34,9 +33,7 @@ def trace_folder(root: Path) -> Path:
 
 def record_trace(prepared, draft: Path) -> Path | None:
     """Write the trace of the draft at `draft` unless it exists. Never fails a build: None if unreadable."""
-    import docx
-
-    from ..load.word.review import read_units
+    from ..load.word.review import draft_units
     try:
         data = draft.read_bytes()
     except OSError:
@@ -46,15 +43,18 @@ def record_trace(prepared, draft: Path) -> Path | None:
     path = folder / f"{digest[:16]}.json"
     if path.is_file():
         return path
-    units = [_unit_json(u) for u in read_units(docx.Document(BytesIO(data)))]
+    units = [_unit_json(u) for u in draft_units(data)]
     _attach_sources(units, _model_units(prepared))
     trace = {"draft": draft.name, "sha256": digest, "built": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
              "units": units, "places": _places(prepared)}
-    folder.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(path, json.dumps(trace, ensure_ascii=False).encode("utf-8"))
-    traces = [p for p in folder.glob("*.json") if p.name != ABSORB_RECORD]
-    for old in sorted(traces, key=lambda p: p.stat().st_mtime)[:-KEEP]:
-        old.unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, json.dumps(trace, ensure_ascii=False).encode("utf-8"))
+        traces = [p for p in folder.glob("*.json") if p.name != ABSORB_RECORD]
+        for old in sorted(traces, key=lambda p: p.stat().st_mtime)[:-KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:          # a read-only project folder: the draft is written, absorb will say there is no record
+        return None
     return path
 
 
@@ -78,7 +78,10 @@ def absorb_notes(root: Path) -> list[str]:
         if entry.get("conflicts"):
             out.append(f"  另有 {entry['conflicts']} 处数字冲突未写入（见当时 absorb 的列表）")
     if out:
-        write_bytes_atomic(path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        try:
+            write_bytes_atomic(path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        except OSError:
+            pass             # said again next time: nothing lost
     return out
 
 

@@ -62,6 +62,13 @@ def compare_key(text: str) -> str:
     return "".join(text.translate(SAME_QUOTES).split())
 
 
+def draft_units(data: bytes) -> list[Unit]:
+    """The units of a draft reportgen just wrote (in memory: no checks needed on our own file)."""
+    import docx
+    from io import BytesIO
+    return read_units(docx.Document(BytesIO(data)))
+
+
 def read_units(doc: DocxDocument) -> list[Unit]:
     reader = BodyReader(doc)
     out: list[Unit] = []
