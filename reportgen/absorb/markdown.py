@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 
 from ..load.word.review import SAME_QUOTES
 
+_TODO = re.compile(r"\{\{-?\s*todo\(")          # a 【待补充】 mark: the text typed over it is the school's
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _ESCAPABLE = set("\\`*_{}[]()#+-.!<>|\"'~")
 _HEADING = re.compile(r"^(#{1,6}[ \t]+)(.*?)([ \t]+#+[ \t]*)?$")
@@ -100,7 +101,8 @@ def tokens(source: str, markdown: bool = True) -> list[Token] | None:
         if m:
             if m.group().startswith("{%"):
                 return None
-            out.append(Token("ref" if m.group().startswith("{{") else "markup", m.group()))
+            kind = "markup" if not m.group().startswith("{{") else "todo" if _TODO.match(m.group()) else "ref"
+            out.append(Token(kind, m.group()))
             i = m.end()
             continue
         ch = source[i]
@@ -130,14 +132,14 @@ def tokens(source: str, markdown: bool = True) -> list[Token] | None:
 
 def place(toks: list[Token], printed: str) -> bool:
     """Give each token its printed span in `printed`; False when the source does not print it."""
-    pattern = "".join("(.*?)" if t.kind == "ref" else re.escape(t.shows.translate(SAME_QUOTES))
+    pattern = "".join("(.*?)" if t.kind in ("ref", "todo") else re.escape(t.shows.translate(SAME_QUOTES))
                       if t.kind == "char" else "" for t in toks)
     m = re.fullmatch(pattern, printed.translate(SAME_QUOTES), re.S)
     if m is None:
         return False
     pos, group = 0, 0
     for t in toks:
-        if t.kind == "ref":
+        if t.kind in ("ref", "todo"):
             group += 1
             t.start, t.end = m.span(group)
         elif t.kind == "char":
@@ -187,6 +189,14 @@ def edit(toks: list[Token], printed: str, edited: str, markdown: bool = True) ->
             kept[k] = False
         if j2 > j1:
             inserts[i1] = inserts.get(i1, "") + edited[j1:j2]
+    for t in (t for t in toks if t.kind == "todo"):      # a 【待补充】 typed over: the new text, whole
+        if not all(kept[t.start:t.end]) or any(p in inserts for p in range(t.start + 1, t.end)):
+            text = _edited_span(ops, edited, t, "")
+            for p in range(t.start + 1, t.end):
+                inserts.pop(p, None)
+            kept[t.start:t.end] = [False] * (t.end - t.start)
+            typed_before = "".join(edited[j1:j2] for tag, i1, _, j1, j2 in ops if tag == "insert" and i1 == t.start)
+            inserts[t.start] = typed_before + text
     out: list[str] = []
     emitted: set[int] = set()
 
@@ -205,8 +215,13 @@ def edit(toks: list[Token], printed: str, edited: str, markdown: bool = True) ->
             if t.start == t.end or any(kept[t.start:t.end]):
                 out.append(t.src)
                 refs_kept += 1
+        elif t.kind == "todo":                     # filled in (or cut): the typed text replaces the mark
+            if all(kept[t.start:t.end]):
+                out.append(t.src)
         else:
             out.append(t.src)
+        for pos in range(t.start + 1, t.end):      # text typed inside a mark's span
+            insert_at(pos)
     insert_at(len(printed))
     for pos in sorted(set(inserts) - emitted):     # (a position inside a deleted run)
         out.append(escape(inserts[pos]) if markdown else inserts[pos])
@@ -232,7 +247,7 @@ def _touches(tag: str, i1: int, i2: int, ref: Token) -> bool:
     return not (tag == "delete" and i1 <= a and b <= i2 and i2 - i1 > b - a)
 
 
-def _edited_span(ops, edited: str, ref: Token) -> str:
+def _edited_span(ops, edited: str, ref: Token, empty: str = "（删去）") -> str:
     """What the editor made of the span the reference printed."""
     def at(pos: int, end: bool) -> int:
         for tag, i1, i2, j1, j2 in ops:
@@ -240,7 +255,7 @@ def _edited_span(ops, edited: str, ref: Token) -> str:
                 return j1 + (pos - i1) if tag == "equal" else (j2 if end else j1)
         return len(edited)
     text = edited[at(ref.start, False):at(ref.end, True)]
-    return text or "（删去）"
+    return text or empty
 
 
 def escape(text: str) -> str:
