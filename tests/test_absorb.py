@@ -242,7 +242,7 @@ def test_department_word_section_comes_back_into_its_docx(demo, run, tmp_path):
 
 def _unlabelled(key: str) -> str:
     import re
-    return re.sub(r"^p(案例\d+：|图\d+|表\d+)", "p", key)
+    return re.sub(r"^p(案例\d+：|图\d+|表\d+|（[一二三四五六七八九十]+）)", "p", key)
 
 
 def _differences(a: Path, b: Path) -> list[tuple[str, str]]:
@@ -323,7 +323,8 @@ def test_a_narrative_saved_on_windows_keeps_its_bom_and_line_ends(demo, run, tmp
 
 
 def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
-    """A whole case deleted, a paragraph moved, a figure's caption and a detail table's title changed."""
+    """A whole case deleted, a paragraph moved, a section added, a figure's caption and a detail table's
+    title changed."""
     from docx.oxml.ns import qn
 
     from absorbutil import find, replace_in
@@ -334,6 +335,14 @@ def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
     box.getparent().remove(box)                                       # the whole 案例 2 box
     moving = find(d, "心理育人和网络育人协同发力。")
     find(d, "育人合力进一步凝聚。")._p.addprevious(moving._p)          # now before its neighbour
+    heading, para = (__import__("copy").deepcopy(x._p) for x in (find(d, "（二）对接区域产业"), moving))
+    find(d, "育人合力进一步凝聚。")._p.addnext(heading)            # a new section (heading and text)
+    heading.addnext(para)
+    for el, text in ((heading, "（二）加强劳动教育"), (para, "学校开设劳动教育必修课，建设劳动实践基地 5 个。")):
+        p = docx.text.paragraph.Paragraph(el, moving._parent)
+        p.runs[0].text = text
+        for r_ in p.runs[1:]:
+            r_._r.getparent().remove(r_._r)
     replace_in(find(d, "图 1"), "讲授", "主讲")
     replace_in(find(d, "表 1"), "一览表", "统计表")
     edited = tmp_path / "审阅稿.docx"
@@ -345,8 +354,9 @@ def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
     assert "江畔驿站" not in party and party.count(":::") == 2          # case 1 still opened and closed
     assert party.index("心理育人和网络育人协同发力") < party.index("育人合力进一步凝聚")
     assert "![马克思主义学院教师主讲“大思政课”](images/classroom-ideology.jpg)" in party
+    assert "## 加强劳动教育\n\n学校开设劳动教育必修课，建设劳动实践基地 5 个。" in party
     assert "在模板包中修改" in r.out and "统计表" in r.out                # the table's title is the pack's
     assert run("build", demo).code == 0
-    # the next draft renumbers the cases after the deleted one: compared without their automatic labels
+    # the next draft renumbers cases and sections after the edits: compared without their automatic labels
     differ = [(a, b) for a, b in _differences(draft_of(demo), edited) if _unlabelled(a) != _unlabelled(b)]
     assert len(differ) == 1 and "统计表" in differ[0][1], differ      # only the pack's table title

@@ -89,7 +89,8 @@ class _Source:
     def result(self) -> str:
         lines = list(self.lines)
         removed: list[tuple[int, int]] = []
-        for start, end, new in sorted(self.edits, key=lambda e: e[0], reverse=True):
+        # bottom-up; additions at one place in reverse, so they end up in the order they were made
+        for _, (start, end, new) in sorted(enumerate(self.edits), key=lambda x: (x[1][0], x[0]), reverse=True):
             if any(a <= start and end <= b and (a, b) != (start, end) for a, b in removed):
                 continue                   # inside a case removed whole
             lines[start:end] = new
