@@ -27,12 +27,15 @@ class WordSource:
         self.doc = open_docx(self.path, rel)
         self.paras = list(_top_paragraphs(self.doc.element.body))
         self.changed = False
+        self.added_after: dict = {}        # paragraph → the last one added after it
 
     def paragraph(self, no: int):
         """第 `no` 段 (counted as the Word reader counts), if it is plain enough to rewrite."""
         if not 0 < no <= len(self.paras):
             return None
         p = self.paras[no - 1]
+        if p.getparent() is None:          # deleted by this absorb
+            return None
         if any(c.tag not in _PLAIN_IN_P for c in p) or \
                 any(c.tag not in _PLAIN_IN_R for r in p.iter(qn("w:r")) for c in r):
             return None
@@ -78,7 +81,11 @@ class WordSource:
         if rpr is not None and rpr.find(qn("w:b")) is not None:
             rpr.remove(rpr.find(qn("w:b")))
         new.append(run)
-        p.addnext(new) if after else p.addprevious(new)
+        if after:                          # several added after one paragraph keep their order
+            self.added_after.get(p, p).addnext(new)
+            self.added_after[p] = new
+        else:
+            p.addprevious(new)
 
     def data(self) -> bytes:
         buf = BytesIO()
