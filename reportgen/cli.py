@@ -178,6 +178,21 @@ def build(directory: Path, output: Path | None, workbook: Path | None, force: bo
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只列出将收回的修改，不写入任何文件")
+def absorb(directory: Path, draft: Path, dry_run: bool):
+    """把在 Word/WPS 中修改过的初稿收回项目：文字写回 narrative/ 的正文，数字改动列为冲突，列出批注。"""
+    from .absorb import absorb as run_absorb
+    from .absorb.take import report_lines
+    result = run_absorb(directory, draft, write=not dry_run)
+    for line in report_lines(result, planned=dry_run):
+        click.echo(line)
+    if dry_run:
+        click.echo("（--dry-run：未写入任何文件）")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="要对比的初稿 .docx（默认为项目 build/ 下的输出文件）；对比的是它旁边的 .manifest.json")
 @WORKBOOK_OPTION

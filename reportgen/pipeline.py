@@ -136,6 +136,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
 def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path | None, force: bool,
            office) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
+    from .regen.trace import absorb_notes, record_trace
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
     guard_output(out, root, "输出的初稿", keep=(workbook,) if workbook else ())
@@ -156,6 +157,8 @@ def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path
             result = publish(prepared, out, render, force=True)
     summary = summarize(prepared, result.path)
     summary.rebuild = result
+    record_trace(prepared, result.path)        # what this draft says and where from (reportgen absorb)
+    result.notes += absorb_notes(prepared.dataset.root)
     if made:
         summary.pdf, summary.pages, summary.pdf_fonts = result.path.with_suffix(".pdf"), made.pages, made.fonts
         write_bytes_atomic(summary.pdf, made.pdf)

@@ -29,18 +29,32 @@ Inline = Union[Text, Placeholder]
 
 
 # ---------------------------------------------------------------- blocks
+@dataclass(frozen=True)
+class Origin:
+    """Where a block was written: a narrative file (project-relative) or a pack template, and the line of
+    its rendered Markdown there; `data` names the detail or appendix table a Table shows ("table:ID")."""
+    file: str = ""
+    line: int | None = None
+    data: str = ""
+
+
+_ORIGIN = dict(default=None, compare=False, repr=False)      # not part of what a block says
+
+
 @dataclass
 class Heading:
     level: int                 # 1 chapter (一、), 2 section (（一）), 3 (1.), 4 (（1）)
     label: str                 # "一、", "（一）", "" for unnumbered (前言, 附表)
     text: str
     in_toc: bool = True
+    origin: Origin | None = field(**_ORIGIN)
 
 
 @dataclass
 class Paragraph:
     inlines: list[Inline]
     style: str = "body"        # body | note | signature | salutation | centered | title | subtitle
+    origin: Origin | None = field(**_ORIGIN)
 
 
 @dataclass
@@ -70,6 +84,7 @@ class Table:
     numbered: bool = True      # False: no "表 N" label even when `label` is empty (质量数据表 under its heading)
     serials: list[str] | None = None   # the 序号 cell of each row when not 1..N (其中 rows left blank)
     serial_column: bool = True # False: a table typed in the narrative, shown as written (no 序号 column)
+    origin: Origin | None = field(**_ORIGIN)
 
 
 @dataclass
@@ -83,6 +98,7 @@ class Figure:
     label: str                 # "图 5" / "图 2-1"
     caption: str
     images: list[Image]
+    origin: Origin | None = field(**_ORIGIN)
 
 
 @dataclass
@@ -90,6 +106,7 @@ class Case:
     label: str                 # "案例 3"
     title: str
     blocks: list["Block"]      # paragraphs and figures inside the box
+    origin: Origin | None = field(**_ORIGIN)
 
 
 @dataclass

@@ -37,6 +37,7 @@ from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
 from ..workbook.layout import render_title
 from ..workbook.returns import REPLACED_DIR, manifest_entry as department_returns
+from .trace import ABSORBED_DIR
 
 FORMAT = 1
 CONTENT_KEYS = ("project", "indicators", "tables", "sections", "placeholders")   # what a reader sees
@@ -189,7 +190,7 @@ def _walk(folder: Path, top_level: bool):
     for path in sorted(folder.iterdir()):
         name = path.name
         if name.startswith((".", "~$")) or name in _SKIP_DIRS and (top_level or name == "__pycache__") \
-                or name == REPLACED_DIR:         # narrative a department's return replaced: kept, not read
+                or name in (REPLACED_DIR, ABSORBED_DIR):   # narrative replaced by a return or absorb: kept, not read
             continue
         if path.is_symlink() and path.is_dir():
             continue        # a linked folder is not followed: links back up would make the walk endless

@@ -228,6 +228,9 @@ def rebuild_lines(result) -> list[str]:
             out.append(f"  新初稿另存为：{result.path}")
         else:
             out.append(f"  新初稿与此前另存的 {result.path.name} 相同，未再另存。")
+        project = result.target.parent.parent if result.target.parent.name == "build" else "项目文件夹"
+        out.append("  要把其中的修改收回项目（文字写回正文源文件，数字改动列为冲突），可运行："
+                   f"reportgen absorb \"{project}\" \"{result.target}\"")
         out.append("  如确认不需要保留原文件中的修改，可加 --force 覆盖。")
     return out + console_lines(result.changes)
 

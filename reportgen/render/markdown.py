@@ -7,14 +7,14 @@ A paragraph holding only images is a figure. This module knows nothing about .do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
-from ..doc.model import Block, Case, Figure, Heading, Image, Inline, Paragraph, Placeholder, Table, Text
+from ..doc.model import Block, Case, Figure, Heading, Image, Inline, Origin, Paragraph, Placeholder, Table, Text
 from ..errors import Location, Problems
 from .extras import CONTAINERS as EXTRA_CONTAINERS, container_blocks
 from .grid import grid_table
@@ -75,6 +75,7 @@ class _State:
             t = tokens[i]
             if closing and t.type == closing:
                 return out, i + 1
+            first = len(out)
             if t.type == "html_block":
                 m = SOURCE_MARK.search(t.content)
                 if m:
@@ -103,7 +104,15 @@ class _State:
                 i += 1
             else:
                 i += 1    # hr, blockquote markers etc.: their inner paragraphs are handled as they come
+            self.mark_origins(out, first, t)
         return out, i
+
+    def mark_origins(self, out: list[Block], first: int, token) -> None:
+        """Blocks made from `token` remember its file and line (reportgen absorb takes edits back there)."""
+        loc = self.loc(token)
+        for b in out[first:]:
+            if hasattr(b, "origin") and (b.origin is None or not b.origin.file):
+                b.origin = replace(b.origin or Origin(), file=loc.file, line=loc.line)
 
     def container(self, tokens, i, end):
         t = tokens[i]
@@ -145,6 +154,7 @@ class _State:
                     if isinstance(p, Paragraph):
                         p.inlines.insert(0, Text(f"{n}. " if ordered else "· "))
                     out.append(p)
+                self.mark_origins(out, len(out) - 1, tokens[i])     # each item its own line
                 i += 3
                 continue
             i += 1

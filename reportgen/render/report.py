@@ -19,6 +19,7 @@ from ..doc.model import (
     Figure,
     Heading,
     Image,
+    Origin,
     PageBreak,
     Paragraph,
     Placeholder,
@@ -264,6 +265,7 @@ class _Renderer:
         table = detail_table(data, title)
         if tid in self.none_this_year:
             table.empty_text = NONE_TEXT
+        table.origin = Origin(data=f"table:{tid}")        # its cells come from the data (reportgen absorb)
         return table
 
     def appendix(self, aid: str, loc: Location) -> Table | None:
@@ -278,6 +280,7 @@ class _Renderer:
                 label = "" if a.numbered is not None else (a.label or "附表 {n}").replace("{n}", str(n))
                 table = appendix_table(a, self.ind, years, label, self.checks)
                 table.numbered = a.numbered is not False          # True: 表 N with the text's tables
+                table.origin = Origin(data=f"appendix:{aid}")
                 if "{" in a.title:
                     table.title = self.render_string(a.title, f"附表 {aid} 的标题", self.context())
                 return table

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
-from . import corrections, intake, previews, sections
+from . import absorbing, corrections, intake, previews, sections
 from .jobs import Busy, Job
 from .pages import error_page
 
@@ -37,6 +37,7 @@ def table() -> list[Route]:
         Route("/p/{key}/files/{folder}/{name}", served_file),
         Route("/p/{key}/pages/{n:int}.png", page_image),
         Route("/p/{key}/pages/{n:int}", page_view),
+        *absorbing.routes(),                       # 收回修改: a reviewed draft's edits back into the sources
     ]
 
 

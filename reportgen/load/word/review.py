@@ -1,0 +1,159 @@
+"""What a reviewer did to a draft, as `reportgen absorb` needs it: the text in reading order, the 批注 and
+the 修订 (tracked changes), and how many changes touched formatting only.
+
+The text is read by `reader.BodyReader` (pending insertions kept, deletions dropped: the draft as if every
+修订 were accepted). Each paragraph is a unit; a table whose rows have one cell each (a 案例 box) is read
+through, paragraph by paragraph; any other table gives one unit per row with its cells' text. The 目录's
+entries are left out: Word rewrites them whenever fields are updated.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
+
+from .reader import BodyReader, Para, TableItem, w
+
+# quote marks are compared as one: the writer turns "…" into “…” (write/quotes.py), editors type either
+SAME_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_TOC_STYLE = re.compile(r"^toc\s*\d", re.I)
+
+
+@dataclass
+class Unit:
+    kind: str                    # "p" (a paragraph) | "row" (a table row: `cells`)
+    text: str                    # the paragraph; for a row its cells joined by tabs
+    no: int                      # 第 N 段: the paragraph, or the one before the table
+    cells: list[str] = field(default_factory=list)
+    table: int = 0               # 表 N among the document's tables (rows), its row `row`
+    row: int = 0
+    style: str = ""
+    bold: list[tuple[int, int]] = field(default_factory=list)    # [start, end) of bold text
+
+
+
+@dataclass
+class Comment:
+    author: str
+    text: str
+    anchor: str                  # the paragraph text it is attached to
+
+
+@dataclass
+class Revision:
+    kind: str                    # "插入" | "删除"
+    author: str
+    text: str
+    anchor: str                  # the paragraph's text (as accepted)
+
+
+@dataclass
+class Review:
+    comments: list[Comment]
+    revisions: list[Revision]
+    format_changes: int          # tracked formatting changes (w:rPrChange, w:pPrChange)
+
+
+def compare_key(text: str) -> str:
+    """What is compared: the text with quote marks made alike and no white space."""
+    return "".join(text.translate(SAME_QUOTES).split())
+
+
+def draft_units(data: bytes) -> list[Unit]:
+    """The units of a draft reportgen just wrote (in memory: no checks needed on our own file)."""
+    import docx
+    from io import BytesIO
+    return read_units(docx.Document(BytesIO(data)))
+
+
+def read_units(doc: DocxDocument) -> list[Unit]:
+    reader = BodyReader(doc)
+    out: list[Unit] = []
+    table_no = [0]
+
+    def walk(items, last_no: int) -> int:
+        for item in items:
+            if isinstance(item, Para):
+                last_no = item.no or last_no
+                if _TOC_STYLE.match(item.style.strip()) or not item.text.strip():
+                    continue
+                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item)))
+            elif isinstance(item, TableItem):
+                last_no = item.after_para or last_no
+                if item.rows and all(sum(c.colspan > 0 for c in row) <= 1 for row in item.rows):
+                    for row in item.rows:          # a box (案例): its paragraphs as paragraphs
+                        for cell in row:
+                            last_no = walk(cell.items, last_no)
+                    continue
+                table_no[0] += 1
+                for r, row in enumerate(item.rows):
+                    cells = [c.text for c in row if c.colspan > 0]
+                    if any(cells):
+                        out.append(Unit("row", "\t".join(cells), last_no, cells, table_no[0], r))
+        return last_no
+
+    walk(reader.items(), 0)
+    return out
+
+
+def _bold(para: Para) -> list[tuple[int, int]]:
+    spans, pos, lead = [], 0, len(para.text) - len(para.text.lstrip())
+    for run in para.runs:
+        if run.bold and run.text.strip():
+            spans.append((max(pos - lead, 0), pos - lead + len(run.text)))
+        pos += len(run.text)
+    return spans
+
+
+# ---------------------------------------------------------------- 批注 and 修订
+def read_review(doc: DocxDocument) -> Review:
+    body = doc.element.body
+    comments_text = _comments(doc)
+    comments: list[Comment] = []
+    seen: set[str] = set()
+    for ref in body.iter(w("commentRangeStart"), w("commentReference")):
+        cid = ref.get(w("id"))
+        if cid in seen or cid not in comments_text:
+            continue
+        seen.add(cid)
+        author, text = comments_text[cid]
+        comments.append(Comment(author, text, _paragraph_text(ref)))
+    revisions = []
+    for el in body.iter(w("ins"), w("del")):
+        if el.getparent().tag == w("rPr"):          # a paragraph mark's own ins/del: no text of its own
+            continue
+        tag = "ins" if el.tag == w("ins") else "del"
+        text = "".join(t.text or "" for t in el.iter(w("t") if tag == "ins" else w("delText")))
+        if text:
+            revisions.append(Revision("插入" if tag == "ins" else "删除", el.get(w("author"), ""), text,
+                                      _paragraph_text(el)))
+    changes = sum(1 for _ in body.iter(w("rPrChange"), w("pPrChange")))
+    return Review(comments, revisions, changes)
+
+
+def _comments(doc: DocxDocument) -> dict[str, tuple[str, str]]:
+    for rel in doc.part.rels.values():
+        if rel.reltype == RT.COMMENTS and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+            out = {}
+            for c in root.iter(w("comment")):
+                text = "\n".join("".join(t.text or "" for t in p.iter(w("t"))) for p in c.iter(w("p")))
+                out[c.get(w("id"))] = (c.get(w("author"), ""), text.strip())
+            return out
+    return {}
+
+
+def _paragraph_text(el) -> str:
+    """The accepted text of the paragraph holding `el` (insertions kept, deletions left out)."""
+    p = el
+    while p is not None and p.tag != w("p"):
+        p = p.getparent()
+    if p is None:
+        return ""
+    return "".join(t.text or "" for t in p.iter(w("t"))
+                   if not any(a.tag == w("del") for a in t.iterancestors())).strip()
+
+
