@@ -25,7 +25,7 @@ def table() -> list[Route]:
     return [
         Route("/", home),
         Route("/p/{key}", project),
-        Route("/p/{key}/upload", upload, methods=["POST"]),
+        Route("/p/{key}/upload", upload, methods=["GET", "POST"]),
         Route("/p/{key}/section", choose_section, methods=["POST"]),
         Route("/p/{key}/build", build, methods=["POST"]),
         Route("/p/{key}/preview", preview, methods=["POST"]),
@@ -92,6 +92,10 @@ async def home(request: Request):
 async def project(request: Request, intake_result=None, status: int = 200, notice: str = ""):
     key, root = _root(request)
     st = _state(request)
+    if intake_result is None:                  # the answer to an upload, after its redirect (and on reload)
+        n, kept = st.intakes.get(key, (None, None))
+        if n is not None and request.query_params.get("upload") == str(n):
+            intake_result = kept
     ov = st.registry.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
     departments = intake.department_status(root)
@@ -143,6 +147,8 @@ def _kits(root: Path, departments) -> list[tuple[str, str, float | None]] | None
 # ------------------------------------------------------------------------------------------- actions
 async def upload(request: Request):
     key, root = _root(request)
+    if request.method == "GET":                 # the address bar after an upload: the project page
+        return RedirectResponse(f"/p/{key}", 303)
     form = await _form(request)
     files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
     result = intake.Intake()
@@ -159,22 +165,39 @@ async def upload(request: Request):
     finally:
         await form.close()
     if saved:
-        taken = intake.take_in(root, saved)
+        taken = await run_in_threadpool(intake.take_in, root, saved)
         for s in taken.unplaced:
             sections.ask(root, s, taken)
         taken.problems.extend(result.problems)
         result = taken
     _state(request).registry.forget(key)
-    return await project(request, intake_result=result, status=200 if saved else 400)
+    return _answer(request, key, result)
+
+
+def _answer(request: Request, key: str, result) -> Response:
+    """Keep the answer to an upload and send the browser to the project page showing it (POST-redirect-GET:
+    a reload shows it again and never re-sends the files)."""
+    st = _state(request)
+    n = st.intakes.get(key, (0, None))[0] + 1
+    st.intakes[key] = (n, result)
+    return RedirectResponse(f"/p/{key}?upload={n}#upload-result", 303)
 
 
 async def choose_section(request: Request):
-    """The office's answer to 这份 Word 是哪一节？: the kept file becomes that section, then what is wrong in it."""
+    """The office's answer to 这份 Word 是哪一节？ or 这份文件是哪个部门交回的？."""
     key, root = _root(request)
     form = await _form(request)
     name, section = str(form.get("file") or ""), str(form.get("section") or "")
+    department = form.get("department")
     await form.close()
     st = _state(request)
+    if department is not None:
+        try:
+            result = await run_in_threadpool(intake.collect_as, root, name, str(department))
+        except ReportgenError as e:
+            result = intake.Intake(problems=e.problems())
+        st.registry.forget(key)
+        return _answer(request, key, result)
     try:
         result = await run_in_threadpool(sections.place, root, name, section)
     except ReportgenError as e:
@@ -233,34 +256,29 @@ async def job_status(request: Request):
 
 
 async def indicators(request: Request):
+    """The report year's raw indicators as the draft prints them, each saved where it comes from."""
     key, root = _root(request)
     st = _state(request)
     ov = st.registry.overview(key)
     year = ov.year if isinstance(ov.year, int) else None
     if year is None:
         raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
-    names = [n for n, *_ in ov.raw_indicators] or list(corrections.current_values(root, year))
     edits, problems, typed = [], Problems(), {}
+    started = False
     if request.method == "POST":
         form = await _form(request)
-        typed = {n: str(form.get(f"v:{n}") or "") for n in names if f"v:{n}" in form}
-        edits, problems = corrections.save(root, year, typed, names)
+        typed = {k[2:]: str(v or "") for k, v in form.items() if k.startswith("v:")}
+        edits, problems = await run_in_threadpool(corrections.save, root, year, typed)
         st.registry.forget(key)
         if edits:
-            _start_preview(request, key, root)
-    values = corrections.current_values(root, year)
+            started = _start_preview(request, key, root) is not None
+    rows = await run_in_threadpool(corrections.rows, root, year)
     if problems.errors:
-        values.update(typed)                  # what was typed stays in the form, to be corrected
-    units = {n: u for n, u, _ in ov.raw_indicators}
+        for r in rows:                         # what was typed stays in the form, to be corrected
+            r.value = typed.get(r.name, r.value)
     return _render(request, "indicators.html", status=400 if problems.errors else 200, p=ov, year=year,
-                   rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits,
-                   problems=problems, workbook=bool(_workbook_of(root)),
+                   rows=rows, edits=edits, problems=problems, preview_started=started,
                    wrong={p.location.path for p in problems.errors if p.location})
-
-
-def _workbook_of(root: Path) -> str:
-    from ..batch import peek_config
-    return str(peek_config(root).get("workbook") or "")
 
 
 async def workbook(request: Request):

@@ -1,0 +1,148 @@
+"""The first hour of a school office (issue 25): a project made by `init`, with departments, through the page.
+
+Each test stands for one wall the issue met: the whole-school workbook refused with a command-line flag,
+the correction form showing stale values and saving into a conflict, the correction form's numbers.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from starlette.testclient import TestClient
+
+from reportgen.cli import main
+from reportgen.web.app import Settings, create_app
+
+from webutil import csrf_of, text_of
+
+LOCAL = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> tuple[Path, Path]:
+    """A project as `reportgen init` makes it, and its whole-school workbook as the page exports it."""
+    base = tmp_path_factory.mktemp("init")
+    assert main(["init", str(base / "学校")]) == 0
+    assert main(["workbook", str(base / "学校"), "-o", str(base / "全校.xlsx")]) == 0
+    return base / "学校", base / "全校.xlsx"
+
+
+@pytest.fixture
+def project(made, tmp_path) -> Path:
+    dst = tmp_path / "学校"
+    shutil.copytree(made[0], dst)
+    return dst
+
+
+def filled(made, tmp_path, values: dict[str, int]) -> Path:
+    """The whole-school workbook with some 2024 indicators typed in, as the office fills it."""
+    wb = openpyxl.load_workbook(made[1])
+    ws = wb["指标"]
+    col = next(c.column for c in ws[1] if c.value == 2024)
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value in values:
+            ws.cell(row=row[0].row, column=col, value=values[row[0].value])
+    out = tmp_path / "全校数据-已填.xlsx"
+    wb.save(out)
+    return out
+
+
+def upload(client, name: str, data: bytes):
+    csrf = csrf_of(client.get("/p/学校").text)
+    return client.post("/p/学校/upload", data={"csrf": csrf}, files={"files": (name, data, "application/octet-stream")})
+
+
+@pytest.fixture
+def client(project):
+    with TestClient(create_app([project], Settings(warm_office=False)), base_url=LOCAL) as c:
+        yield c
+
+
+def result_box(html: str) -> str:
+    start = html.index('id="upload-result"')
+    return text_of(html[start:html.index("</section>", start)])
+
+
+# ------------------------------------------------------------------ item 2: the office's own workbook
+def test_whole_school_workbook_is_the_offices_own_in_a_project_with_departments(made, project, client, tmp_path):
+    assert "departments:" in (project / "report.yaml").read_text(encoding="utf-8")
+    book = filled(made, tmp_path, {"全日制在校生数": 5400})
+    r = upload(client, book.name, book.read_bytes())
+    box = result_box(r.text)
+    assert r.status_code == 200 and r.history and r.history[0].status_code == 303     # POST-redirect-GET
+    assert "--department" not in r.text and "设为本项目的数据填报工作簿" in box, box
+    assert "workbook: returns/" in (project / "report.yaml").read_text(encoding="utf-8")
+    from reportgen.pipeline import prepare
+    assert prepare(project).dataset.indicators["全日制在校生数"][2024] == 5400
+
+
+def test_a_file_no_department_can_be_told_from_is_asked_about_and_the_box_is_not_green(project, client, tmp_path):
+    from docx import Document
+    doc = Document()
+    doc.add_paragraph("本年度学校各项工作稳步推进。")          # no heading, no marker: whose is it?
+    path = tmp_path / "材料.docx"
+    doc.save(path)
+    r = upload(client, path.name, path.read_bytes())
+    box = result_box(r.text)
+    assert "这份文件是哪个部门交回的？" in box and "--department" not in r.text
+    assert "项目数据校验通过" not in box and 'class="good"' not in r.text[r.text.index('id="upload-result"'):
+                                                                          r.text.index("</section>", r.text.index('id="upload-result"'))]
+    kept = [p.name for p in (project / "returns").glob("*.docx")]
+    assert len(kept) == 1                                        # the refused file is kept, not forgotten
+    again = client.get(r.url)                                    # a reload shows the answer again, no 405
+    assert again.status_code == 200 and "这份文件是哪个部门交回的？" in again.text
+    assert client.get("/p/学校/upload").status_code == 200        # the address bar's GET: the project page
+    csrf = csrf_of(again.text)
+    answered = client.post("/p/学校/section", data={"csrf": csrf, "file": kept[0], "department": "党委宣传部"})
+    shown = result_box(answered.text)
+    assert "党委宣传部" in shown and "--department" not in shown
+
+
+# ------------------------------------------------------------------ item 3: the form shows what the draft prints
+def test_the_correction_form_shows_and_edits_the_workbooks_values_without_a_conflict(made, project, client, tmp_path):
+    book = filled(made, tmp_path, {"全日制在校生数": 5400, "专任教师数": 300})
+    upload(client, book.name, book.read_bytes())
+    page = client.get("/p/学校/indicators").text
+    assert 'name="v:全日制在校生数" value="5400"' in page
+    assert "工作簿 returns/" in text_of(page) and "› 指标 › E" in text_of(page)         # where it comes from
+    data_before = (project / "data" / "indicators.yaml").read_bytes()
+    kept_before = {p.name: p.read_bytes() for p in (project / "returns").glob("*.xlsx")}
+    r = client.post("/p/学校/indicators", data={"csrf": csrf_of(page), "v:全日制在校生数": "5410",
+                                                "v:专任教师数": "300", "v:毕业生人数": "1200"})
+    assert r.status_code == 200, text_of(r.text)[:1500]
+    shown = text_of(r.text)
+    assert "全日制在校生数：5400 → 5410" in shown and "毕业生人数：（空） → 1200" in shown
+    for name, data in kept_before.items():                      # the uploaded workbook is never written over
+        assert (project / "returns" / name).read_bytes() == data
+    assert (project / "data" / "indicators.yaml").read_bytes() != data_before          # 毕业生人数 went there
+    assert 'name="v:全日制在校生数" value="5410"' in client.get("/p/学校/indicators").text
+    from reportgen.pipeline import prepare
+    prepared = prepare(project)                                 # no conflict between the two sources
+    assert prepared.dataset.indicators["全日制在校生数"][2024] == 5410
+    assert prepared.dataset.indicators["毕业生人数"][2024] == 1200
+    assert not [p for p in prepared.problems.errors]
+
+
+# ------------------------------------------------------------------ issue 26: numbers the form cannot keep
+@pytest.mark.parametrize("typed", ["0." + "3" * 400, "9" * 5000, "1e400"])
+def test_a_number_the_form_cannot_keep_is_a_located_message(project, client, typed):
+    path = project / "data" / "indicators.yaml"
+    before = path.read_bytes()
+    page = client.get("/p/学校/indicators").text
+    r = client.post("/p/学校/indicators", data={"csrf": csrf_of(page), "v:母校满意度": typed})
+    assert r.status_code == 400
+    shown = text_of(r.text)
+    assert "指标修改表（母校满意度）" in shown and "inf" not in path.read_text(encoding="utf-8")
+    assert path.read_bytes() == before
+
+
+def test_a_long_decimal_the_form_can_keep_is_kept_digit_for_digit(project, client):
+    page = client.get("/p/学校/indicators").text
+    r = client.post("/p/学校/indicators", data={"csrf": csrf_of(page), "v:月收入": "4567.123456789012345"})
+    assert r.status_code == 200
+    from reportgen.pipeline import load_raw
+    from reportgen.errors import Problems
+    cell = load_raw(project, Problems()).indicators.cells["月收入"][2024]
+    assert "4567.123456789012345" in str(cell.text or cell.raw)
