@@ -146,3 +146,43 @@ def test_a_long_decimal_the_form_can_keep_is_kept_digit_for_digit(project, clien
     from reportgen.errors import Problems
     cell = load_raw(project, Problems()).indicators.cells["月收入"][2024]
     assert "4567.123456789012345" in str(cell.text or cell.raw)
+
+
+# ------------------------------------------------------------------ item 4: data files filled as their comments say
+def test_init_data_files_are_filled_by_uncommenting_as_their_comments_say(project, run):
+    path = project / "data" / "indicators.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "{2022: , 2023: , 2024: }" in text                  # the three years the appendix prints
+    path.write_text(text.replace("# 毕业生人数: {2022: , 2023: , 2024: }", "毕业生人数: {2022: 1100, 2023: 1150, 2024: 1200}"),
+                    encoding="utf-8")
+    table = project / "data" / "tables" / "certificates.yaml"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    example = [i for i, line in enumerate(lines) if line.startswith("# - ")][0]
+    filled = lines[:example] + [line[2:] for line in lines[example:] if line.startswith("# ")]
+    table.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    r = run("validate", project)
+    assert r.code == 0, r.text
+    from reportgen.pipeline import prepare
+    ds = prepare(project).dataset
+    assert ds.indicators["毕业生人数"] == {2022: 1100, 2023: 1150, 2024: 1200}
+    assert len(ds.tables["certificates"].rows) == 1
+
+
+def test_a_yaml_mistake_is_told_in_chinese(project, run):
+    path = project / "data" / "indicators.yaml"
+    path.write_text("{}\n毕业生人数: {2024: 1200}\n", encoding="utf-8")       # a line below a stray {}
+    r = run("validate", project)
+    assert r.code == 1 and "data/indicators.yaml:2" in r.text, r.text
+    assert "expected" not in r.text and "document start" not in r.text and "{}" in r.text
+
+
+# ------------------------------------------------------------------ item 5: an empty 前言, an unfilled school name
+def test_an_empty_preface_is_a_counted_placeholder_and_an_unfilled_name_warns(project, client):
+    from reportgen.pipeline import prepare
+    from reportgen.regen.manifest import make_manifest
+    prepared = prepare(project)
+    manifest = make_manifest(prepared, project / "build")
+    assert any(p["key"] == "前言" for p in manifest["placeholders"]), manifest["placeholders"][:3]
+    assert any("【学校全称】" in p.message and "文件名" in p.message for p in prepared.problems.warnings)
+    page = text_of(client.get("/p/学校").text)
+    assert "前言 待补充 1 处" in page, page[page.find("章节与小节"):][:300]

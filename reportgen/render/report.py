@@ -313,11 +313,12 @@ def _image_problem(path: Path) -> str | None:
 
 
 def _mark_empty_sections(blocks: list[Block]) -> None:
-    """A section heading with nothing under it gets a highlighted 【待补充】 paragraph."""
+    """A heading with nothing under it (a section, or a chapter of no sections such as an empty 前言) gets a
+    highlighted 【待补充】 paragraph: counted, listed, and never a blank page in the draft."""
     i = 0
     while i < len(blocks):
         b = blocks[i]
-        if isinstance(b, Heading) and b.level >= 2:
+        if isinstance(b, Heading):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is None or (isinstance(nxt, Heading) and nxt.level <= b.level):
                 blocks.insert(i + 1, Paragraph([Placeholder(f"【待补充：{b.text}】")]))
