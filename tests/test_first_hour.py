@@ -186,3 +186,48 @@ def test_an_empty_preface_is_a_counted_placeholder_and_an_unfilled_name_warns(pr
     assert any("【学校全称】" in p.message and "文件名" in p.message for p in prepared.problems.warnings)
     page = text_of(client.get("/p/学校").text)
     assert "前言 待补充 1 处" in page, page[page.find("章节与小节"):][:300]
+
+
+# ------------------------------------------------------------------ item 8: the page tells the truth
+def test_an_empty_tech_transfer_table_prints_a_dash_not_zero(demo):
+    from reportgen.pipeline import prepare
+    from reportgen.value_kinds import NOT_REPORTED
+    (demo / "data" / "tables" / "tech_transfer.yaml").write_text("[]\n", encoding="utf-8")
+    prepared = prepare(demo)
+    assert prepared.indicators.values["技术交易到款额"][2024] is NOT_REPORTED
+    from reportgen.doc.model import Table, iter_blocks
+    rows = [[c.text for c in row] for b in iter_blocks(prepared.rendered.document.blocks)
+            if isinstance(b, Table) for row in b.rows]
+    printed = [row for row in rows if any("技术交易到款额" in t for t in row)]
+    assert printed and "0.00" not in printed[0][-1] and printed[0][-1].strip() == "-", printed
+
+
+def test_the_change_card_after_a_build_and_distinct_download_labels(demo, run):
+    (demo / "returns").mkdir()
+    (demo / "returns" / "回收记录.json").write_text('{"format": 1, "returns": []}', encoding="utf-8")
+    assert run("build", demo).code == 0
+    path = demo / "data" / "indicators.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("16238", "16300"), encoding="utf-8")
+    assert run("build", demo, "--pdf").code == 0                      # a build that changed things
+    draft = next((demo / "build").glob("*.docx"))
+    (demo / "build" / f"{draft.stem}-2.docx").write_bytes(draft.read_bytes())      # a saved-aside twin
+    (demo / "build" / f"{draft.stem}-2.pdf").write_bytes(b"%PDF-1.4")
+    with TestClient(create_app([demo], Settings(warm_office=False)), base_url=LOCAL) as c:
+        html = c.get("/p/demo").text
+    card = text_of(html[html.index('id="changes"'):])
+    card = card[:card.index("章节与小节")] if "章节与小节" in card else card[:600]
+    assert "没有变化" not in card and "没有新的改动" in card and "修改说明" in card, card
+    import re
+    labels = re.findall(r'class="dl-build">([^<]+)</a>', html)
+    assert len(labels) == len(set(labels)) >= 4, labels
+    assert "回收记录.json" not in html
+
+
+def test_a_project_folder_added_while_serving_appears(tmp_path, run):
+    (tmp_path / "projects").mkdir()
+    assert run("init", tmp_path / "projects" / "甲校").code == 0
+    with TestClient(create_app([tmp_path / "projects"], Settings(warm_office=False)), base_url=LOCAL) as c:
+        assert "/p/甲校" in c.get("/").text
+        assert run("init", tmp_path / "projects" / "乙校").code == 0
+        assert "/p/乙校" in c.get("/").text
+        assert c.get("/p/乙校").status_code == 200

@@ -50,6 +50,7 @@ class Overview:
     draft: Path | None = None                    # where the draft goes (build/…docx)
     built_at: float | None = None                # its time, when there is one
     change_lines: list[str] = field(default_factory=list)   # since the last build, and the hand-edit protection
+    unchanged_since_build: bool = False                      # nothing changed since the last build
     raw_indicators: list[tuple[str, str, object]] = field(default_factory=list)  # name, unit, value of the year
     checked_at: float = field(default_factory=time.time)
 
@@ -73,17 +74,23 @@ class Registry:
     """Key → project folder, fixed when the server starts."""
 
     def __init__(self, dirs: list[Path]):
+        self.dirs = list(dirs)
         self.roots: OrderedDict[str, Path] = OrderedDict()
-        for root in expand_projects(dirs):
-            if not (root / REPORT_FILE).is_file():
+        self._cache: dict[str, tuple[tuple, Overview]] = {}
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Add the project folders made since the last look (a key, once given, keeps its folder)."""
+        known = set(self.roots.values())
+        for root in expand_projects(self.dirs):
+            if not (root / REPORT_FILE).is_file() or root.resolve() in known:
                 continue
             base = re.sub(r"[^\w-]", "-", root.resolve().name) or "project"
             key, n = base, 2
             while key in self.roots:
                 key, n = f"{base}-{n}", n + 1
             self.roots[key] = root.resolve()
-        self._cache: dict[str, tuple[tuple, Overview]] = {}
-        self._lock = threading.Lock()
 
     def get(self, key: str) -> Path | None:
         return self.roots.get(key)
@@ -157,7 +164,9 @@ def make_overview(key: str, root: Path) -> Overview:
     ov.draft = default_output(ds)
     if ov.draft.is_file():
         ov.built_at = ov.draft.stat().st_mtime
-    ov.change_lines = diff_lines(diff_project(prepared, ov.draft))
+    diff = diff_project(prepared, ov.draft)
+    ov.change_lines = diff_lines(diff)
+    ov.unchanged_since_build = bool(diff.changes.baseline and diff.changes.empty)
     return ov
 
 

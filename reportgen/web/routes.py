@@ -52,7 +52,11 @@ def _render(request: Request, name: str, status: int = 200, **context) -> Respon
 
 def _root(request: Request) -> tuple[str, Path]:
     key = request.path_params["key"]
-    root = _state(request).registry.get(key)
+    registry = _state(request).registry
+    root = registry.get(key)
+    if root is None:
+        registry.refresh()
+        root = registry.get(key)
     if root is None:
         raise HTTPException(404, "没有这个项目。")
     return key, root
@@ -84,6 +88,7 @@ def _job_lines(job: Job | None) -> dict:
 # ------------------------------------------------------------------------------------------- pages
 async def home(request: Request):
     st = _state(request)
+    st.registry.refresh()                      # a project folder added while the server runs
     overviews = [st.registry.overview(k) for k in st.registry.roots]
     return _render(request, "home.html", projects=overviews,
                    running={k: st.jobs.running(k) for k in st.registry.roots})
@@ -107,24 +112,27 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
 
 
 def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
-    """(label, folder, name) of the files the page offers from build/ and returns/."""
+    """(label, folder, name) of the files the page offers from build/ and returns/: each label says which file
+    it is (an edited draft's saved-aside twin and its PDF are not "the draft" again)."""
     out = []
     build_dir = root / "build"
     if ov.draft is not None and build_dir.is_dir():
         stem = ov.draft.stem
-        for p in sorted(build_dir.iterdir()):
+        for p in sorted(build_dir.iterdir(), key=lambda p: (p.name != ov.draft.name, p.suffix, p.name)):
             if not p.is_file() or p.name.startswith("."):
                 continue
-            if p.suffix == ".docx" and p.name.startswith(stem):
-                out.append(("初稿（Word）" if p.name == ov.draft.name else "另存的初稿（Word）", "build", p.name))
-            elif p.suffix == ".pdf" and p.name.startswith(stem):
-                out.append(("初稿（PDF）", "build", p.name))
+            if p.suffix in (".docx", ".pdf") and p.name.startswith(stem):
+                kind = "Word" if p.suffix == ".docx" else "PDF"
+                own = p.stem == stem
+                out.append((f"初稿（{kind}）" if own else f"另存的新初稿（{kind}，{p.stem[len(stem):].strip('-_（）() ') or p.stem}）",
+                            "build", p.name))
             elif p.name == CHANGES_FILE:
-                out.append(("修改说明（本次构建与上次相比）", "build", p.name))
+                out.append(("修改说明（本次生成与上次相比）", "build", p.name))
     returns = root / intake.RETURNS
     if returns.is_dir():
+        # the return record (回收记录.json) is the program's bookkeeping, not an office's file
         out += [("已上传：" + p.name, "returns", p.name) for p in sorted(returns.iterdir())
-                if p.is_file() and not p.name.startswith(".")]
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in intake.KINDS]
     return out
 
 
@@ -373,7 +381,7 @@ class _Progress(dict):
 def _build_job(st, root: Path, job: Job, force: bool) -> None:
     from ..export.office import have_office
     from ..pipeline import build as run_build
-    from ..regen.present import rebuild_lines
+    from ..regen.present import console_lines, rebuild_lines
     from ..regen.publish import write_changelog
     pdf = have_office()
     if not pdf:
@@ -389,6 +397,7 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     if s.pdf is not None:
         job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
     job.lines += rebuild_lines(r)
+    job.changes = console_lines(r.changes)
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"
