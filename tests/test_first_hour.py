@@ -231,3 +231,30 @@ def test_a_project_folder_added_while_serving_appears(tmp_path, run):
         assert run("init", tmp_path / "projects" / "乙校").code == 0
         assert "/p/乙校" in c.get("/").text
         assert c.get("/p/乙校").status_code == 200
+
+
+# ------------------------------------------------------------------ item 7: words an office can act on
+def test_the_writing_task_shows_the_data_as_printed_names_and_values(demo, run, tmp_path):
+    from deptutil import assign_three, kit_file
+    from docx import Document
+    assign_three(demo)
+    assert run("kit", demo, "-o", tmp_path / "kit").code == 0
+    doc = Document(str(kit_file(tmp_path / "kit", "科研处", ".docx")))
+    guide = doc.tables[0].rows[0].cells[0]
+    text = "\n".join(p.text for p in guide.paragraphs)
+    grid = [[c.text for c in row.cells] for row in guide.tables[0].rows]
+    assert grid[0] == ["数据", "目前的数值"] and len(grid) <= 22
+    shown = text + str(grid)
+    assert "{{" not in shown and "→" not in shown and "count(" not in shown
+    assert "research_projects" not in shown and "tech_transfer" not in shown
+    assert any("技术交易额一览表" in name and value == "7 行" for name, value in grid), grid
+
+
+def test_problems_in_the_browser_name_tables_and_sections_as_printed(demo):
+    path = demo / "data" / "tables" / "innovation_awards.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "- {}\n", encoding="utf-8")      # an empty row: a warning
+    with TestClient(create_app([demo], Settings(warm_office=False)), base_url=LOCAL) as c:
+        html = c.get("/p/demo").text
+    problems = html[html.index('id="problems"'):html.index("</section>", html.index('id="problems"'))]
+    assert "创新创业大赛获奖" in text_of(problems) and "innovation_awards" not in text_of(problems), text_of(problems)
+    assert 'title="data/tables/innovation_awards.yaml:' in problems          # file:line kept as the tooltip

@@ -47,6 +47,8 @@ def _state(request: Request):
 
 def _render(request: Request, name: str, status: int = 200, **context) -> Response:
     context.setdefault("csrf", _state(request).settings.csrf)
+    if "p" in context:                         # problems name tables and sections as the draft prints them
+        context.setdefault("printed_names", getattr(context["p"], "printed", {}))
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
