@@ -424,7 +424,9 @@ def test_department_kits_are_made_and_downloaded_from_the_page(demo):
 
 
 def test_without_departments_the_page_says_how_to_assign_them(client, demo):
-    assert "departments" not in (demo / "report.yaml").read_text(encoding="utf-8")
+    from deptutil import drop_departments
+    drop_departments(demo)
+    assert "departments:" not in (demo / "report.yaml").read_text(encoding="utf-8")
     page = client.get("/p/demo").text
     hint = text_of(page.split('id="kits-hint"', 1)[1].split("</p>", 1)[0])
     assert "部门分工" in hint and "departments" in hint and "reportgen init" in hint
