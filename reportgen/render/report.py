@@ -170,8 +170,10 @@ class _Renderer:
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
         front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
         cover = self.cover() if pack.cover is not False else None
+        header = pack.typography.running_header
         doc = Document(cover=cover, blocks=front + blocks, typography=pack.typography,
-                       properties=self.properties(cover, blocks))
+                       properties=self.properties(cover, blocks),
+                       header=self.render_string(header, "页眉", self.context()).strip() if header else "")
         return RenderResult(doc, sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
