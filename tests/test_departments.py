@@ -329,6 +329,8 @@ def test_every_section_survives_the_trip_through_word(run, demo, tmp_path):
     """Three whole chapters to one department, one sentence of each section edited in Word: the draft keeps every
     table, case and figure, and the change report shows only the edits (and the pictures' new paths)."""
     from reportgen.departments.marker import read_docx
+    from deptutil import drop_departments
+    drop_departments(demo)                               # the demo's own assignment, replaced
     with open(demo / "report.yaml", "a", encoding="utf-8") as f:
         f.write("departments:\n  质量办:\n    sections: [talent, service, culture]\n")
     first = run("build", demo)
@@ -434,6 +436,8 @@ def test_collect_and_status_work_while_other_data_is_still_wrong(run, project, r
 
 
 def test_commands_without_an_assignment_say_what_to_do(run, demo):
+    from deptutil import drop_departments
+    drop_departments(demo)
     for command in ("kit", "status"):
         r = run(command, demo)
         assert r.code == 2 and "report.yaml 中没有 departments" in r.err

@@ -258,3 +258,12 @@ def test_problems_in_the_browser_name_tables_and_sections_as_printed(demo):
     problems = html[html.index('id="problems"'):html.index("</section>", html.index('id="problems"'))]
     assert "创新创业大赛获奖" in text_of(problems) and "innovation_awards" not in text_of(problems), text_of(problems)
     assert 'title="data/tables/innovation_awards.yaml:' in problems          # file:line kept as the tooltip
+
+
+# ------------------------------------------------------------------ the demo carries a departments: assignment
+def test_the_demo_assigns_its_sections_so_status_and_kits_work(demo, run, tmp_path):
+    r = run("status", demo)
+    assert r.code == 0 and "招生就业处" in r.out and "质量管理办公室" in r.out, r.text
+    assert "没有分给任何部门" not in run("validate", demo).text          # every section and table has an owner
+    assert run("kit", demo, "-o", tmp_path / "kit").code == 0
+    assert (tmp_path / "kit" / "科研处.zip").is_file()

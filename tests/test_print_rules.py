@@ -193,3 +193,18 @@ def test_the_running_header_is_the_packs_on_body_pages_only(demo_docx):
     assert [p.text for p in body.paragraphs] == ["江州职业技术学院2024年度质量年度报告"]
     for section in d.sections[:-1]:                                    # the cover and the 目录
         assert not "".join(p.text for p in section.header.paragraphs).strip()
+
+
+def test_a_case_photo_never_opens_a_row_of_the_box_alone():
+    """A case whose photo does not fit under its paragraphs: the paragraph before the photo goes with it,
+    so the next page never holds only the photo (issue 25: ~65% of a page left empty)."""
+    from reportgen.write.blocks import case_rows, keep_height_pt
+    from reportgen.write.docx_writer import text_width_twips
+    t = Typography()
+    para = Paragraph([Text("案例正文" * 25)])
+    photo = Figure("图 1", "现场", [Image("photo.jpg")])
+    rows = case_rows([para, para, para, photo], t, text_width_twips(t), "案例 1：标题")
+    assert len(rows) >= 2
+    last, _ = rows[-1]
+    assert isinstance(last[-1], Figure) and len(last) >= 2 and last[-2] is para
+    assert all(h <= keep_height_pt(t) * 1.01 or len(blocks) == 1 for blocks, h in rows[:-1])
