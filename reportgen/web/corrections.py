@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ..check.coerce import DASHES, coerce
+from ..check.quantities import INDICATOR_COLUMN, coerce_indicator
 from ..errors import Location, Problems, ReportgenError
 from ..load.project import INDICATOR_FILE
 from ..value_kinds import NOT_REPORTED as NOT_REPORTED_VALUE
@@ -33,7 +35,6 @@ class Row:
     unit: str
     value: str              # as its source writes it (97.30 stays 97.30)
     source: str             # where the draft takes it from, in words
-    loc: Location | None    # that place; None when no source gives it yet
 
 
 @dataclass
@@ -53,8 +54,7 @@ def rows(root: Path, year: int) -> list[Row]:
             continue
         cell = raw.indicators.cells.get(d.name, {}).get(year) if raw is not None else None
         value = "" if cell is None else _as_written(cell)
-        out.append(Row(d.name, d.unit, value, describe(cell.loc) if cell is not None else "（尚未填写）",
-                       cell.loc if cell is not None else None))
+        out.append(Row(d.name, d.unit, value, describe(cell.loc) if cell is not None else "（尚未填写）"))
     return out
 
 
@@ -63,10 +63,6 @@ def describe(loc: Location) -> str:
     if loc.sheet is not None:
         return f"工作簿 {loc}"
     return f"数据文件 {loc.file}" + (f" 第 {loc.line} 行" if loc.line else "")
-
-
-def current_values(root: Path, year: int) -> dict[str, str]:
-    return {r.name: r.value for r in rows(root, year)}
 
 
 def _merged(root: Path):
@@ -99,8 +95,6 @@ def read_typed(text: str, d, problems: Problems):
     t = unicodedata.normalize("NFKC", text).strip()
     if t == "":
         return None
-    from ..check.coerce import DASHES
-    from ..check.quantities import coerce_indicator
     if t in DASHES:
         return NOT_REPORTED
     result = coerce_indicator(d, t, t)
@@ -109,8 +103,6 @@ def read_typed(text: str, d, problems: Problems):
         problems.error(f"“{shown}”不是数字或无法保存：{result.error}（填数字；未填报的年度填 -）",
                        Location(FORM, path=d.name))
         return None
-    from ..check.coerce import coerce
-    from ..check.quantities import INDICATOR_COLUMN
     plain = coerce(INDICATOR_COLUMN, t, t)
     if plain.error or plain.value is NOT_REPORTED_VALUE:
         return t                                  # "3.5万元": kept as typed, read the same way at build
@@ -143,20 +135,15 @@ def save(root: Path, year: int, typed: dict[str, str]) -> tuple[list[Edit], Prob
     for source, items in by_source.items():
         if source == DATA_FILE:
             _save_data_file(root, year, items)
-            edits += [Edit(n, o, _shown(v), f"数据文件 {DATA_FILE}") for n, o, v, _ in items]
+            edits += [Edit(n, o, str(v), f"数据文件 {DATA_FILE}") for n, o, v, _ in items]
         else:
             kept = _save_workbook_copy(root, source, items, raw.config)
-            edits += [Edit(n, o, _shown(v), f"工作簿 {kept}（更正后的副本，原文件 {source} 保留）")
+            edits += [Edit(n, o, str(v), f"工作簿 {kept}（更正后的副本，原文件 {source} 保留）")
                       for n, o, v, _ in items]
     return edits, problems
 
 
-def _shown(value) -> str:
-    return str(value)
-
-
 def _same(cell, new, d) -> bool:
-    from ..check.quantities import coerce_indicator
     before = coerce_indicator(d, cell.raw, cell.text if isinstance(cell.text, str) else None)
     after = coerce_indicator(d, new if isinstance(new, str) else str(new), str(new))
     return before.error is None and before.value == after.value
