@@ -208,3 +208,29 @@ def test_a_case_photo_never_opens_a_row_of_the_box_alone():
     last, _ = rows[-1]
     assert isinstance(last[-1], Figure) and len(last) >= 2 and last[-2] is para
     assert all(h <= keep_height_pt(t) * 1.01 or len(blocks) == 1 for blocks, h in rows[:-1])
+
+
+def test_the_demos_table_4_and_5_give_codes_their_printed_width_and_the_rest_to_text():
+    """表4 合作企业: ISBN, 版次, 序号 kept spare width while 教材名称 and 出版社 wrapped to 3–4 lines (issue 25)."""
+    from pathlib import Path
+    from reportgen.doc.model import iter_blocks
+    from reportgen.pipeline import prepare
+    from reportgen.write.docx_writer import text_width_twips
+    from reportgen.write.tables import CELL_MARGIN_TWIPS, CELL_SLACK_EM, column_widths
+    demo = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
+    doc = prepare(demo).rendered.document
+    t = doc.typography
+    em, pad = t.table_size * 20, 2 * CELL_MARGIN_TWIPS
+    tables = {b.label: b for b in iter_blocks(doc.blocks) if isinstance(b, Table)}
+    t4 = tables["表 4"]
+    widths = column_widths(t4, [str(n) for n in range(1, len(t4.rows) + 1)], t, text_width_twips(t))
+    names = ["序号"] + [c.name for c in t4.columns]
+    isbn = names.index("ISBN")
+    printed = max(text_em(r[isbn - 1].text) for r in t4.rows)
+    assert printed < 8.0                                         # 978-7-5186-2417-1 in Times: 7.8 em
+    assert (widths[isbn] - pad) / em == pytest.approx(printed + CELL_SLACK_EM, abs=0.05)
+    text_cols = [names.index(n) for n in ("合作企业", "教材名称", "出版社")]
+    assert sum(widths[i] for i in text_cols) / sum(widths) > 0.37  # the long texts take the spare width
+    t5 = tables["表 5"]
+    widths = column_widths(t5, [str(n) for n in range(1, len(t5.rows) + 1)], t, text_width_twips(t))
+    assert widths[1] == max(widths)                              # 获奖名称, the longest text, is the widest
