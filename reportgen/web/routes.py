@@ -220,7 +220,7 @@ async def choose_section(request: Request):
         result.problems.items += mine
         if not mine:
             result.notes.append("检查完毕，本节没有发现问题。")
-    return await project(request, intake_result=result)
+    return _answer(request, key, result)
 
 
 async def build(request: Request):
