@@ -272,6 +272,8 @@ def collect(directory: Path, files: tuple[Path, ...], department: str | None):
     r = run_collect(directory, list(files), department)
     for line in r.lines():
         click.echo(line)
+    if any(f.unattributed for f in r.refused):
+        click.echo("提示：无法判断部门的文件，可加 --department 部门名 指明后重新收取")
     if r.refused:
         sys.exit(EXIT_PROBLEMS)
 

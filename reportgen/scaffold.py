@@ -9,6 +9,7 @@ from .pack import TableDef
 from .packs.find import find_pack
 from .packs.load import load_pack
 
+REPORT_YEAR = 2024        # the year a new project's report.yaml starts with
 TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含小数）", "date": "年月，如 \"2024.05\"", "enum": "从可选值中选择"}
 
 
@@ -42,8 +43,8 @@ def _report(pack_name: str) -> str:
 pack: {pack_name}            # 模板包名称（reportgen 内置或项目内的文件夹）
 school:
   name: 【学校全称】          # 学校全称，出现在封面和页眉
-year: 2024                   # 数据年度：指标“本年”列和各表标题中的年份
-# edition: 2025              # 报告年度（封面所印，如“（2025年度）”）；不写时与 year 相同
+year: {REPORT_YEAR}                   # 数据年度：指标“本年”列和各表标题中的年份
+# edition: {REPORT_YEAR + 1}              # 报告年度（封面所印，如“（2025年度）”）；不写时与 year 相同
 level: 高等职业              # 办学层次，出现在封面标题中（高等职业 / 中等职业）
 date: 2024年12月             # 封面日期
 # output: 学校质量年度报告2024.docx   # 输出文件名（默认放在 build/ 文件夹下）
@@ -51,8 +52,12 @@ date: 2024年12月             # 封面日期
 
 
 def _indicators(pack) -> str:
-    lines = ["# 原始指标（按年度填写）。格式：指标名称: {2022: 数值, 2023: 数值, 2024: 数值}",
-             "# \"-\" 表示未填报（与 0 不同）；不知道的年份可以不写。计算类指标（比率、生均值等）由工具计算，无需填写。", ""]
+    years = _years(pack)
+    shape = ", ".join(f"{y}: 数值" for y in years)
+    lines = [f"# 原始指标（按年度填写）。格式：指标名称: {{{shape}}}",
+             "# 填写时删去行首的“# ”；\"-\" 表示未填报（与 0 不同）；不知道的年份可以不写。",
+             f"# 附表列出 {len(years)} 个年度（{'、'.join(map(str, years))}）。计算类指标（比率、生均值等）由工具计算，无需填写。",
+             ""]
     for d in pack.indicators.values():
         if d.kind != "raw":
             continue
@@ -60,8 +65,15 @@ def _indicators(pack) -> str:
         note = f"；{d.help}" if d.help else ""
         parent = f"；是“{d.parent}”的其中项" if d.parent else ""
         lines.append(f"# {d.name}（{unit}{parent}{note}）")
-        lines.append(f"# {d.name}: {{2023: , 2024: }}")
-    return "\n".join(lines) + "\n{}\n"
+        lines.append(f"# {d.name}: {{{', '.join(f'{y}: ' for y in years)}}}")
+    # no closing {}: a line uncommented below it would make the file two documents
+    return "\n".join(lines) + "\n"
+
+
+def _years(pack) -> list[int]:
+    """The years the appendix prints: the report year and the years before it."""
+    count = max((a.years for a in pack.appendix), default=3)
+    return list(range(REPORT_YEAR - count + 1, REPORT_YEAR + 1))
 
 
 def plain_title(title: str, year: int | None = None, school: str = "") -> str:
@@ -93,9 +105,9 @@ def _table(t: TableDef) -> str:
         if c.help:
             parts.append(c.help)
         lines.append(f"#   {c.name}：{'；'.join(parts)}")
-    lines.append("# 示例：")
+    lines.append("# 示例（填写时删去行首的“# ”，每条记录复制一份）：")
     lines.append("# - " + "\n#   ".join(f"{c.name}: {_example(c)}" for c in t.columns))
-    return "\n".join(lines) + "\n[]\n"
+    return "\n".join(lines) + "\n"
 
 
 def _example(c) -> str:

@@ -28,7 +28,17 @@ departments:
 NEW_SENTENCE = "学校把就业工作作为“一把手”工程，本年新增园区专场招聘会 12 场。"
 
 
+def drop_departments(project: Path) -> None:
+    """report.yaml without its `departments:` block (the demo carries one)."""
+    import re
+    path = project / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^departments:[^\n]*\n(?:(?:[ \t][^\n]*)?\n)*", "", text), encoding="utf-8")
+
+
 def assign_three(project: Path) -> None:
+    """The project's departments replaced by three (the tests' own assignment)."""
+    drop_departments(project)
     with open(project / "report.yaml", "a", encoding="utf-8") as f:
         f.write(THREE)
 

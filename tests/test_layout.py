@@ -170,6 +170,8 @@ def test_pdf_has_charts_with_numbered_captions(demo_pdf):
 def test_nothing_crosses_the_margins(demo_pdf):
     _, _, pages = demo_pdf
     t = load_pack(find_pack("annual-2024")).typography
+    header = prepare(DEMO).rendered.document.header
+    assert header == "江州职业技术学院2024年度质量年度报告"           # the pack's running header, rendered
     bad = []
     for n, page in enumerate(pages, start=1):
         left, right = t.margin_left_mm * PT_PER_MM, page["width"] - t.margin_right_mm * PT_PER_MM
@@ -181,10 +183,15 @@ def test_nothing_crosses_the_margins(demo_pdf):
         footer_chars = [c for c in page["chars"] if c["top"] > bottom]
         assert not footer_chars or FOOTER.match(squash("".join(c["text"] for c in footer_chars))), \
             f"page {n}: text below the bottom margin that is not the page number"
+        header_chars = [c for c in page["chars"] if c["bottom"] < top]
+        assert not header_chars or squash("".join(c["text"] for c in header_chars)) == squash(header), \
+            f"page {n}: text above the top margin that is not the running header"
         for c in page["chars"]:
-            if outside(c, vertical=c not in footer_chars):
+            if outside(c, vertical=c not in footer_chars + header_chars):
                 bad.append(f"page {n}: {c['text']!r} at x {c['x0']:.1f}–{c['x1']:.1f}, y {c['top']:.1f}–{c['bottom']:.1f}")
         for kind, o in page["boxes"]:
+            if o["bottom"] < top and o["bottom"] - o["top"] < 2 and header_chars:
+                continue                                    # the rule under the running header
             if outside(o):
                 bad.append(f"page {n}: {kind[:-1]} at x {o['x0']:.1f}–{o['x1']:.1f}, y {o['top']:.1f}–{o['bottom']:.1f}")
     assert not bad, f"{len(bad)} objects outside the text area, e.g.\n" + "\n".join(bad[:10])
@@ -232,8 +239,9 @@ def _face(fontname):
 def _typeset_page(p, t):
     bottom_margin = p.height - t.margin_bottom_mm * PT_PER_MM
     rows = {}
-    for c in p.chars:
-        if c["text"].strip() and c["top"] < bottom_margin:
+    top_margin = t.margin_top_mm * PT_PER_MM
+    for c in p.chars:                          # the running header above the text area is not a line of it
+        if c["text"].strip() and c["top"] < bottom_margin and c["bottom"] > top_margin - TOLERANCE_PT:
             rows.setdefault(round(c["bottom"]), []).append(c)
     lines = []
     for key in sorted(rows):

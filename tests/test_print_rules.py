@@ -27,8 +27,21 @@ def _kept(tr):
 
 
 # ---------------------------------------------------------------- column widths
-def test_text_width_counts_cjk_full_and_latin_half():
-    assert text_em("获奖级别") == 4 and text_em("978-7-5635-6352-4") == 8.5 and text_em("第1版") == 2.5
+def test_text_width_counts_cjk_full_and_latin_by_its_face():
+    assert text_em("获奖级别") == 4 and text_em("第1版") == 2.5
+
+
+@pytest.mark.parametrize("text", ["978-7-5635-6352-4", "2024.05", "Python", "ISBN 978-7-111", "(WPS) Office 365",
+                                  "Mbps", "1,234.56%"])
+def test_latin_width_is_the_printed_width_in_the_tables_latin_face(text):
+    """Times New Roman's metrics, measured in Liberation Serif (metric-compatible; LibreOffice prints with it)."""
+    import subprocess
+    from PIL import ImageFont
+    path = subprocess.run(["fc-match", "-f", "%{file}", "Liberation Serif:style=Regular"],
+                          capture_output=True, text=True).stdout
+    assert path.endswith(".ttf"), "fonts-liberation2 is installed by .ci/run"
+    face = ImageFont.truetype(path, 1000)
+    assert text_em(text) == pytest.approx(face.getlength(text) / 1000, abs=0.02 * len(text))
 
 
 def test_short_codes_and_short_headers_never_wrap(tmp_path):
@@ -41,7 +54,7 @@ def test_short_codes_and_short_headers_never_wrap(tmp_path):
     em = Typography().table_size * 20
     pad = 2 * 108
     # ISBN on one line, "出版时间" (4 characters) on one line, the rest to the long titles
-    assert widths[2] - pad >= 8.5 * em and widths[4] - pad >= 4 * em
+    assert widths[2] - pad >= text_em("978-7-5635-6350-4") * em and widths[4] - pad >= 4 * em
     assert widths[1] == max(widths)
 
 
@@ -61,7 +74,7 @@ def test_text_columns_give_way_before_codes_wrap():
                      ["第1版"], ["2024.03"], ["中工技术出版社"]])
     widths = allot(30, needs, [1] * 8)
     assert sum(widths) == pytest.approx(30)
-    assert widths[4] >= 8.5 and widths[5] >= 2.5 and widths[6] >= 4
+    assert widths[4] >= text_em("978-7-5635-6352-4") and widths[5] >= 2.5 and widths[6] >= 4
     assert sum(allot(10, needs, [1] * 8)) == pytest.approx(10)     # nothing fits: all scaled down
 
 
@@ -160,3 +173,64 @@ def test_replace_table_is_written_into_the_profile(tmp_path):
     assert re.search(r'Font/Substitution">\s*<prop oor:name="Replacement"[^>]*><value>true', xcu)
     assert "<value>仿宋_GB2312</value>" in xcu and "A&amp;B" in xcu
 
+
+
+# ---------------------------------------------------------------- issue 25: the first hour's print defects
+def test_a_long_tables_caption_header_and_first_rows_never_end_a_page(tmp_path):
+    """数据表 4 of the demo (9 rows) printed its title, header and first row alone at a page's foot."""
+    long = Table("数据表 4", "国际影响表", [Column("指标")], [[Cell(f"指标{i}")] for i in range(9)])
+    path = tmp_path / "k.docx"
+    write_docx(Document(None, [Paragraph([Text("正文")]), long]), path)
+    rows = _tables(path)[0].findall(qn("w:tr"))
+    assert _kept(rows[0]) and _kept(rows[1]) and _kept(rows[2])       # header, row 1, row 2 go with row 3
+    assert not _kept(rows[4])                                          # the middle may break
+
+
+def test_the_running_header_is_the_packs_on_body_pages_only(demo_docx):
+    d = docx.Document(str(demo_docx))
+    body = d.sections[-1].header
+    assert not body.is_linked_to_previous
+    assert [p.text for p in body.paragraphs] == ["江州职业技术学院2024年度质量年度报告"]
+    for section in d.sections[:-1]:                                    # the cover and the 目录
+        assert not "".join(p.text for p in section.header.paragraphs).strip()
+
+
+def test_a_case_photo_never_opens_a_row_of_the_box_alone():
+    """A case whose photo does not fit under its paragraphs: the paragraph before the photo goes with it,
+    so the next page never holds only the photo (issue 25: ~65% of a page left empty)."""
+    from reportgen.write.blocks import case_rows, keep_height_pt
+    from reportgen.write.docx_writer import text_width_twips
+    t = Typography()
+    para = Paragraph([Text("案例正文" * 25)])
+    photo = Figure("图 1", "现场", [Image("photo.jpg")])
+    rows = case_rows([para, para, para, photo], t, text_width_twips(t), "案例 1：标题")
+    assert len(rows) >= 2
+    last, _ = rows[-1]
+    assert isinstance(last[-1], Figure) and len(last) >= 2 and last[-2] is para
+    assert all(h <= keep_height_pt(t) * 1.01 or len(blocks) == 1 for blocks, h in rows[:-1])
+
+
+def test_the_demos_table_4_and_5_give_codes_their_printed_width_and_the_rest_to_text():
+    """表4 合作企业: ISBN, 版次, 序号 kept spare width while 教材名称 and 出版社 wrapped to 3–4 lines (issue 25)."""
+    from pathlib import Path
+    from reportgen.doc.model import iter_blocks
+    from reportgen.pipeline import prepare
+    from reportgen.write.docx_writer import text_width_twips
+    from reportgen.write.tables import CELL_MARGIN_TWIPS, CELL_SLACK_EM, column_widths
+    demo = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
+    doc = prepare(demo).rendered.document
+    t = doc.typography
+    em, pad = t.table_size * 20, 2 * CELL_MARGIN_TWIPS
+    tables = {b.label: b for b in iter_blocks(doc.blocks) if isinstance(b, Table)}
+    t4 = tables["表 4"]
+    widths = column_widths(t4, [str(n) for n in range(1, len(t4.rows) + 1)], t, text_width_twips(t))
+    names = ["序号"] + [c.name for c in t4.columns]
+    isbn = names.index("ISBN")
+    printed = max(text_em(r[isbn - 1].text) for r in t4.rows)
+    assert printed < 8.0                                         # 978-7-5186-2417-1 in Times: 7.8 em
+    assert (widths[isbn] - pad) / em == pytest.approx(printed + CELL_SLACK_EM, abs=0.05)
+    text_cols = [names.index(n) for n in ("合作企业", "教材名称", "出版社")]
+    assert sum(widths[i] for i in text_cols) / sum(widths) > 0.37  # the long texts take the spare width
+    t5 = tables["表 5"]
+    widths = column_widths(t5, [str(n) for n in range(1, len(t5.rows) + 1)], t, text_width_twips(t))
+    assert widths[1] == max(widths)                              # 获奖名称, the longest text, is the widest

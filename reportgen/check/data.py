@@ -16,10 +16,24 @@ def check_project(raw: RawProject, problems: Problems) -> Dataset:
     typed_numbers = {name: {y: typed_number(raw.pack.indicators[name], c.raw, c.text) for y, c in years.items()}
                      for name, years in typed_derived.items()}
     _warn_empty_year(raw, values, problems)
+    _warn_unfilled_settings(raw, problems)
     return Dataset(root=raw.root, config=raw.config, pack=raw.pack, year=raw.config["year"], tables=tables,
                    indicators=values, indicator_locs=locs, narrative=raw.narrative, typed_derived=typed_derived,
                    typed_numbers=typed_numbers,
                    word_sections=raw.word_sections)
+
+
+def _warn_unfilled_settings(raw: RawProject, problems: Problems) -> None:
+    """A report.yaml setting still holding init's 【…】 prompt prints it on the cover, in the header and
+    in the draft's file name (【学校全称】质量年度报告2024.docx)."""
+    import re
+    school = raw.config.get("school") if isinstance(raw.config.get("school"), dict) else {}
+    settings = {f"school › {k}": v for k, v in school.items()} | {"output": raw.config.get("output")}
+    for key, value in settings.items():
+        if isinstance(value, str) and re.search(r"【[^】]*】", value):
+            what = "初稿的文件名、封面和页眉" if key in ("school › name", "output") else "报告中用到它的地方"
+            problems.warning(f"report.yaml 的 {key} 还是“{value}”，没有填写：{what}会印出这几个字，请改为实际内容",
+                             raw.config_loc)
 
 
 def _warn_empty_year(raw: RawProject, values: dict, problems: Problems) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ..dataset import TableData
 from ..errors import DataRefError, did_you_mean
-from ..value_kinds import is_number
+from ..value_kinds import NOT_REPORTED, is_number
 
 
 class Aggregates:
@@ -38,8 +38,12 @@ class Aggregates:
         if not col.summable:
             what = "是年份列" if col.numeric else "不是数字列"
             raise DataRefError(f"明细表“{tid}”的“{column}”{what}，不能求和")
-        values = [r[column] for r in t.rows
-                  if is_number(r.get(column)) and all(str(r.get(k)) == str(v) for k, v in where.items())]
+        rows = [r for r in t.rows if all(str(r.get(k)) == str(v) for k, v in where.items())]
+        values = [r[column] for r in rows if is_number(r.get(column))]
+        if not values and (not t.rows or rows):
+            # an empty table, or rows whose amounts are all "-": not reported (prints "-"), never a made-up 0;
+            # rows that exist but none of this kind: a true 0
+            return NOT_REPORTED
         return _as_column(col, sum(values, Decimal(0)))
 
     def rows(self, tid: str) -> list[dict]:

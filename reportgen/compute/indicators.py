@@ -104,10 +104,23 @@ def evaluate(formula: Formula, values: dict[str, object], aggregates):
     ctx.update(ind={r: values[r] for r in formula.refs}, convert=_convert, len=len, min=min, max=max, abs=abs,
                round=round)
     if aggregates is not None:
-        ctx.update(count=aggregates.count, total=lambda *a, **k: _num(aggregates.total(*a, **k)),
+        ctx.update(count=aggregates.count, total=lambda *a, **k: _reported(aggregates.total(*a, **k)),
                    rows=aggregates.rows)
-    result = formula.fn(**ctx)
+    try:
+        result = formula.fn(**ctx)
+    except _Unreported:
+        return NOT_REPORTED                     # a total of an empty table: the formula's value is "-" too
     return _num(result) if is_number(result) else NOT_REPORTED
+
+
+class _Unreported(Exception):
+    pass
+
+
+def _reported(value):
+    if not is_number(value):
+        raise _Unreported
+    return _num(value)
 
 
 def _convert(value, from_unit, to_unit):

@@ -47,6 +47,7 @@ class FileOutcome:
     stored: str = ""                                       # where the file is kept, relative to the project
     shown: str = ""                                        # how to name it: "任务包.zip › 教务处-撰写任务.docx"
     problems: Problems = field(default_factory=Problems)
+    unattributed: bool = False                             # refused only because no department could be told
 
     def line(self) -> str:
         who = f"{self.department} · " if self.department else ""
@@ -174,7 +175,8 @@ class _Collector:
         if name is None:
             known = "、".join(self.assignment.departments)
             out.message = ("无法判断是哪个部门交回的" + (f"（内容涉及：{'、'.join(sorted(guessed))}）" if guessed else "")
-                           + f"，请用 --department 指明部门后重新收取（部门：{known}）")
+                           + f"，请指明是哪个部门的后重新收取（部门：{known}）")
+            out.unattributed = True
             return None
         if name not in self.assignment.departments:
             out.message = f"文件属于“{name}”，但 report.yaml 的 departments 中已没有这个部门，未收取"

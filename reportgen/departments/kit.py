@@ -17,10 +17,12 @@ from ..fileio import write_atomic
 from .assign import Assignment, Department, project_assignment
 from .marker import Marker, add_to_docx
 
-MAX_REFERENCES = 40
+MAX_REFERENCES = 20                    # the guidance box stays short: the rest is in the workbook
 KIT_DIR = "任务包"                     # under the project's build/, unless told otherwise
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_REFERENCE = re.compile(r"\{\{.*?\}\}", re.S)
+_NAMED_INDICATOR = re.compile(r"""ind(?:\.(\w+)|\[["']([^"']+)["']\])""")     # ind.X / ind["X"] in a section's text
+_COUNTED_TABLE = re.compile(r"""(?:count|total|table|rows)\(\s*["'](\w+)["']""")
+_TABLE_ID = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9_]*(?![A-Za-z0-9_])")     # said as 表题 when a table's id
 
 
 @dataclass
@@ -100,35 +102,49 @@ def _zip(f, folder: str, files: dict[str, bytes]) -> None:
 
 # ---------------------------------------------------------------- the sections
 class _References:
-    """Data references a department may use, with their current values."""
+    """The data a department's section may use, as people read it: printed names and current values."""
 
     def __init__(self, prepared):
-        from ..compute.aggregates import Aggregates
-        from ..render.report import reference_context
+        from ..workbook.layout import render_title
         ds = prepared.dataset
         self.ds, self.ind = ds, prepared.indicators
-        self.env, self.ctx = reference_context(ds, prepared.indicators, Aggregates(ds.tables), Problems())
+        context = {"year": ds.year, "school": ds.config.get("school", {})}
+        self.titles = {tid: render_title(t.definition.title, context) for tid, t in ds.tables.items()}
 
-    def value(self, ref: str) -> str:
-        try:
-            return self.env.from_string(ref).render(self.ctx).strip() or "（空）"
-        except Exception:         # a reference the current data cannot give: say so, the build will locate it
-            return "（目前无法计算）"
-
-    def for_department(self, dept: Department, text: str) -> list[str]:
-        refs = list(dict.fromkeys(m.group(0) for m in _REFERENCE.finditer(text)))
+    def for_department(self, dept: Department, text: str) -> list[tuple[str, str]]:
+        """(printed name, current value) rows: the department's indicators and tables, and the data its
+        section's text already refers to."""
+        from ..compute.aggregates import Aggregates
+        from ..render.display import format_value
+        from ..value_kinds import is_number
         defs = self.ds.pack.indicators
-        names = list(dept.indicators) + [n for n, d in defs.items() if d.kind == "derived" and d.formula
-                                         and any(r in d.formula for r in dept.indicators)]
-        refs += [f"{{{{ ind.{n} }}}}" if n.isidentifier() else f'{{{{ ind["{n}"] }}}}' for n in names]
-        for tid in dept.tables:
-            refs.append(f'{{{{ count("{tid}") }}}}')
-            refs += [f'{{{{ total("{tid}", "{c.name}") }}}}' for c in self.ds.pack.tables[tid].columns if c.total]
-        refs = list(dict.fromkeys(refs))
-        lines = [f"{r} → {self.value(r)}" for r in refs[:MAX_REFERENCES]]
-        if len(refs) > MAX_REFERENCES:
-            lines.append(f"……另有 {len(refs) - MAX_REFERENCES} 项，见数据填报工作簿")
-        return lines
+        named = [m.group(1) or m.group(2) for m in _NAMED_INDICATOR.finditer(text)]
+        names = [n for n in dict.fromkeys(named + list(dept.indicators) + [
+            n for n, d in defs.items() if d.kind == "derived" and d.formula and any(r in d.formula for r in dept.indicators)])
+            if n in defs]
+        rows = []
+        for n in names:
+            v = self.ind.values.get(n, {}).get(self.ds.year)
+            shown = format_value(defs[n], v) if is_number(v) else "未填报"
+            unit = defs[n].unit if is_number(v) and defs[n].unit and not shown.endswith(defs[n].unit) else ""
+            rows.append((n, shown + unit))
+        agg = Aggregates(self.ds.tables)
+        tables = list(dict.fromkeys([m.group(1) for m in _COUNTED_TABLE.finditer(text)] + list(dept.tables)))
+        for tid in (t for t in tables if t in self.ds.tables):
+            table = self.ds.tables[tid]
+            rows.append((self.titles[tid], f"{len(table.rows)} 行" if table.rows else "尚未填写"))
+            for c in (c for c in table.definition.columns if c.total and table.rows):
+                total = agg.total(tid, c.name)
+                rows.append((f"{self.titles[tid]} › {c.name}合计",
+                             f"{total}{c.unit or ''}" if is_number(total) else "未填报"))
+        if len(rows) > MAX_REFERENCES:
+            rows = rows[:MAX_REFERENCES] + [("……", f"另有 {len(rows) - MAX_REFERENCES} 项，见数据填报工作簿")]
+        return rows
+
+    def plain_hint(self, hint: str) -> str:
+        """A pack's hint with table ids said as their printed titles (可插入表 certificates → 可插入表“…”)."""
+        return _TABLE_ID.sub(lambda m: f"“{self.titles[m.group(0)]}”" if m.group(0) in self.titles else m.group(0),
+                             hint)
 
 
 def _sections_file(raw, dept: Department, refs: _References, marker) -> bytes:
@@ -137,11 +153,11 @@ def _sections_file(raw, dept: Department, refs: _References, marker) -> bytes:
     for s in dept.sections:
         path = s.file(raw.root)
         text = _read_text(path) if path is not None and path.suffix == ".md" else ""
-        guidance = ["可引用的数据（原样写入正文，生成报告时换成最新数值；箭头后是目前的数值）："] + \
-            [f"  {line}" for line in refs.for_department(dept, text)] + \
-            ["下方已填入本节现有的文字（如去年报告的文字），请在此基础上修改；没有文字时直接撰写。"
-             "请不要修改或删除本节的标题 1 和本提示框；可以插入图片、表格，写“案例：标题”开始一个案例。"]
-        kit_sections.append(KitSection(s, guidance, text, path))
+        guidance = ["下方已填入本节现有的文字（如去年报告的文字），请在此基础上修改；没有文字时直接撰写。"
+                    "正文中的数字请与下表目前的数值一致（生成报告时会与数据核对）。"
+                    "请不要修改或删除本节的标题 1 和本提示框；可以插入图片、表格，写“案例：标题”开始一个案例。"]
+        kit_sections.append(KitSection(s, guidance, text, path, data=refs.for_department(dept, text),
+                                       hint=refs.plain_hint(s.hint or "")))
     title = f"{raw.config['school']['name']}{raw.config['year']}年度质量年度报告 · {dept.name}撰写任务"
     intro = [f"截止日期：{dept.deadline:%Y年%m月%d日}" if dept.deadline else "截止日期：见说明",
              f"联系人：{dept.contact}" if dept.contact else "",

@@ -46,6 +46,8 @@ class KitSection:
     guidance: list[str]               # lines of the guidance box after the hint
     current: str                      # the section's current text (Markdown source), "" when none
     current_path: Path | None = None
+    data: list[tuple[str, str]] = field(default_factory=list)    # (printed name, current value) it may use
+    hint: str | None = None           # the pack's hint as people read it (None: the section's own)
 
 
 def kit_document(title: str, intro: list[str], sections: list[KitSection], root: Path):
@@ -60,7 +62,8 @@ def kit_document(title: str, intro: list[str], sections: list[KitSection], root:
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         heading = doc.add_heading(ks.section.heading, level=1)
         _bookmark(heading, f"{BOOKMARK}{i}", i)
-        _guide(doc, [f"{GUIDE_MARK}：{ks.section.hint or '（模板包没有提示，请按本节标题撰写）'}"] + ks.guidance)
+        hint = ks.section.hint if ks.hint is None else ks.hint
+        _guide(doc, [f"{GUIDE_MARK}：{hint or '（模板包没有提示，请按本节标题撰写）'}"] + ks.guidance, ks.data)
         if ks.current_path is not None and ks.current_path.suffix == ".docx":
             _fill_from_docx(doc, ks.current_path)
         else:
@@ -90,7 +93,7 @@ def _bookmark(paragraph, name: str, bid: int) -> None:
     paragraph._p.append(end)
 
 
-def _guide(doc, lines: list[str]) -> None:
+def _guide(doc, lines: list[str], data: list[tuple[str, str]] = ()) -> None:
     table = doc.add_table(rows=1, cols=1)
     table.style = "Table Grid"
     cell = table.rows[0].cells[0]
@@ -104,6 +107,16 @@ def _guide(doc, lines: list[str]) -> None:
         for run in p.runs:
             run.font.size = Pt(10.5)
             run.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+    if data:
+        cell.add_paragraph("本节可用的数据（目前的数值）：")
+        grid = cell.add_table(rows=len(data) + 1, cols=2)
+        grid.style = "Table Grid"
+        for row, (name, value) in zip(grid.rows, [("数据", "目前的数值")] + list(data)):
+            for c, text in zip(row.cells, (name, value)):
+                c.text = text
+                for run in c.paragraphs[0].runs:
+                    run.font.size = Pt(10)
+        cell.add_paragraph("")            # Word needs a paragraph after a table inside a cell
 
 
 def _fill_markdown(box, text: str, root: Path, section: Section) -> None:

@@ -178,6 +178,8 @@ class Typography:
     footer_font: str = "宋体"
     footer_size: float = 14
     page_number_format: str = "— {n} —"
+    running_header: str = ""          # the text at the top of every body page ({{ school.name }} …); "" for none
+    header_size: float = 10.5
     image_max_width_mm: float = 150
     image_max_px: int = 1600      # longest side after downscaling; ~270 dpi at 150 mm
 
@@ -188,6 +190,7 @@ class Document:
     blocks: list[Block]
     typography: Typography = field(default_factory=Typography)
     properties: dict[str, str] = field(default_factory=dict)   # core properties: title, subject, author
+    header: str = ""                   # the running header, rendered (school and report name)
 
 
 def iter_blocks(blocks: list[Block]):

@@ -105,7 +105,7 @@ def _compose(text: str, name: str) -> YNode | None:
         line = mark.line + 1 if mark else None
         raise YamlError(f"YAML 格式错误：{_explain(e)}", Location(name, line)) from None
     except yaml.YAMLError as e:
-        raise YamlError(f"YAML 格式错误：{e}", Location(name)) from None
+        raise YamlError("YAML 格式错误：文件无法读取（请检查缩进、冒号、引号和括号）", Location(name)) from None
     if node is None:
         return None
     return _Converter(name).root(node)
@@ -159,11 +159,18 @@ def _explain(e: yaml.MarkedYAMLError) -> str:
         "expected ',' or ']'": "方括号 [ ] 内的项之间缺少逗号，或方括号没有闭合",
         "found unknown escape character": "双引号内含有无法识别的反斜杠“\\”转义（可改用单引号）",
         "while scanning a quoted scalar": "引号没有闭合",
+        "expected '<document start>'": ("这一行与上文不能连在一起：文件中可能还留着空的 {} 或 []（填写后请删去），"
+                                         "或这一行的缩进、写法与上面的项不同"),
+        "expected <block end>": "缩进不一致（同一级的项应对齐）",
+        "found character": "含有不能出现在此处的字符（值以 @、` 或 % 开头时请加引号）",
+        "found duplicate anchor": "别名（&）重复定义",
+        "expected alphabetic or numeric character": "“&”或“*”后缺少名称（值以 & 或 * 开头时请加引号）",
     }
     for key, text in hints.items():
-        if key in problem:
+        if key in problem or key in (e.context or ""):
             return text
-    return problem or str(e)
+    # never the parser's English to an office: where it is, and what to look at
+    return "格式无法识别（请检查这一行及上一行的缩进、冒号、引号和括号）"
 
 
 class _Converter:

@@ -79,6 +79,8 @@ class DataContext(Context):
         if target.kind == "total":
             col = table.definition.column(target.column)
             total = self.agg.total(target.name, target.column)
+            if not is_number(total):
+                return Computed(None, "-")
             return Computed(Decimal(str(total)), str(total), col.unit)
         where = {target.column: target.value} if target.column else {}
         n = self.agg.count(target.name, **where)

@@ -209,8 +209,10 @@ class _Renderer:
                            if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
         front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
         cover = self.cover() if pack.cover is not False else None
+        header = pack.typography.running_header
         doc = Document(cover=cover, blocks=front + blocks, typography=pack.typography,
-                       properties=self.properties(cover, blocks))
+                       properties=self.properties(cover, blocks),
+                       header=self.render_string(header, "页眉", self.context()).strip() if header else "")
         return RenderResult(doc, sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
@@ -361,11 +363,12 @@ def _image_problem(path: Path) -> str | None:
 
 
 def _mark_empty_sections(blocks: list[Block]) -> None:
-    """A section heading with nothing under it gets a highlighted 【待补充】 paragraph."""
+    """A heading with nothing under it (a section, or a chapter of no sections such as an empty 前言) gets a
+    highlighted 【待补充】 paragraph: counted, listed, and never a blank page in the draft."""
     i = 0
     while i < len(blocks):
         b = blocks[i]
-        if isinstance(b, Heading) and b.level >= 2:
+        if isinstance(b, Heading):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is None or (isinstance(nxt, Heading) and nxt.level <= b.level):
                 blocks.insert(i + 1, Paragraph([Placeholder(f"【待补充：{b.text}】")]))

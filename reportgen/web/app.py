@@ -61,6 +61,7 @@ class State:
         self.registry = Registry(dirs)
         self.jobs = Jobs()
         self.office = WarmOffice()
+        self.intakes: dict[str, tuple[int, object]] = {}    # project key -> (n, its last upload's Intake)
 
 
 class TooLarge(Exception):

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problems, ReportgenError
+from ..errors import Location, Problems, ReportgenError
 from ..load.project import REPORT_FILE
 
 RETURNS = "returns"
@@ -50,6 +50,7 @@ class Intake:
     unplaced: list[Saved] = field(default_factory=list)   # section .docx files no department's collect took
     questions: list = field(default_factory=list)      # sections.Question: which section is this Word file?
     placed: str = ""                                    # the narrative file a confirmed section became
+    whose: list = field(default_factory=list)          # WhoseQuestion: which department returned this file?
 
 
 def safe_stem(name: str, fallback: str) -> str:
@@ -117,24 +118,18 @@ def _check_content(kind: str, original: str, data: bytes) -> str:
 
 
 def take_in(root: Path, saved: list[Saved]) -> Intake:
-    """Make the saved files part of the project; what changed is told by the caller's fresh overview."""
+    """Make the saved files part of the project; what changed is told by the caller's fresh overview.
+
+    In a project that assigns work to departments, a department's return (a kit file, or a file its content
+    names) goes through their collect(); a workbook that carries no department's marker (the whole-school
+    workbook the page or `reportgen workbook` exports) is the office's own, which owns everything; a file
+    collect cannot attribute stays in returns/ and the page asks whose it is."""
     out = Intake(saved=list(saved))
     returns = [s for s in saved if s.kind != "picture"]
-    collect = _departments("collect")
-    if returns and collect is not None and department_status(root) is not None:
-        # the project assigns work to departments: their collect() knows whose return each file is and
-        # keeps it under returns/ itself; it takes files from outside the project, under a readable name
-        with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
-            staged = []
-            for n, s in enumerate(returns, 1):
-                folder = Path(tmp) / str(n)
-                folder.mkdir()
-                staged.append(Path(shutil.move(root / s.path, folder / (safe_stem(s.original, s.kind)
-                                                                       + Path(s.path).suffix))))
-            result = collect(root, staged)
-        out.notes += list(result.lines())
-        out.problems.extend(result.problems)
-        returns = []
+    if returns and _departments("collect") is not None and department_status(root) is not None:
+        theirs = [s for s in returns if not (s.kind == "workbook" and workbook_department(root / s.path) is None)]
+        _collect(root, theirs, None, out)
+        returns = [s for s in returns if s not in theirs]
     for s in saved:
         if s.kind == "picture":
             out.notes.append(f"图片 {s.original} 已存为 {s.path}；在正文中用 ![图片说明]({s.path}) 引用。")
@@ -144,6 +139,79 @@ def take_in(root: Path, saved: list[Saved]) -> Intake:
         else:
             out.unplaced.append(s)              # the page asks which section it is (sections.py)
     return out
+
+
+@dataclass
+class WhoseQuestion:
+    """这份文件是哪个部门交回的？ — asked for a kept file collect could not attribute."""
+    file: str               # its name in returns/
+    original: str
+    departments: list[str]
+
+
+def collect_as(root: Path, name: str, department: str) -> Intake:
+    """The office's answer to 这份文件是哪个部门交回的？: returns/`name` collected as `department`'s."""
+    from .sections import returned_file
+    path = returned_file(root, name, (".docx", ".xlsx"))
+    known = [d.name for d in department_status(root) or []]
+    if department not in known:
+        raise UploadRefused(f"没有“{department or '未选择'}”这个部门（report.yaml 的 departments 中有："
+                            f"{'、'.join(known)}），没有收取。请在列表中选择部门。")
+    out = Intake()
+    kind = "workbook" if path.suffix == ".xlsx" else "section"
+    _collect(root, [Saved(kind, path.relative_to(root).as_posix(), name)], department, out)
+    return out
+
+
+def _collect(root: Path, kept: list[Saved], department: str | None, out: Intake) -> None:
+    """Give the kept files to the departments' collect(); what it takes it keeps under returns/<部门>/ itself
+    (the upload's copy is then removed), what it refuses stays where the upload kept it, with the reason."""
+    if not kept:
+        return
+    collect = _departments("collect")
+    with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
+        staged: dict[Path, Saved] = {}
+        for n, s in enumerate(kept, 1):
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            # collect takes files from outside the project, under a readable name
+            copy = folder / (safe_stem(s.original, s.kind) + Path(s.path).suffix)
+            staged[Path(shutil.copy2(root / s.path, copy))] = s
+        result = collect(root, list(staged), department) if department else collect(root, list(staged))
+    names = [d.name for d in department_status(root) or []]
+    for f in result.files:
+        s = staged.get(f.path)
+        if f.status == "refused":
+            where = Location(s.original if s else f.path.name)
+            out.problems.error(f.message + (f"（文件保存在 {s.path}）" if s else ""), where)
+            if s is not None and f.unattributed:
+                out.whose.append(WhoseQuestion(Path(s.path).name, s.original, names))
+        else:
+            out.notes.append(f.line())
+            if s is not None and f.status in ("accepted", "unchanged"):
+                (root / s.path).unlink(missing_ok=True)       # collect keeps its own copy under returns/<部门>/
+        out.problems.extend(f.problems)
+    out.notes += result.summary()
+
+
+def workbook_department(path: Path) -> str | None:
+    """The department a workbook's marker names (a department kit's workbook), None for any other workbook."""
+    import openpyxl
+
+    from ..workbook import layout
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:                  # unreadable: the import says why, located
+        return None
+    try:
+        if layout.META_SHEET not in wb.sheetnames:
+            return None
+        for row in wb[layout.META_SHEET].iter_rows(min_row=2, max_col=3, max_row=200, values_only=True):
+            if len(row) >= 3 and row[0] == "info" and row[1] == "reportgen.department" and row[2]:
+                return str(row[2])
+        return None
+    finally:
+        wb.close()
 
 
 def _adopt_workbook(root: Path, s: Saved, out: Intake) -> None:

@@ -29,6 +29,7 @@ class Job:
     state: str = "running"                      # running | done | failed
     detail: str = ""                            # the step in progress, in words
     lines: list[str] = field(default_factory=list)      # what the finished job says (Chinese)
+    changes: list[str] = field(default_factory=list)    # a build: what it changed since the build before it
     problems: Problems = field(default_factory=Problems)
     started: float = field(default_factory=time.time)
     finished: float | None = None

@@ -1,6 +1,7 @@
 """The web page's templates and its error page: server-side Jinja, every place named as the office names it."""
 from __future__ import annotations
 
+import re
 import time
 from http import HTTPStatus
 from pathlib import Path
@@ -31,13 +32,27 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["when"] = _when
     templates.env.filters["grouped"] = group_by_file
     templates.env.filters["place"] = place
+    templates.env.filters["printed"] = printed
     return templates
 
 
-def place(loc) -> str:
-    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行.
+_ID = re.compile(r"(?<![A-Za-z0-9_./])[a-z][a-z0-9_]*(?![A-Za-z0-9_])")
+
+
+def printed(message: str, names: dict | None = None) -> str:
+    """A message with table ids said as their printed titles (innovation_awards → “创新创业大赛获奖一览表”)."""
+    if not names:
+        return message
+    return _ID.sub(lambda m: names.get(m.group(0), m.group(0)), message)
+
+
+def place(loc, names: dict | None = None) -> str:
+    """A problem's place as the office names it: 工作簿 › 工作表 › 单元格, 文件 › 第 N 段, 文件 第 N 行; with `names`
+    (the project's printed names) a data or narrative file is its 表题 or 章 › 小节 (file:line is the tooltip).
 
     Within a part the spaces do not break ("第 3 段" never wraps as "第 3" / "段"); a line breaks at a ›."""
+    if names and loc.sheet is None and loc.file in names:
+        return names[loc.file] + (f" › {printed(loc.path, names)}" if loc.path else "")
     if loc.sheet is not None and loc.file.lower().endswith(".docx"):       # load/word's word_location
         return " › ".join([f"文件 {loc.file}", _glued(loc.sheet)] + ([_glued(loc.cell)] if loc.cell else []))
     if loc.sheet is not None:

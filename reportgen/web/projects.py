@@ -51,6 +51,8 @@ class Overview:
     draft: Path | None = None                    # where the draft goes (build/…docx)
     built_at: float | None = None                # its time, when there is one
     change_lines: list[str] = field(default_factory=list)   # since the last build, and the hand-edit protection
+    unchanged_since_build: bool = False                      # nothing changed since the last build
+    printed: dict[str, str] = field(default_factory=dict)   # a file or table id -> its printed name (表题, 章 › 小节)
     raw_indicators: list[tuple[str, str, object]] = field(default_factory=list)  # name, unit, value of the year
     checked_at: float = field(default_factory=time.time)
 
@@ -74,17 +76,23 @@ class Registry:
     """Key → project folder, fixed when the server starts."""
 
     def __init__(self, dirs: list[Path]):
+        self.dirs = list(dirs)
         self.roots: OrderedDict[str, Path] = OrderedDict()
-        for root in expand_projects(dirs):
-            if not (root / REPORT_FILE).is_file():
+        self._cache: dict[str, tuple[tuple, Overview]] = {}
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Add the project folders made since the last look (a key, once given, keeps its folder)."""
+        known = set(self.roots.values())
+        for root in expand_projects(self.dirs):
+            if not (root / REPORT_FILE).is_file() or root.resolve() in known:
                 continue
             base = re.sub(r"[^\w-]", "-", root.resolve().name) or "project"
             key, n = base, 2
             while key in self.roots:
                 key, n = f"{base}-{n}", n + 1
             self.roots[key] = root.resolve()
-        self._cache: dict[str, tuple[tuple, Overview]] = {}
-        self._lock = threading.Lock()
 
     def get(self, key: str) -> Path | None:
         return self.roots.get(key)
@@ -155,14 +163,39 @@ def make_overview(key: str, root: Path) -> Overview:
     ov.tables = [(tid, render_title(t.definition.title, context), len(t.rows)) for tid, t in ds.tables.items()]
     if assignment:
         ov.table_owners = {tid: d.name for d in assignment.departments.values() for tid in d.tables}
+    ov.printed = printed_names(ds)
     ov.raw_indicators = [(d.name, d.unit, ds.indicators.get(d.name, {}).get(ds.year))
                          for d in ds.pack.indicators.values() if d.kind == "raw"]
     ov.draft = default_output(ds)
     if ov.draft.is_file():
         ov.built_at = ov.draft.stat().st_mtime
-    ov.change_lines = diff_lines(diff_project(prepared, ov.draft))
+    diff = diff_project(prepared, ov.draft)
+    ov.change_lines = diff_lines(diff)
+    ov.unchanged_since_build = bool(diff.changes.baseline and diff.changes.empty)
     return ov
 
+
+
+def printed_names(ds) -> dict[str, str]:
+    """How the page names what a problem points at: a table's id and its data file by the table's title,
+    a narrative file by 章 › 小节 as the draft heads it; file:line stays in the tooltip."""
+    from ..departments.assign import all_sections
+    from ..load.project import TABLE_DIR
+    context = {"year": ds.year, "school": ds.config.get("school", {})}
+    out: dict[str, str] = {}
+    for tid, t in ds.tables.items():
+        title = render_title(t.definition.title, context)
+        out[tid] = f"“{title}”"
+        for ext in (".yaml", ".yml"):
+            out[(Path(TABLE_DIR) / f"{tid}{ext}").as_posix()] = f"明细表“{title}”"
+    out["data/indicators.yaml"] = "指标数据"
+    for s in all_sections(ds.root, ds.pack).values():
+        path = s.file(ds.root)
+        if path is not None:
+            written = written_title(ds, path)
+            out[path.relative_to(ds.root).as_posix()] = (f"{s.chapter_title} › {written or s.title}" if s.title
+                                                         else s.chapter_title)
+    return out
 
 
 def section_owners(ds, assignment) -> dict[str, str]:

@@ -25,7 +25,7 @@ def table() -> list[Route]:
     return [
         Route("/", home),
         Route("/p/{key}", project),
-        Route("/p/{key}/upload", upload, methods=["POST"]),
+        Route("/p/{key}/upload", upload, methods=["GET", "POST"]),
         Route("/p/{key}/section", choose_section, methods=["POST"]),
         Route("/p/{key}/build", build, methods=["POST"]),
         Route("/p/{key}/preview", preview, methods=["POST"]),
@@ -48,12 +48,18 @@ def _state(request: Request):
 
 def _render(request: Request, name: str, status: int = 200, **context) -> Response:
     context.setdefault("csrf", _state(request).settings.csrf)
+    if "p" in context:                         # problems name tables and sections as the draft prints them
+        context.setdefault("printed_names", getattr(context["p"], "printed", {}))
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def _root(request: Request) -> tuple[str, Path]:
     key = request.path_params["key"]
-    root = _state(request).registry.get(key)
+    registry = _state(request).registry
+    root = registry.get(key)
+    if root is None:
+        registry.refresh()
+        root = registry.get(key)
     if root is None:
         raise HTTPException(404, "没有这个项目。")
     return key, root
@@ -85,6 +91,7 @@ def _job_lines(job: Job | None) -> dict:
 # ------------------------------------------------------------------------------------------- pages
 async def home(request: Request):
     st = _state(request)
+    st.registry.refresh()                      # a project folder added while the server runs
     overviews = [st.registry.overview(k) for k in st.registry.roots]
     return _render(request, "home.html", projects=overviews,
                    running={k: st.jobs.running(k) for k in st.registry.roots})
@@ -93,6 +100,10 @@ async def home(request: Request):
 async def project(request: Request, intake_result=None, status: int = 200, notice: str = ""):
     key, root = _root(request)
     st = _state(request)
+    if intake_result is None:                  # the answer to an upload, after its redirect (and on reload)
+        n, kept = st.intakes.get(key, (None, None))
+        if n is not None and request.query_params.get("upload") == str(n):
+            intake_result = kept
     ov = st.registry.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
     departments = intake.department_status(root)
@@ -104,24 +115,27 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
 
 
 def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
-    """(label, folder, name) of the files the page offers from build/ and returns/."""
+    """(label, folder, name) of the files the page offers from build/ and returns/: each label says which file
+    it is (an edited draft's saved-aside twin and its PDF are not "the draft" again)."""
     out = []
     build_dir = root / "build"
     if ov.draft is not None and build_dir.is_dir():
         stem = ov.draft.stem
-        for p in sorted(build_dir.iterdir()):
+        for p in sorted(build_dir.iterdir(), key=lambda p: (p.name != ov.draft.name, p.suffix, p.name)):
             if not p.is_file() or p.name.startswith("."):
                 continue
-            if p.suffix == ".docx" and p.name.startswith(stem):
-                out.append(("初稿（Word）" if p.name == ov.draft.name else "另存的初稿（Word）", "build", p.name))
-            elif p.suffix == ".pdf" and p.name.startswith(stem):
-                out.append(("初稿（PDF）", "build", p.name))
+            if p.suffix in (".docx", ".pdf") and p.name.startswith(stem):
+                kind = "Word" if p.suffix == ".docx" else "PDF"
+                own = p.stem == stem
+                out.append((f"初稿（{kind}）" if own else f"另存的新初稿（{kind}，{p.stem[len(stem):].strip('-_（）() ') or p.stem}）",
+                            "build", p.name))
             elif p.name == CHANGES_FILE:
-                out.append(("修改说明（本次构建与上次相比）", "build", p.name))
+                out.append(("修改说明（本次生成与上次相比）", "build", p.name))
     returns = root / intake.RETURNS
     if returns.is_dir():
+        # the return record (回收记录.json) is the program's bookkeeping, not an office's file
         out += [("已上传：" + p.name, "returns", p.name) for p in sorted(returns.iterdir())
-                if p.is_file() and not p.name.startswith(".")]
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in intake.KINDS]
     return out
 
 
@@ -144,6 +158,8 @@ def _kits(root: Path, departments) -> list[tuple[str, str, float | None]] | None
 # ------------------------------------------------------------------------------------------- actions
 async def upload(request: Request):
     key, root = _root(request)
+    if request.method == "GET":                 # the address bar after an upload: the project page
+        return RedirectResponse(f"/p/{key}", 303)
     form = await _form(request)
     files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
     result = intake.Intake()
@@ -160,22 +176,39 @@ async def upload(request: Request):
     finally:
         await form.close()
     if saved:
-        taken = intake.take_in(root, saved)
+        taken = await run_in_threadpool(intake.take_in, root, saved)
         for s in taken.unplaced:
             sections.ask(root, s, taken)
         taken.problems.extend(result.problems)
         result = taken
     _state(request).registry.forget(key)
-    return await project(request, intake_result=result, status=200 if saved else 400)
+    return _answer(request, key, result)
+
+
+def _answer(request: Request, key: str, result) -> Response:
+    """Keep the answer to an upload and send the browser to the project page showing it (POST-redirect-GET:
+    a reload shows it again and never re-sends the files)."""
+    st = _state(request)
+    n = st.intakes.get(key, (0, None))[0] + 1
+    st.intakes[key] = (n, result)
+    return RedirectResponse(f"/p/{key}?upload={n}#upload-result", 303)
 
 
 async def choose_section(request: Request):
-    """The office's answer to 这份 Word 是哪一节？: the kept file becomes that section, then what is wrong in it."""
+    """The office's answer to 这份 Word 是哪一节？ or 这份文件是哪个部门交回的？."""
     key, root = _root(request)
     form = await _form(request)
     name, section = str(form.get("file") or ""), str(form.get("section") or "")
+    department = form.get("department")
     await form.close()
     st = _state(request)
+    if department is not None:
+        try:
+            result = await run_in_threadpool(intake.collect_as, root, name, str(department))
+        except ReportgenError as e:
+            result = intake.Intake(problems=e.problems())
+        st.registry.forget(key)
+        return _answer(request, key, result)
     try:
         result = await run_in_threadpool(sections.place, root, name, section)
     except ReportgenError as e:
@@ -188,7 +221,7 @@ async def choose_section(request: Request):
         result.problems.items += mine
         if not mine:
             result.notes.append("检查完毕，本节没有发现问题。")
-    return await project(request, intake_result=result)
+    return _answer(request, key, result)
 
 
 async def build(request: Request):
@@ -234,34 +267,29 @@ async def job_status(request: Request):
 
 
 async def indicators(request: Request):
+    """The report year's raw indicators as the draft prints them, each saved where it comes from."""
     key, root = _root(request)
     st = _state(request)
     ov = st.registry.overview(key)
     year = ov.year if isinstance(ov.year, int) else None
     if year is None:
         raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
-    names = [n for n, *_ in ov.raw_indicators] or list(corrections.current_values(root, year))
     edits, problems, typed = [], Problems(), {}
+    started = False
     if request.method == "POST":
         form = await _form(request)
-        typed = {n: str(form.get(f"v:{n}") or "") for n in names if f"v:{n}" in form}
-        edits, problems = corrections.save(root, year, typed, names)
+        typed = {k[2:]: str(v or "") for k, v in form.items() if k.startswith("v:")}
+        edits, problems = await run_in_threadpool(corrections.save, root, year, typed)
         st.registry.forget(key)
         if edits:
-            _start_preview(request, key, root)
-    values = corrections.current_values(root, year)
+            started = _start_preview(request, key, root) is not None
+    rows = await run_in_threadpool(corrections.rows, root, year)
     if problems.errors:
-        values.update(typed)                  # what was typed stays in the form, to be corrected
-    units = {n: u for n, u, _ in ov.raw_indicators}
+        for r in rows:                         # what was typed stays in the form, to be corrected
+            r.value = typed.get(r.name, r.value)
     return _render(request, "indicators.html", status=400 if problems.errors else 200, p=ov, year=year,
-                   rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits,
-                   problems=problems, workbook=bool(_workbook_of(root)),
+                   rows=rows, edits=edits, problems=problems, preview_started=started,
                    wrong={p.location.path for p in problems.errors if p.location})
-
-
-def _workbook_of(root: Path) -> str:
-    from ..batch import peek_config
-    return str(peek_config(root).get("workbook") or "")
 
 
 async def workbook(request: Request):
@@ -356,7 +384,7 @@ class _Progress(dict):
 def _build_job(st, root: Path, job: Job, force: bool) -> None:
     from ..export.office import have_office
     from ..pipeline import build as run_build
-    from ..regen.present import rebuild_lines
+    from ..regen.present import console_lines, rebuild_lines
     from ..regen.publish import write_changelog
     pdf = have_office()
     if not pdf:
@@ -372,6 +400,7 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     if s.pdf is not None:
         job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
     job.lines += rebuild_lines(r)
+    job.changes = console_lines(r.changes)
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"

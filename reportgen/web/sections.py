@@ -91,11 +91,11 @@ def place(root: Path, name: str, key: str) -> Intake:
     return out
 
 
-def returned_file(root: Path, name: str) -> Path:
-    """returns/`name`: a .docx the page kept there, named by its name alone (never a path)."""
+def returned_file(root: Path, name: str, suffixes: tuple[str, ...] = (".docx",)) -> Path:
+    """returns/`name`: a file the page kept there, named by its name alone (never a path)."""
     folder = (root / RETURNS).resolve()
-    refused = UploadRefused(f"returns/ 中没有“{name}”这个 Word 文件，正文没有改动。请重新上传后再选择小节。")
-    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.lower().endswith(".docx") \
+    refused = UploadRefused(f"returns/ 中没有“{name}”这个文件，项目没有改动。请重新上传后再选择。")
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.lower().endswith(suffixes) \
             or not folder.is_dir():
         raise refused
     path = {p.name: p for p in folder.iterdir()}.get(name)

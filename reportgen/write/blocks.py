@@ -330,7 +330,10 @@ def case(sink: Sink, c: m.Case, t: m.Typography) -> None:
     chunks = case_rows(c.blocks, t, inner_width, title)
     for i, (blocks, height) in enumerate(chunks):
         pad = {"top": pad_v if i == 0 else 0, "bottom": pad_v if i == len(chunks) - 1 else 0}
-        tc = box_row(tbl, sink.width, t.case_shading, pad, cant_split=height <= keep_height_pt(t))
+        # a row holding a photo and the paragraph before it moves whole when it fits on a page
+        photo = any(isinstance(b, (m.Figure, PortraitPair)) for b in blocks)
+        whole = height <= keep_height_pt(t) or (photo and height <= text_height_mm(t) * PT_PER_MM * 0.9)
+        tc = box_row(tbl, sink.width, t.case_shading, pad, cant_split=whole)
         inner = Sink(tc, sink.part, inner_width, in_case=True)
         if i == 0 and title:
             add_text(inner.paragraph(st.CASE_TITLE), title)
@@ -352,9 +355,15 @@ def case_rows(blocks: list[m.Block], t: m.Typography, width_twips: int, title: s
     height = _lines(title, t.case_size, width_twips) * t.case_line_spacing_pt if title else 0.0
     for block in arrange(blocks):
         h = estimate_pt(block, t, width_twips)
-        if current and height + h > limit:
+        photo = isinstance(block, (m.Figure, PortraitPair))
+        if current and height + h > limit and not (photo and len(current) == 1):
+            carried = []
+            if photo:
+                # a photo never opens a page on its own: the paragraph before it goes along
+                carried = [current.pop()]
+                height -= estimate_pt(carried[0], t, width_twips)
             rows.append((current, height))
-            current, height = [], 0.0
+            current, height = carried, sum(estimate_pt(b, t, width_twips) for b in carried)
         current.append(block)
         height += h
     rows.append((current, height))

@@ -1,7 +1,7 @@
 """Table column widths measured from what the columns hold.
 
 Widths are counted in em of the table font: a CJK or full-width character is 1 em, a Latin
-letter, digit or half-width sign ½ em. Each column first gets what must not wrap — a header
+letter, digit or sign its advance width in the Latin face (a digit ½ em, a hyphen ⅓). Each column first gets what must not wrap — a header
 of up to HEADER_NOWRAP characters on one line (longer headers on two), and a column of short
 codes (ISBN, dates, 第1版, amounts) its longest entry — then the rest of the width goes to the
 long-text columns, in proportion to how much text they hold, up to what they need on one line.
@@ -17,9 +17,18 @@ CODE_MAX_CJK = 3          # "第1版", "2024年" are codes; "东方出版社" is
 LONG_MIN_EM = 4          # a long-text column is never narrower than four characters
 
 
+# Advance widths (em) of Latin characters in Times New Roman, the tables' Latin face (the same metrics as
+# Liberation Serif, which LibreOffice uses for it): an ISBN's hyphens and a date's dot are narrower than a
+# digit, capitals wider. Characters not listed count as half an em.
+_LATIN_EM = {ch: em for chars, em in (
+    (" .,", 0.25), ("'", 0.18), (":;/ijlt", 0.278), ("-()[]fIr", 0.333), ("sJ", 0.389), ("acez", 0.444),
+    ("FPS", 0.556), ("+", 0.564), ("ELTZ", 0.611), ("BCR", 0.667), ("ADGHKNOQUVXYw", 0.722),
+    ("m&", 0.778), ("%", 0.833), ("M", 0.889), ("W", 0.944)) for ch in chars}
+
+
 def text_em(text: str) -> float:
-    """Printed width of `text` in em: full width for CJK and full-width forms, half for the rest."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
+    """Printed width of `text` in em: full width for CJK and full-width forms, Latin by its face's metrics."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else _LATIN_EM.get(ch, 0.5) for ch in text)
 
 
 def is_code(text: str) -> bool:

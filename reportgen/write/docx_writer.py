@@ -24,7 +24,7 @@ from reportgen.write import styles as st
 from reportgen.write.blocks import Sink, arrange, render_block
 from reportgen.write.fields import enable_update_fields, page_field
 from reportgen.write.images import prepared_ahead
-from reportgen.write.oxml import el, insert_in_order, mm_to_twips, text_run
+from reportgen.write.oxml import el, insert_in_order, mm_to_twips, sub, text_run
 from reportgen.write.quotes import full_width_quotes
 from reportgen.write.package import drop_template_leftovers, reproducible_zip, set_core_properties
 
@@ -71,6 +71,8 @@ def render_docx(doc: m.Document) -> bytes:
                 _section_break(document, body)
     full_width_quotes(document.element.body, {s.style_id: s.font for s in st.style_specs(t, width)}, t.body_font)
     _page_numbers(document.sections[-1], t)
+    if doc.header:
+        _running_header(document.sections[-1], doc.header, t)
     set_core_properties(document.core_properties, doc.properties)
     drop_template_leftovers(document)
     enable_update_fields(document.settings.element)
@@ -134,6 +136,20 @@ def _page_numbers(section, t: m.Typography) -> None:
     if suffix:
         text_run(p, suffix)
     _restart_numbering(section._sectPr)
+
+
+def _running_header(section, text: str, t: m.Typography) -> None:
+    """The pack's running header (school and report name) over every body page, ruled below as in print;
+    the cover and the 目录, sections of their own, have none."""
+    header = section.header
+    header.is_linked_to_previous = False
+    para = header.paragraphs[0]
+    p = para._p
+    p.style = st.HEADER
+    ppr = p.get_or_add_pPr()
+    border = sub(ppr, "w:pBdr")
+    sub(border, "w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1", "w:color": "auto"})
+    text_run(p, text)
 
 
 def _restart_numbering(sect_pr) -> None:

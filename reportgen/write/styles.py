@@ -21,6 +21,7 @@ NORMAL = "Normal"
 TITLE = "Title"
 CAPTION = "Caption"
 FOOTER = "Footer"
+HEADER = "Header"
 TOC_HEADING = "TOCHeading"
 TABLE_TEXT = "TableText"
 CASE_TEXT = "CaseText"
@@ -128,6 +129,7 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
         StyleSpec(CENTERED, "Centered", align="center", **plain),
         StyleSpec(KEY_VALUE, "Key Value", align="both", **plain),
         StyleSpec(FOOTER, "footer", t.footer_font, t.footer_size, align="center"),
+        StyleSpec(HEADER, "header", t.footer_font, t.header_size, align="center"),
         StyleSpec(TOC_HEADING, "TOC Heading", _pick(t.heading_fonts, 1), _pick(t.heading_sizes, 1),
                   bold=_pick(t.heading_bold, 1), align="center", line_pt=t.line_spacing_pt,
                   after_pt=t.line_spacing_pt / 2, outline=BODY_OUTLINE, black=True),

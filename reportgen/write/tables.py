@@ -18,6 +18,7 @@ TOTAL_LABEL = "合计"
 CELL_MARGIN_TWIPS = 108            # Word's default left/right cell margin
 CELL_SLACK_EM = 0.5                # room for glyphs a little wider than their nominal em
 KEEP_ROWS = 8                      # a table (or merged category) of up to this many rows is never split
+FIRST_ROWS = 2                     # a long table starts a page's foot with at least this many rows + 1
 _BORDER = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "auto"}   # sz in 1/8 pt: 0.5 pt
 _NO_BORDER = {"w:val": "nil"}
 _EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -177,7 +178,7 @@ def _keep_with_next(table: Table) -> list[bool]:
 
     A short table stays whole on one page; a merged category of up to KEEP_ROWS rows is never
     cut, so its label is always beside its rows; the last row (or the 合计 row) never stands
-    alone on a page. LibreOffice and Word both keep rows together through keepNext.
+    alone on a page, nor do the caption, the header and the first rows at the foot of one. LibreOffice and Word both keep rows together through keepNext.
     """
     n = len(table.rows)
     rows = n + (table.total_row is not None)
@@ -193,6 +194,8 @@ def _keep_with_next(table: Table) -> list[bool]:
         keeps[n - 1] = True
     elif n >= 2:
         keeps[n - 2] = True
+    for k in range(min(FIRST_ROWS, n - 1)):
+        keeps[k] = True            # the title, the header and a lone first row never end a page
     return keeps
 
 
