@@ -192,6 +192,20 @@ class StandardDef:
         return f"《{self.title}》（{self.source}）"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a report is about and what it is called, in the pack's words (pack.yaml `subject:`).
+
+    The core names no kind of report: a file name, a change log's or a workbook's title say
+    “<name><report>” with these words, which a school's, a group's or an enterprise's pack declares."""
+    kind: str = ""               # 学校 / 集团 / 企业 / 地市 / 省: what report.yaml's school.name names
+    report: str = ""             # the report's name after the subject's name, e.g. 质量年度报告
+
+    def titled(self, name: str, year: object = "") -> str:
+        """<name><report><year>: the draft's default file name and the companions' titles."""
+        return f"{name}{self.report}{year}"
+
+
 @dataclass
 class Pack:
     name: str
@@ -214,6 +228,7 @@ class Pack:
     toc: bool = True                             # a 目录 after the cover
     school_fields: dict[str, str] = field(default_factory=dict)   # report.yaml school keys the pack uses → help
     wording: dict[str, dict[str, str]] = field(default_factory=dict)   # level key → words templates use
+    subject: Subject = field(default_factory=Subject)                  # what the report is about, its name
 
     @property
     def search_path(self) -> list[Path]:

@@ -106,7 +106,7 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
 
 
 def default_output(ds: Dataset) -> Path:
-    return ds.root / BUILD_DIR / draft_name(ds.config, ds.root)
+    return ds.root / BUILD_DIR / draft_name(ds.config, ds.root, ds.pack.subject)
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,

@@ -120,7 +120,7 @@ def load_aggregate_pack(name: str) -> AggregatePack:
         if known(a, anode):
             appendix.append(a)
     problems.raise_if_errors()
-    return AggregatePack(pack, base, spec.get("title", "质量年度报告汇总"), stats, rankings, appendix)
+    return AggregatePack(pack, base, spec.get("title", pack.subject.report), stats, rankings, appendix)
 
 
 # ---------------------------------------------------------------- rendering
@@ -281,7 +281,7 @@ class _Renderer:
                       title=self.render_string(spec.get("title", "{{ title }}"), ctx),
                       subtitle=self.render_string(spec.get("subtitle", ""), ctx),
                       date=self.render_string(spec.get("date", "{{ date }}"), ctx))
-        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": "质量年度报告汇总"}
+        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": self.title}
         doc = Document(cover=cover, blocks=[toc, PageBreak()] + blocks, typography=pack.typography, properties=props)
         return doc, self.problems
 
