@@ -11,9 +11,9 @@ from pathlib import Path
 
 from .doc.model import Typography
 from .errors import Location
+from .value_kinds import ValueFormat
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
-FORMAT_DECIMALS = {"integer": 0, "decimal1": 1, "decimal2": 2, "percent": 2, "ratio": 1}
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class IndicatorDef:
     loc: Location
     unit: str = ""
     formula: str | None = None
-    format: str = "decimal2"
+    format: ValueFormat = ValueFormat.DECIMAL2
     rate: bool = False
     parent: str | None = None
     help: str = ""
@@ -93,7 +93,7 @@ class IndicatorDef:
     @property
     def places(self) -> int:
         """Decimal places the value is shown (and compared) with: `decimals`, else its format's."""
-        return self.decimals if self.decimals is not None else FORMAT_DECIMALS.get(self.format, 2)
+        return self.decimals if self.decimals is not None else ValueFormat(self.format).decimals
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,19 @@ def test_every_indicator_option_reaches_the_indicator_and_every_field_is_declare
 def test_every_typography_setting_is_in_the_reference():
     text = DOC.read_text(encoding="utf-8")
     assert all(f"`{f.name}`" in text for f in dataclasses.fields(Typography))
+
+
+def test_value_formats_are_an_enum_not_strings():
+    """An indicator's format is a ValueFormat member, and no module compares a format with a string."""
+    import re
+    from reportgen.packs.find import find_pack
+    from reportgen.packs.load import load_pack
+    from reportgen.value_kinds import ValueFormat
+    pack = load_pack(find_pack("annual-2024"))
+    assert all(isinstance(d.format, ValueFormat) for d in pack.indicators.values())
+    assert {d.format for d in pack.indicators.values()} >= {ValueFormat.RATIO, ValueFormat.DECIMAL2}
+    declared = declared_options()["指标（indicators.yaml 的每一项）"]["format"]["enum"]
+    assert declared == [f.value for f in ValueFormat]
+    compared = re.compile(r"""format\s*(?:==|!=|in|not in)\s*\(?["'](?:ratio|percent|integer|decimal1|decimal2|text)["']""")
+    offenders = [p.name for p in (ROOT / "reportgen").rglob("*.py") if compared.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
