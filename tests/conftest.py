@@ -77,7 +77,7 @@ SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # brows
 # words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
 SUBPROCESS_WORDS = ("sys.executable",)
-KIT_WORDS = ('"kit"', "/kits")                # department kits made of the whole demo
+KIT_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
