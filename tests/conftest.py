@@ -64,7 +64,7 @@ def wb_path(exported, tmp_path) -> Path:
 
 
 # ---------------------------------------------------------------- the quick tier
-# `python -m pytest -q -m "not slow"` while working (about a minute); CI runs everything. A test is slow when
+# `python -m pytest -q -m "not slow"` while working (about 75 s of CPU); CI runs everything. A test is slow when
 # it starts LibreOffice or a browser, runs reportgen in another process, builds a whole example project (the
 # demo's 9 chapters and 17 pictures take seconds each time), serves the whole demo through the web page, or
 # is property-based (many builds). Marked here from what the test uses, so a new test of that kind is marked
@@ -77,7 +77,7 @@ SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # brows
 # words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
 SUBPROCESS_WORDS = ("sys.executable",)
-KIT_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
+WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
@@ -96,7 +96,7 @@ def _is_slow(item) -> bool:
         return False
     if any(word in source for word in OFFICE_WORDS + SUBPROCESS_WORDS):
         return True
-    if any(word in source for word in KIT_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
+    if any(word in source for word in WHOLE_DEMO_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
         return True
     whole_example = bool(EXAMPLE_FIXTURES & fixtures) or any(word in source for word in EXAMPLE_WORDS)
     return whole_example and bool(BUILD_CALL.search(source))
