@@ -5,7 +5,7 @@ import shutil
 import docx
 import pytest
 
-from conftest import DEMO, ROOT
+from conftest import DEMO
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
 
