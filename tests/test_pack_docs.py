@@ -66,6 +66,7 @@ def test_every_indicator_option_reaches_the_indicator_and_every_field_is_declare
         path.write_text(yaml.safe_dump({"指标": entry}, allow_unicode=True), encoding="utf-8")
         problems = Problems()
         d = _indicators(load_yaml(path, path.name), path.name, problems)["指标"]
+        assert not problems.errors, [str(p) for p in problems.errors]
         default = IndicatorDef("指标", "raw", d.loc)
         assert getattr(d, key) != getattr(default, key), f"indicator option {key} is declared but not read"
 
