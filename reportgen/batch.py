@@ -19,6 +19,8 @@ from .errors import Location, Problems, ReportgenError, UsageError
 from .fileio import guard_output, safe_file_name
 from .load.project import REPORT_FILE, draft_name
 from .load.yaml_source import load_yaml
+from .pack import Subject
+from .packs.load import project_pack
 
 
 @dataclass
@@ -100,8 +102,15 @@ def output_names(roots: list[Path], out_dir: Path) -> dict[Path, Path]:
 
 
 def default_file_name(root: Path) -> str:
-    """The name `reportgen build` gives the draft (report.yaml output, else 学校质量年度报告年度.docx)."""
-    return Path(draft_name(peek_config(root), root)).name
+    """The name `reportgen build` gives the draft (report.yaml output, else <name><pack's report name><year>.docx)."""
+    config = peek_config(root)
+    subject = Subject()
+    if not config.get("output"):
+        try:        # the pack names the report; a project whose pack cannot load fails in its own build
+            subject = project_pack(root, config, Problems()).subject
+        except ReportgenError:
+            pass
+    return Path(draft_name(config, root, subject)).name
 
 
 # ---------------------------------------------------------------- one school

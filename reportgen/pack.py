@@ -11,9 +11,9 @@ from pathlib import Path
 
 from .doc.model import Typography
 from .errors import Location
+from .value_kinds import ValueFormat
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
-FORMAT_DECIMALS = {"integer": 0, "decimal1": 1, "decimal2": 2, "percent": 2, "ratio": 1}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class IndicatorDef:
     loc: Location
     unit: str = ""
     formula: str | None = None
-    format: str = "decimal2"
+    format: ValueFormat = ValueFormat.DECIMAL2
     rate: bool = False
     parent: str | None = None
     help: str = ""
@@ -96,7 +96,7 @@ class IndicatorDef:
     @property
     def places(self) -> int:
         """Decimal places the value is shown (and compared) with: `decimals`, else its format's."""
-        return self.decimals if self.decimals is not None else FORMAT_DECIMALS.get(self.format, 2)
+        return self.decimals if self.decimals is not None else ValueFormat(self.format).decimals
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,20 @@ class StandardDef:
         return f"《{self.title}》（{self.source}）"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a report is about and what it is called, in the pack's words (pack.yaml `subject:`).
+
+    The core names no kind of report: a file name, a change log's or a workbook's title say
+    “<name><report>” with these words, which a school's, a group's or an enterprise's pack declares."""
+    kind: str = ""               # 学校 / 集团 / 企业 / 地市 / 省: what report.yaml's school.name names
+    report: str = ""             # the report's name after the subject's name, e.g. 质量年度报告
+
+    def titled(self, name: str, year: object = "") -> str:
+        """<name><report><year>: the draft's default file name and the companions' titles."""
+        return f"{name}{self.report}{year}"
+
+
 @dataclass
 class Pack:
     name: str
@@ -217,6 +231,7 @@ class Pack:
     toc: bool = True                             # a 目录 after the cover
     school_fields: dict[str, str] = field(default_factory=dict)   # report.yaml school keys the pack uses → help
     wording: dict[str, dict[str, str]] = field(default_factory=dict)   # level key → words templates use
+    subject: Subject = field(default_factory=Subject)                  # what the report is about, its name
 
     @property
     def search_path(self) -> list[Path]:

@@ -84,6 +84,14 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
         raw = apply_returns(raw, problems)                 # workbooks departments returned (reportgen collect)
         warn_unread_workbooks(root, _workbooks_read(raw, workbook), problems)
+    return compute(raw, problems, timings)
+
+
+def compute(raw: RawProject, problems: Problems, timings: dict | None = None, prose: bool = True):
+    """check → compute for data already loaded: the one place the stages after loading are put together
+    (a build, `reportgen check`, and a department's return tried before it is taken: `prose=False`, the
+    narrative's typed numbers are not the data's problems). Returns the dataset, its aggregates, indicator
+    values and cross-check results."""
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
     with stage(timings, "compute"):
@@ -91,10 +99,10 @@ def _computed(root: Path, workbook: Path | None, problems: Problems, timings: di
         aggregates = Aggregates(dataset.tables)
         indicators = compute_indicators(dataset, formulas, aggregates, problems)
         checks = run_checks(dataset, indicators, formulas)
-        # narrative as typed: numbers next to data phrases, references to unreported values (prose/)
-        prose = check_narrative(dataset, indicators, aggregates, problems)
-        checks.results.extend(as_check_results(prose, dataset, indicators))
-        checks.prose = prose
+        if prose:   # narrative as typed: numbers next to data phrases, references to unreported values (prose/)
+            found = check_narrative(dataset, indicators, aggregates, problems)
+            checks.results.extend(as_check_results(found, dataset, indicators))
+            checks.prose = found
     return dataset, aggregates, indicators, checks
 
 
@@ -116,7 +124,7 @@ def load_raw(root: Path, problems: Problems) -> RawProject:
 
 
 def default_output(ds: Dataset) -> Path:
-    return ds.root / BUILD_DIR / draft_name(ds.config, ds.root)
+    return ds.root / BUILD_DIR / draft_name(ds.config, ds.root, ds.pack.subject)
 
 
 def build(root: Path, output: Path | None = None, timings: dict | None = None,

@@ -19,7 +19,7 @@ def scaffold(directory: Path, pack_name: str) -> list[Path]:
     pack = load_pack(find_pack(pack_name))
     from .packs.project_files import adapt_report
     from .packs.project_files import default_assignment_text
-    report = adapt_report(_report(pack_name), pack) + default_assignment_text(pack)   # school fields, level; departments
+    report = adapt_report(_report(pack_name, pack), pack) + default_assignment_text(pack)   # school fields, level; departments
     files: dict[Path, str] = {Path("report.yaml"): report,
                               Path("data/indicators.yaml"): _indicators(pack)}
     for t in pack.tables.values():
@@ -38,16 +38,19 @@ def scaffold(directory: Path, pack_name: str) -> list[Path]:
     return created
 
 
-def _report(pack_name: str) -> str:
+def _report(pack_name: str, pack) -> str:
+    """report.yaml in the pack's words: what the report is about (学校, 企业 …), its levels, its name."""
+    kind = pack.subject.kind or "单位"
+    levels = " / ".join(aliases[0] if aliases else key for key, aliases in pack.levels.items())
     return f"""# 报告设置
 pack: {pack_name}            # 模板包名称（reportgen 内置或项目内的文件夹）
 school:
-  name: 【学校全称】          # 学校全称，出现在封面和页眉
+  name: 【{kind}全称】          # {kind}全称，出现在封面和页眉
 year: {REPORT_YEAR}                   # 数据年度：指标“本年”列和各表标题中的年份
 # edition: {REPORT_YEAR + 1}              # 报告年度（封面所印，如“（2025年度）”）；不写时与 year 相同
-level: 高等职业              # 办学层次，出现在封面标题中（高等职业 / 中等职业）
+level: -                     # 办学层次，出现在封面标题中{f"（{levels}）" if levels else ""}
 date: 2024年12月             # 封面日期
-# output: 学校质量年度报告2024.docx   # 输出文件名（默认放在 build/ 文件夹下）
+# output: {pack.subject.titled(kind, 2024)}.docx   # 输出文件名（默认放在 build/ 文件夹下）
 """
 
 

@@ -2,6 +2,24 @@
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from enum import Enum
+
+
+class ValueFormat(str, Enum):
+    """How an indicator's value reads (indicators.yaml `format:`); compared as members, never as strings."""
+    INTEGER = "integer"
+    DECIMAL1 = "decimal1"
+    DECIMAL2 = "decimal2"
+    PERCENT = "percent"          # stored as a fraction, shown ×100 with "%"
+    RATIO = "ratio"              # 19:1
+    TEXT = "text"
+
+    @property
+    def decimals(self) -> int:
+        return {"integer": 0, "decimal1": 1, "ratio": 1}.get(self.value, 2)
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class NotReported:

@@ -1,3 +1,5 @@
+import inspect
+import re
 import shutil
 from pathlib import Path
 
@@ -59,3 +61,48 @@ def wb_path(exported, tmp_path) -> Path:
     path = tmp_path / "W.xlsx"
     shutil.copyfile(exported, path)
     return path
+
+
+# ---------------------------------------------------------------- the quick tier
+# `python -m pytest -q -m "not slow"` while working (about 75 s of CPU); CI runs everything. A test is slow when
+# it starts LibreOffice or a browser, runs reportgen in another process, builds a whole example project (the
+# demo's 9 chapters and 17 pictures take seconds each time), serves the whole demo through the web page, or
+# is property-based (many builds). Marked here from what the test uses, so a new test of that kind is marked
+# without anyone remembering to.
+SLOW_MODULES = {"test_layout", "test_web_browser", "test_web_firefox",   # a PDF laid out, a browser driven
+                "test_batch"}                                             # several projects built in worker processes
+SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # browser, PDFs, the hostile corpus, a demo build
+                 "client", "app",                                         # the web page over the whole demo
+                 "kit", "returned"}                                       # department kits of the whole demo
+# words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
+OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
+SUBPROCESS_WORDS = ("sys.executable",)
+WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
+# a whole example: the demo fixtures (copies of examples/) or an example named in the source
+EXAMPLE_FIXTURES = {"demo", "project", "light"}
+EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
+BUILD_CALL = re.compile(r"""(?:["']build["']|\bbuild\(|/build"|\bbuild_school\()""")
+
+
+def _is_slow(item) -> bool:
+    if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if SLOW_FIXTURES & fixtures or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return True
+    try:
+        source = inspect.getsource(item.function)
+    except (OSError, TypeError):
+        return False
+    if any(word in source for word in OFFICE_WORDS + SUBPROCESS_WORDS):
+        return True
+    if any(word in source for word in WHOLE_DEMO_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
+        return True
+    whole_example = bool(EXAMPLE_FIXTURES & fixtures) or any(word in source for word in EXAMPLE_WORDS)
+    return whole_example and bool(BUILD_CALL.search(source))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)

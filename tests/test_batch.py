@@ -130,7 +130,8 @@ def test_standard_counts():
 def test_output_names_clash_is_an_error_naming_both(tmp_path):
     for d in ("a", "b"):
         (tmp_path / d).mkdir()
-        (tmp_path / d / "report.yaml").write_text("school: {name: 同名学院}\nyear: 2024\n", encoding="utf-8")
+        (tmp_path / d / "report.yaml").write_text("pack: annual-2024\nschool: {name: 同名学院}\nyear: 2024\n",
+                                                 encoding="utf-8")     # the pack names the report
     with pytest.raises(UsageError) as e:
         output_names([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
     assert "同名学院质量年度报告2024.docx" in e.value.message and str(tmp_path / "b") in e.value.message

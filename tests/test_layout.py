@@ -210,9 +210,10 @@ def test_preview_writes_one_png_per_page(run, demo, tmp_path):
 
 
 # ---------------------------------------------------------------- typeset like a careful person
-# Measured on the PDFs of the three example projects (one per pack), from the printed glyphs,
+# Measured on the PDFs of the four example projects (one per pack), from the printed glyphs,
 # shaded cells and rules, not from what the writer meant to do.
-EXAMPLES = {"annual": DEMO, "zhongzhi": ROOT / "examples" / "zhongzhi-2022-demo", "jituan": ROOT / "examples" / "jituan-demo"}
+EXAMPLES = {"annual": DEMO, "zhongzhi": ROOT / "examples" / "zhongzhi-2022-demo", "jituan": ROOT / "examples" / "jituan-demo",
+            "qiye": ROOT / "examples" / "qiye-demo"}
 CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
 SECTION = re.compile(r"^（[一二三四五六七八九十]+）")
 CASE_TITLE = re.compile(r"^案例\d+")

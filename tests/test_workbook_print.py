@@ -18,7 +18,7 @@ from deptutil import assign_three
 from reportgen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ["annual-2024-demo", "zhongzhi-2022-demo", "jituan-demo"]
+EXAMPLES = ["annual-2024-demo", "zhongzhi-2022-demo", "jituan-demo", "qiye-demo"]
 README = "说明"
 A4_PORTRAIT_PT = 595.3
 WORST_UNIT_PT = 7.0          # a width unit where Calibri is missing (LibreOffice falls back to DejaVu Sans)

@@ -35,6 +35,7 @@ from ..fileio import write_atomic
 from ..load.schema import validate_node
 from ..load.yaml_source import load_yaml
 from ..pack import IndicatorDef, Pack
+from ..value_kinds import ValueFormat
 from ..packs.find import find_pack
 from ..packs.load import load_pack
 from ..render.display import format_value
@@ -105,7 +106,7 @@ def load_aggregate_pack(name: str) -> AggregatePack:
         row_name = item if isinstance(item, str) else item["name"]
         if known(row_name, inode):
             d = defs[row_name]
-            default_sum = d.kind == "raw" and not d.rate and d.unit != "%" and d.format not in ("ratio", "percent")
+            default_sum = d.kind == "raw" and not d.rate and d.unit != "%" and d.format not in (ValueFormat.RATIO, ValueFormat.PERCENT)
             stats.append(StatRow(row_name, item.get("sum", default_sum) if isinstance(item, dict) else default_sum))
     rankings = []
     rnodes = node.get("rankings").value if node.get("rankings") else []
@@ -120,7 +121,7 @@ def load_aggregate_pack(name: str) -> AggregatePack:
         if known(a, anode):
             appendix.append(a)
     problems.raise_if_errors()
-    return AggregatePack(pack, base, spec.get("title", "质量年度报告汇总"), stats, rankings, appendix)
+    return AggregatePack(pack, base, spec.get("title", pack.subject.report), stats, rankings, appendix)
 
 
 # ---------------------------------------------------------------- rendering
@@ -210,7 +211,7 @@ class _Renderer:
 
     def _ranking(self, r: RankingDef) -> Table:
         d = self.defs[r.indicator]
-        unit = f"（{d.unit}）" if d.unit and d.format != "percent" else ""
+        unit = f"（{d.unit}）" if d.unit and d.format != ValueFormat.PERCENT else ""
         cols = [Column("名次", 1.0, "center"), Column("学校", 6.0), Column("办学层次", 2.0, "center"),
                 Column(f"{self.year}年{unit}", 2.2, "right"), Column(f"上年{unit}", 2.2, "right")]
         rows = [[Cell(str(x.rank), align="center"), Cell(x.school), Cell(x.level, align="center"),
@@ -233,7 +234,7 @@ class _Renderer:
         cols = [Column("学校", 5.0), Column("办学层次", 1.6, "center"), Column("年度", 1.2, "center")]
         for name in self.agg.appendix:
             d = self.defs[name]
-            unit = f"（{d.unit}）" if d.unit and d.format != "percent" else ""
+            unit = f"（{d.unit}）" if d.unit and d.format != ValueFormat.PERCENT else ""
             cols.append(Column(f"{name}{unit}", 2.0, "right"))
         cols.append(Column("警告数", 1.2, "right"))
         rows = []
@@ -281,7 +282,7 @@ class _Renderer:
                       title=self.render_string(spec.get("title", "{{ title }}"), ctx),
                       subtitle=self.render_string(spec.get("subtitle", ""), ctx),
                       date=self.render_string(spec.get("date", "{{ date }}"), ctx))
-        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": "质量年度报告汇总"}
+        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": self.title}
         doc = Document(cover=cover, blocks=[toc, PageBreak()] + blocks, typography=pack.typography, properties=props)
         return doc, self.problems
 

@@ -15,7 +15,7 @@ from ..compute.indicators import IndicatorTable, Source, compile_formula, evalua
 from ..errors import FormulaError, Location, Problems
 from ..pack import CheckDef, Limit, StandardDef, level_key
 from ..render.display import display_number, format_value
-from ..value_kinds import is_number, round_half_up, truncate
+from ..value_kinds import ValueFormat, is_number, round_half_up, truncate
 
 STATUS_TEXT = {"pass": "通过", "fail": "未通过", "warn": "警告", "skip": "跳过"}
 PROSE_GROUP = "正文中填写的数字"         # results of prose/narrative.py
@@ -162,7 +162,7 @@ def limit_text(lim: Limit, d) -> str:
 
 def _limit(d, value) -> str:
     """A limit as the standard writes it: 18:1, 15%, 80 册, 4000 元."""
-    if d.format == "ratio":
+    if d.format == ValueFormat.RATIO:
         return f"{_plain(value)}:1"
     return f"{_plain(value)}{d.unit if d.unit == '%' else ' ' + d.unit if d.unit else ''}"
 
@@ -170,7 +170,7 @@ def _limit(d, value) -> str:
 def _show(d, value) -> str:
     """A value with its unit as people write it: 836 人, 19.4:1, 96.35%, 11201 元."""
     text = format_value(d, value)
-    if text == "-" or d.format in ("ratio", "percent") or d.unit in ("", "%"):
+    if text == "-" or d.format in (ValueFormat.RATIO, ValueFormat.PERCENT) or d.unit in ("", "%"):
         return text
     return f"{text} {d.unit}"
 
@@ -482,7 +482,7 @@ def _agrees(typed: tuple[Decimal, int], d, computed) -> bool:
     """A typed value agrees when it is the computed one rounded or truncated to the typed places,
     or within the rounding of the inputs (0.1%)."""
     value, places = typed
-    c = Decimal(str(computed)) * (100 if d.format == "percent" else 1)
+    c = Decimal(str(computed)) * (100 if d.format == ValueFormat.PERCENT else 1)
     if value in (round_half_up(c, places), truncate(c, places)):
         return True
     return abs(value - c) <= abs(c) * RELATIVE_SLACK

@@ -379,16 +379,10 @@ def place_section(root: Path, section: Section, data: bytes, stamp: Path) -> str
 
 def _checked(raw) -> Problems:
     """The problems the data would have in a build: typing, computed indicators, cross-checks."""
-    from ..check.data import check_project
-    from ..check.rules import run_checks
-    from ..compute.aggregates import Aggregates
-    from ..compute.indicators import compute_indicators
-    from ..render.env import make_env
+    from ..pipeline import compute
     problems = Problems()
-    dataset = check_project(raw, problems)
-    formulas = make_env({})
-    indicators = compute_indicators(dataset, formulas, Aggregates(dataset.tables), problems)
-    run_checks(dataset, indicators, formulas).add_to(problems)
+    *_, checks = compute(raw, problems, prose=False)
+    checks.add_to(problems)
     return problems
 
 

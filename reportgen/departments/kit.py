@@ -158,7 +158,8 @@ def _sections_file(raw, dept: Department, refs: _References, marker) -> bytes:
                     "请不要修改或删除本节的标题 1 和本提示框；可以插入图片、表格，写“案例：标题”开始一个案例。"]
         kit_sections.append(KitSection(s, guidance, text, path, data=refs.for_department(dept, text),
                                        hint=refs.plain_hint(s.hint or "")))
-    title = f"{raw.config['school']['name']}{raw.config['year']}年度质量年度报告 · {dept.name}撰写任务"
+    report = raw.pack.subject.titled(f"{raw.config['school']['name']}{raw.config['year']}年度")
+    title = f"{report} · {dept.name}撰写任务"
     intro = [f"截止日期：{dept.deadline:%Y年%m月%d日}" if dept.deadline else "截止日期：见说明",
              f"联系人：{dept.contact}" if dept.contact else "",
              f"本文件包含 {len(dept.sections)} 个小节。每个小节从“标题 1”样式的标题开始，灰色框内是写作提示，"
@@ -195,7 +196,7 @@ def _readme_file(raw, assignment: Assignment, dept: Department, marker: Marker, 
     doc = Document()
     doc.styles["Normal"].font.size = Pt(11)
     school, year = raw.config["school"]["name"], raw.config["year"]
-    doc.add_heading(f"{school}{year}年度质量年度报告 · {dept.name}任务说明", level=1)
+    doc.add_heading(f"{raw.pack.subject.titled(f'{school}{year}年度')} · {dept.name}任务说明", level=1)
     deadline = f"{dept.deadline:%Y年%m月%d日}" if dept.deadline else "请与质量办确认"
     late = dept.deadline is not None and dept.deadline < now.date()
     doc.add_paragraph(f"截止日期：{deadline}" + ("（已过截止日期，请尽快交回）" if late else "")

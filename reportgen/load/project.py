@@ -10,7 +10,7 @@ from pathlib import Path
 from ..dataset import RawCell, RawIndicators, RawProject, RawRow, RawTable
 from ..fileio import safe_file_name
 from ..errors import Location, Problems, UsageError, YamlError, did_you_mean
-from ..pack import Pack
+from ..pack import Pack, Subject
 from .schema import validate_node
 from .yaml_source import YNode, load_yaml
 
@@ -21,14 +21,14 @@ NARRATIVE_DIR = Path("narrative")
 BUILD_DIR = Path("build")          # where outputs go unless told otherwise: draft, workbook, charts, preview
 
 
-def draft_name(config: dict, folder: Path) -> str:
-    """The draft's file name: report.yaml's `output`, else 学校质量年度报告年度.docx (the folder's name
-    for a school report.yaml does not name)."""
+def draft_name(config: dict, folder: Path, subject: Subject) -> str:
+    """The draft's file name: report.yaml's `output`, else <name><the pack's report name><year>.docx
+    (the folder's name when report.yaml names no school, group or enterprise)."""
     school = config.get("school") if isinstance(config.get("school"), dict) else {}
     if config.get("output"):
         return str(config["output"])          # a plain file name: schemas/report.json
-    # a school name may hold anything ("/", "..", CON, invisible characters): made a safe file name
-    return safe_file_name(f"{school.get('name') or folder.name}质量年度报告{config.get('year', '')}") + ".docx"
+    # a name may hold anything ("/", "..", CON, invisible characters): made a safe file name
+    return safe_file_name(subject.titled(school.get('name') or folder.name, config.get('year', ''))) + ".docx"
 
 
 def read_config(root: Path, problems: Problems) -> YNode:

@@ -37,6 +37,33 @@ def show_cmd(target: Path):
     click.echo(show_text(target))
 
 
+@pack.command("new")
+@click.argument("name")
+@click.option("--from", "base", metavar="PACK", help="以此模板包为基础（新模板包继承它，只写不同的部分）")
+@click.option("--outline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="框架文档（.docx）：标题为章节，标题下的说明为写作提示，各表的表题和表头为明细表")
+@click.option("--extends", "extends", metavar="PACK", help="与 --outline 同用：与此模板包相同的章节和表沿用其定义")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="新模板包的文件夹（默认为当前目录下以 NAME 命名的文件夹）")
+def new_cmd(name: str, base: str | None, outline: Path | None, extends: str | None, output: Path | None):
+    """新建模板包：--from 以已有模板包为基础，或 --outline 由省里下发的框架文档（.docx）生成。"""
+    from ..errors import UsageError
+    from .new import check_name, new_from, new_from_outline
+    check_name(name)
+    if (base is None) == (outline is None):
+        raise UsageError("请给出 --from 模板包 或 --outline 框架文档.docx（二者选一）")
+    if extends and not outline:
+        raise UsageError("--extends 只与 --outline 同用（--from 本身就是继承）")
+    folder = output or Path(name)
+    made = new_from(name, base, folder) if base else new_from_outline(name, outline, folder, extends)
+    click.echo(f"已建立模板包 {name}：{folder}（{'、'.join(sorted(made.files))}）")
+    if made.undecided:
+        click.echo("以下几处框架文档没有说明，请模板包作者确认：")
+        for line in made.undecided:
+            click.echo(f"  - {line}")
+    click.echo(f"查看生效的结构：reportgen pack show {folder}；检查：reportgen pack check {folder}")
+
+
 @pack.command("check")
 @click.argument("target", type=click.Path(path_type=Path))
 def check_cmd(target: Path):

@@ -32,6 +32,7 @@ from .. import __version__
 from ..errors import Location, PackError, Problems, YamlError
 from ..load.schema import validate_node
 from ..load.yaml_source import YNode, load_yaml
+from ..pack import Subject
 from .find import find_pack
 
 MAX_DEPTH = 8
@@ -336,4 +337,4 @@ def find_file(layers: list[Layer], rel: str) -> Path | None:
 def pack_options(spec: dict, layers: list[Layer]) -> dict:
     """The Pack fields this package adds: layers and the options of packs that are not annual reports."""
     return {"layers": layers, "toc": spec.get("toc", True), "school_fields": spec.get("school_fields", {}),
-            "wording": spec.get("wording", {})}
+            "wording": spec.get("wording", {}), "subject": Subject(**spec.get("subject", {}))}

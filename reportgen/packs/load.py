@@ -15,6 +15,7 @@ from ..compute.units import units
 from ..doc.model import Typography
 from ..errors import FormulaError, Location, PackError, Problems, ReportgenError
 from ..load.yaml_source import YNode
+from ..value_kinds import ValueFormat
 from ..pack import (
     AppendixTableDef,
     ChapterDef,
@@ -188,7 +189,7 @@ def _indicators(node: YNode, file: str, problems: Problems) -> dict[str, Indicat
         if d["kind"] == "derived" and not d.get("formula"):
             problems.error(f"计算指标“{name}”缺少 formula 公式", inode.loc)
         out[name] = IndicatorDef(name=name, kind=d["kind"], loc=inode.loc, unit=d.get("unit", ""),
-                                 formula=d.get("formula"), format=d.get("format", "decimal2"),
+                                 formula=d.get("formula"), format=ValueFormat(d.get("format", "decimal2")),
                                  rate=d.get("rate", False), parent=d.get("parent"), help=d.get("help", ""),
                                  convert=d.get("convert", {}), label=d.get("label", ""), decimals=d.get("decimals"),
                                  mentions=tuple(d.get("mentions", ())))

@@ -96,6 +96,10 @@ def _chapter_lines(pack: Pack, merged, base_files: set[str]) -> list[str]:
         node = chapters.get(ch.id)
         title_from = _where(node.get("title").loc) if node is not None and node.get("title") is not None else ""
         out.append(f"  {label}{ch.title}  [{ch.id}]  模板 {pack.file_label(ch.template)}  标题 ← {title_from}")
+        titled = 0
+        for s in ch.sections:          # the structure a project's narrative/ follows: one file per section
+            titled += bool(s.title)
+            out.append(f"    {f'（{chinese_number(titled)}）{s.title}' if s.title else '（无标题）'}  [{s.id}]")
         if node is not None and node.get("sections") is not None:
             origins = Counter(s.loc.file for s in node.get("sections").value)
             changed = [f for f in origins if f.split("/")[0] not in base_files]

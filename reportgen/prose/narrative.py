@@ -17,7 +17,7 @@ from ..load.yaml_source import check_regular_file
 from ..render.declared import NONE_THIS_YEAR, declared
 from ..render.display import format_value
 from ..render.env import MAX_TEMPLATE_BYTES
-from ..value_kinds import is_number
+from ..value_kinds import ValueFormat, is_number
 from .numbers import DIFFER, MATCH, UNTIED, Computed, Context, Mention, Target, check_typed_numbers
 
 _IND_REF = re.compile(r"""\bind(?:\.(?P<attr>[^\W\d]\w*)|\[\s*["'](?P<key>[^"']+)["']\s*\])"""
@@ -70,9 +70,9 @@ class DataContext(Context):
             v = self.ind.get(target.name, self.year)
             if not is_number(v):
                 return Computed(None, "-", d.unit)
-            number = Decimal(str(v)) * (100 if d.format == "percent" else 1)
-            unit = "%" if d.format == "percent" else d.unit
-            return Computed(number, format_value(d, v), unit, unit == "%" or d.format == "ratio")
+            number = Decimal(str(v)) * (100 if d.format == ValueFormat.PERCENT else 1)
+            unit = "%" if d.format == ValueFormat.PERCENT else d.unit
+            return Computed(number, format_value(d, v), unit, unit == "%" or d.format == ValueFormat.RATIO)
         table = self.agg.table(target.name)
         if not table.rows:
             return Computed(None, "-")

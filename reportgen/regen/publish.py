@@ -198,7 +198,7 @@ def save_manifest(mpath: Path, text: bytes) -> None:
 # ---------------------------------------------------------------- change log
 def changelog_meta(prepared, target: Path, path: Path | None) -> list[tuple[str, str]]:
     ds = prepared.dataset
-    meta = [("学校", ds.config["school"]["name"]), ("报告年度", str(ds.year))]
+    meta = [(ds.pack.subject.kind or "名称", ds.config["school"]["name"]), ("报告年度", str(ds.year))]
     if path is not None:
         meta.append(("本次初稿", path.name))
     meta.append(("对比基准", f"上次构建的记录 {manifest_path(target).name}"))
@@ -209,7 +209,8 @@ def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: 
     """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically."""
     from .present import changes_document, changes_markdown
     guard_changes(file, prepared.dataset.root, drafts=(target, path))
-    title = f"修改说明：{prepared.dataset.config['school']['name']}质量年度报告（{prepared.dataset.year}）"
+    ds = prepared.dataset
+    title = f"修改说明：{ds.pack.subject.titled(ds.config['school']['name'])}（{ds.year}）"
     meta = changelog_meta(prepared, target, path)
     if file.suffix.lower() == ".docx":
         from ..write.docx_writer import write_docx

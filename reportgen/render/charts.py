@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..pack import ChartDef
-from ..value_kinds import is_number
+from ..value_kinds import ValueFormat, is_number
 from .display import format_value
 
 
@@ -73,13 +73,13 @@ def table_chart(c: ChartDef, data: TableData, title: str) -> ChartData:
 def _plotted(d, v) -> float | None:
     if not is_number(v):
         return None
-    if d.format == "percent":              # stored as a fraction, printed as a percentage
+    if d.format == ValueFormat.PERCENT:              # stored as a fraction, printed as a percentage
         return float(v) * 100
     return float(v)
 
 
 def _indicator_ylabel(c: ChartDef, table: IndicatorTable) -> str:
-    units = {table.definitions[n].unit or ("%" if table.definitions[n].format == "percent" else "") for n in c.indicators}
+    units = {table.definitions[n].unit or ("%" if table.definitions[n].format == ValueFormat.PERCENT else "") for n in c.indicators}
     unit = units.pop() if len(units) == 1 else ""
     name = c.indicators[0] if len(c.indicators) == 1 else ""
     if name and unit:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..compute.indicators import Change
 from ..pack import IndicatorDef
-from ..value_kinds import is_number, round_half_up
+from ..value_kinds import ValueFormat, is_number, round_half_up
 
 
 def format_value(d: IndicatorDef, value, with_unit: bool = True) -> str:
@@ -21,12 +21,12 @@ def format_value(d: IndicatorDef, value, with_unit: bool = True) -> str:
     if not is_number(value):
         return "-"
     places = d.places
-    if d.format == "ratio":
+    if d.format == ValueFormat.RATIO:
         r = round_half_up(value, places)
         return f"{plain_number(r)}:1"
-    if d.format == "percent":
+    if d.format == ValueFormat.PERCENT:
         return f"{round_half_up(Decimal(str(value)) * 100, places):.{places}f}%"
-    if d.format == "text":
+    if d.format == ValueFormat.TEXT:
         text = str(value)
     else:
         text = f"{round_half_up(value, places):.{places}f}"
@@ -39,7 +39,7 @@ def display_number(d: IndicatorDef, value) -> Decimal | None:
     """The value as its table cell shows it (rounded to the format's places); None for "-"."""
     if not is_number(value):
         return None
-    if d.format == "percent":
+    if d.format == ValueFormat.PERCENT:
         return round_half_up(Decimal(str(value)) * 100, d.places)
     return round_half_up(value, d.places)
 

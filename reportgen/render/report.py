@@ -224,8 +224,8 @@ class _Renderer:
     def cover(self) -> Cover:
         ctx = self.context()
         spec = self.ds.pack.cover
-        title = self.ds.config.get("title") or spec.get("title", "质量年度报告")
-        return Cover(school=self.render_string(spec.get("school", "{{ school.name }}"), "封面学校名称", ctx),
+        title = self.ds.config.get("title") or spec.get("title", self.ds.pack.subject.report)
+        return Cover(school=self.render_string(spec.get("school", "{{ school.name }}"), "封面名称", ctx),
                      title=self.render_string(title, "封面标题", ctx),
                      subtitle=self.render_string(spec.get("subtitle", ""), "封面副标题", ctx),
                      date=self.render_string(spec.get("date", "{{ date }}"), "封面日期", ctx))

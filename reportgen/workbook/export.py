@@ -309,7 +309,7 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
     school, year = raw.config["school"]["name"], raw.config["year"]
     derived = [d.name for d in pack.indicators.values() if d.kind == "derived"]
     lines = [
-        (f"{school}{year}年度质量年度报告 数据填报工作簿", "title"),
+        (f"{pack.subject.titled(f'{school}{year}年度')} 数据填报工作簿", "title"),
         (f"由 reportgen 根据模板包“{pack.name}”生成（{dt.datetime.now():%Y-%m-%d}），已填入项目中现有的数据。"
          "填好后交回，由报告编写人员运行 reportgen build 项目文件夹 --workbook 本文件，生成报告初稿。", None),
         ("", None),
