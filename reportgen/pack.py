@@ -203,6 +203,7 @@ class Subject:
     “<name><report>” with these words, which a school's, a group's or an enterprise's pack declares."""
     kind: str = ""               # 学校 / 集团 / 企业 / 地市 / 省: what report.yaml's school.name names
     report: str = ""             # the report's name after the subject's name, e.g. 质量年度报告
+    edition_after_data: bool = False   # named for the year after its data (质量年度报告（2024）: 2023's data)
 
     def titled(self, name: str, year: object = "") -> str:
         """<name><report><year>: the draft's default file name and the companions' titles."""

@@ -18,6 +18,14 @@ DOC = ROOT / "docs" / "packs.md"
 SAMPLES = {"text": "x", "integer": 3, "number": 2.5, "boolean": True, "array": ["甲乙"], "object": {"甲乙": "丙丁"}}
 
 
+def _leaf(spec: dict):
+    """A value inside an option's mapping: a unit name where a string is asked ({from: 亩}), a one-entry
+    mapping where a mapping is ({patterns: {亩: 亩}})."""
+    if spec.get("type") == "object":
+        return {"亩": "亩"}
+    return "亩"
+
+
 def sample(spec: dict):
     if "enum" in spec:
         return spec["enum"][-1]
@@ -25,7 +33,7 @@ def sample(spec: dict):
     if kind == "string":
         return "甲乙"
     if kind == "object" and "properties" in spec:
-        return {k: "亩" for k in spec.get("required", spec["properties"])}
+        return {k: _leaf(spec["properties"][k]) for k in spec.get("required", spec["properties"])}
     return SAMPLES[kind if isinstance(kind, str) else kind[0]]
 
 

@@ -151,13 +151,13 @@ class _Adopter:
         self.write_indicators()
         self.write_review()
         self.write_remainder()
-        school, edition, year = _cover(front + sign_off)
+        school, edition, year = _cover(front + sign_off, self.pack.subject)
         self.year_from_body = year is None and edition is None
         if self.year_from_body:
             # no cover: the year the text speaks of most is the data year ("2023年" 93 times in a 2024 report)
             year = _most_mentioned_year(blocks)
-            quality = isinstance(self.pack.cover, dict) and "质量年度报告" in str(self.pack.cover.get("title", ""))
-            edition = year + 1 if year and quality else year      # a 质量年度报告 is named for the year after
+            lag = self.pack.subject.edition_after_data
+            edition = year + 1 if year and lag else year      # e.g. a 质量年度报告 is named for the year after
         self.fix_report(school, edition, year)
         unplaced = [b.text for b in front + sign_off if isinstance(b, (WHeading, WText)) and b.text.strip()]
         chars_in = _chars(blocks)
@@ -395,7 +395,7 @@ class _Adopter:
         path = self.root / "report.yaml"
         text = path.read_text(encoding="utf-8")
         if school:
-            text = text.replace("【学校全称】", school, 1)
+            text = re.sub(r"【[^】\n]{1,4}全称】", school, text, count=1)    # init's 【学校全称】, 【集团全称】 …
         if year:
             text = re.sub(r"^year: \d{4}", f"year: {year + 1}", text, count=1, flags=re.M)
             text = re.sub(r"^date: \d{4}年", f"date: {year + 1}年", text, count=1, flags=re.M)
@@ -523,7 +523,7 @@ def _uses_narrative(pack, ch) -> bool:
     return True
 
 
-def _cover(front: list) -> tuple[str, int | None, int | None]:
+def _cover(front: list, subject) -> tuple[str, int | None, int | None]:
     """School (or 集团) name, edition and data year from the cover, title and sign-off lines.
 
     The edition is the year the title line prints ("质量年度报告（2022）", "2024年质量年度报告", "2023 年工作报告").
@@ -540,7 +540,7 @@ def _cover(front: list) -> tuple[str, int | None, int | None]:
     if edition is None and year is None:
         years = [int(m.group(1)) for t in texts for m in YEAR.finditer(t)]
         edition = min(years) if years else None
-    quality = any("质量年度报告" in compact(t) for t in texts)
+    quality = subject.edition_after_data and any(subject.report in compact(t) for t in texts)
     if year is None and edition is not None:
         year = edition - 1 if quality else edition
     if edition is None and year is not None:
