@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from .jobs import Jobs
 from .office import WarmOffice
 from .pages import error_page, make_templates
 from .projects import Registry
+from .service import Service
 
 log = logging.getLogger("reportgen.web")
 HERE = Path(__file__).parent
@@ -42,6 +44,31 @@ STATUS_HINT = {404: "地址有误，或这个文件不在项目的 build/、retu
 
 def is_local(host: str) -> bool:
     return host in LOCAL_HOSTS
+
+
+HOST_HEADER = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+
+
+def host_of(raw: str) -> str:
+    """The host a raw Host header names, lower-cased; "" for anything that is not exactly host[:port].
+
+    Read from the header itself, not from a URL built from it: "127.0.0.1@evil.example" is no local host."""
+    m = HOST_HEADER.match(raw.strip())
+    return m.group(1).lower() if m else ""
+
+
+# every answer forbids being framed: no other page can lay a button of ours under a click of its own
+FRAMING_HEADERS = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'")]
+
+
+def _no_framing(send):
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers", [])}
+            message = dict(message, headers=list(message.get("headers", []))
+                           + [h for h in FRAMING_HEADERS if h[0] not in names])
+        await send(message)
+    return sending
 
 
 @dataclass
@@ -61,6 +88,7 @@ class State:
         self.registry = Registry(dirs)
         self.jobs = Jobs()
         self.office = WarmOffice()
+        self.service = Service(self.registry, self.jobs, self.office)
 
 
 class TooLarge(Exception):
@@ -76,6 +104,7 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        send = _no_framing(send)
         request = Request(scope)
         refusal = self._refusal(request)
         if refusal is not None:
@@ -106,7 +135,7 @@ class Guard:
                 scope, receive, send)
 
     def _refusal(self, request: Request):
-        host = (request.url.hostname or "").lower()
+        host = host_of(request.headers.get("host", ""))
         if not self.settings.token:
             if not is_local(host):
                 return self._page(403, "本服务只接受本机访问（地址应为 127.0.0.1 或 localhost）。")

@@ -5,7 +5,6 @@ import hmac
 import time
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -50,6 +49,10 @@ def _render(request: Request, name: str, status: int = 200, **context) -> Respon
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
+def _service(request: Request):
+    return request.app.state.rg.service
+
+
 def _root(request: Request) -> tuple[str, Path]:
     key = request.path_params["key"]
     root = _state(request).registry.get(key)
@@ -64,17 +67,32 @@ async def _form(request: Request):
         form = await request.form(max_files=intake.MAX_FILES, max_fields=200, max_part_size=MAX_FIELD_BYTES)
     except ClientDisconnect:
         raise HTTPException(400, "上传中断（连接已断开），没有保存任何文件。") from None
-    except HTTPException:
-        raise
+    except HTTPException as e:
+        raise HTTPException(e.status_code, form_refusal(str(e.detail))) from None
     except Exception as e:                 # a malformed multipart body: multipart's own error types
         if type(e).__name__ == "TooLarge":
             raise
-        raise HTTPException(400, "上传的内容格式有误，没有保存任何文件。请重新选择文件上传。") from None
+        raise HTTPException(400, form_refusal(str(e))) from None
     given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
     if not hmac.compare_digest(given.encode(), _state(request).settings.csrf.encode()):
         await form.close()
         raise HTTPException(403, "页面已过期或请求来源不明（缺少校验码），操作未执行。请刷新页面后重试。")
     return form
+
+
+def form_refusal(reason: str) -> str:
+    """Why the form was not read, in the office's words (the multipart parser says it in English)."""
+    if reason.startswith("Too many files"):
+        return (f"一次最多上传 {intake.MAX_FILES} 个文件，这次选择的超过了 {intake.MAX_FILES} 个，没有保存任何文件。"
+                "请分几次上传。")
+    if reason.startswith("Invalid multipart"):      # what Starlette says of a part header over ~4 KB, too
+        return ("上传的内容无法读取，没有保存任何文件。最常见的原因是文件名太长（上传时文件名最多约 4000 个字节，"
+                "约 1300 个汉字）：请把文件改成短一些的名字后再上传。")
+    if reason.startswith(("Part exceeded", "Field exceeded")):
+        return f"表单中有一项内容超过了 {MAX_FIELD_BYTES // 1024} KB，操作未执行。"
+    if reason.startswith("Too many fields"):
+        return "表单中的项目太多，操作未执行。请从项目页面上的按钮重新操作。"
+    return "上传的内容格式有误，没有保存任何文件。请重新选择文件上传。"
 
 
 def _job_lines(job: Job | None) -> dict:
@@ -84,7 +102,7 @@ def _job_lines(job: Job | None) -> dict:
 # ------------------------------------------------------------------------------------------- pages
 async def home(request: Request):
     st = _state(request)
-    overviews = [st.registry.overview(k) for k in st.registry.roots]
+    overviews = [await st.service.overview(k) for k in st.registry.roots]
     return _render(request, "home.html", projects=overviews,
                    running={k: st.jobs.running(k) for k in st.registry.roots})
 
@@ -92,9 +110,9 @@ async def home(request: Request):
 async def project(request: Request, intake_result=None, status: int = 200, notice: str = ""):
     key, root = _root(request)
     st = _state(request)
-    ov = st.registry.overview(key)
+    ov = await st.service.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
-    departments = intake.department_status(root)
+    departments, _ = await st.service.latest(key, "departments", root, intake.department_status)
     return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
@@ -145,27 +163,14 @@ async def upload(request: Request):
     key, root = _root(request)
     form = await _form(request)
     files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
-    result = intake.Intake()
-    if not files:
-        result.problems.error("没有选择文件：请先选择要上传的文件，再点“上传”。")
-    saved = []
+    received = []
     try:
         for f in files:
-            data = await f.read(intake.MAX_FILE_BYTES + 1)
-            try:
-                saved.append(intake.save_upload(root, f.filename, data))
-            except intake.UploadRefused as e:
-                result.problems.error(e.message)
+            received.append((f.filename, await f.read(intake.MAX_FILE_BYTES + 1)))
     finally:
         await form.close()
-    if saved:
-        taken = intake.take_in(root, saved)
-        for s in taken.unplaced:
-            sections.ask(root, s, taken)
-        taken.problems.extend(result.problems)
-        result = taken
-    _state(request).registry.forget(key)
-    return await project(request, intake_result=result, status=200 if saved else 400)
+    result = await _service(request).take_upload(key, root, received)
+    return await project(request, intake_result=result, status=200 if result.saved else 400)
 
 
 async def choose_section(request: Request):
@@ -176,13 +181,13 @@ async def choose_section(request: Request):
     await form.close()
     st = _state(request)
     try:
-        result = await run_in_threadpool(sections.place, root, name, section)
+        result = await st.service.run(sections.place, root, name, section)
     except ReportgenError as e:
         return await project(request, intake_result=intake.Intake(problems=e.problems()), status=400)
-    st.registry.forget(key)
+    st.service.forget(key)
     if result.placed:
         # the check every build runs, as the project page shows it: this section's share of it
-        problems = st.registry.overview(key).problems
+        problems = (await st.service.overview(key)).problems
         mine = [p for p in problems.errors + problems.warnings if p.location and p.location.file == result.placed]
         result.problems.items += mine
         if not mine:
@@ -235,25 +240,25 @@ async def job_status(request: Request):
 async def indicators(request: Request):
     key, root = _root(request)
     st = _state(request)
-    ov = st.registry.overview(key)
+    ov = await st.service.overview(key)
     year = ov.year if isinstance(ov.year, int) else None
     if year is None:
         raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
     names = [n for n, *_ in ov.raw_indicators] or list(corrections.current_values(root, year))
-    edits, problems, typed = [], Problems(), {}
+    edits, problems, typed, previewing = [], Problems(), {}, False
     if request.method == "POST":
         form = await _form(request)
         typed = {n: str(form.get(f"v:{n}") or "") for n in names if f"v:{n}" in form}
-        edits, problems = corrections.save(root, year, typed, names)
-        st.registry.forget(key)
+        edits, problems = await st.service.save_indicators(root, year, typed, names)
+        st.service.forget(key)
         if edits:
-            _start_preview(request, key, root)
+            previewing = _start_preview(request, key, root) is not None
     values = corrections.current_values(root, year)
     if problems.errors:
         values.update(typed)                  # what was typed stays in the form, to be corrected
     units = {n: u for n, u, _ in ov.raw_indicators}
     return _render(request, "indicators.html", status=400 if problems.errors else 200, p=ov, year=year,
-                   rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits,
+                   rows=[(n, units.get(n, ""), values.get(n, "")) for n in names], edits=edits, previewing=previewing,
                    problems=problems, workbook=bool(_workbook_of(root)),
                    wrong={p.location.path for p in problems.errors if p.location})
 
@@ -266,13 +271,12 @@ def _workbook_of(root: Path) -> str:
 async def workbook(request: Request):
     """Export the fill-in workbook (as `reportgen workbook` does) and send it."""
     key, root = _root(request)
-    from ..workbook.export import export_workbook
     try:
-        result = export_workbook(root)
+        name, data = await _service(request).workbook_bytes(root)
     except ReportgenError as e:
         return error_page(request.app.state.templates, request, 400, "无法生成填报工作簿，请先改正以下问题：",
                           e.problems())
-    return _send(result.output)
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": attachment(name)})
 
 
 async def kits(request: Request):
@@ -280,7 +284,7 @@ async def kits(request: Request):
     key, root = _root(request)
     await _form(request)
     from ..departments.kit import make_kits
-    await run_in_threadpool(make_kits, root)       # a few seconds of Word and Excel writing, off the event loop
+    await _service(request).run(make_kits, root)       # a few seconds of Word and Excel writing, off the event loop
     return RedirectResponse(f"/p/{key}#kits", 303)
 
 
@@ -312,6 +316,14 @@ def _listed(folder: Path, name: str) -> Path:
     return path
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(name: str) -> str:
+    from urllib.parse import quote
+    return f"attachment; filename*=utf-8''{quote(name)}"
+
+
 def _send(path: Path) -> FileResponse:
     return FileResponse(path, filename=path.name)
 
@@ -330,7 +342,7 @@ async def page_view(request: Request):
     n, count = request.path_params["n"], previews.page_count(root)
     if not 1 <= n <= count:
         raise HTTPException(404, "没有这一页的预览图。")
-    return _render(request, "page.html", p=_state(request).registry.overview(key), n=n, count=count,
+    return _render(request, "page.html", p=await _service(request).overview(key), n=n, count=count,
                    stamp=int(time.time()))
 
 
