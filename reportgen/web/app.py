@@ -34,6 +34,7 @@ log = logging.getLogger("reportgen.web")
 HERE = Path(__file__).parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TOKEN_COOKIE = "reportgen_token"
+OWN_ADMISSION = ("/d/", "/static/")        # paths that do not need the office's token (deptroutes checks /d/)
 MAX_REQUEST_BYTES = 60 * 1024 * 1024         # a few files of at most 20 MB each (intake.MAX_FILE_BYTES)
 TOO_LARGE = f"一次上传最多 {MAX_REQUEST_BYTES // 1048576} MB，请分几次上传。"
 
@@ -140,6 +141,8 @@ class Guard:
             if not is_local(host):
                 return self._page(403, "本服务只接受本机访问（地址应为 127.0.0.1 或 localhost）。")
             return None
+        if request.url.path.startswith(OWN_ADMISSION):
+            return None                   # a department's page checks its own link; the stylesheet is public
         given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
         if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
             return self._page(403, "需要访问口令：请使用启动服务时显示的完整网址（含 ?token=…）打开本页面。")
@@ -150,7 +153,7 @@ class Guard:
 
 
 def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
-    from . import routes
+    from . import deptroutes, routes
     settings = settings or Settings()
     if not is_local(settings.host) and not settings.token:
         settings.token = secrets.token_urlsafe(18)
@@ -182,7 +185,7 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
         finally:
             state.office.stop()
 
-    app = Starlette(routes=routes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
+    app = Starlette(routes=routes.table() + deptroutes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
                                                     name="static")],
                     exception_handlers={HTTPException: http_error, TooLarge: too_large, ReportgenError: refused,
                                         Exception: crash},

@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
-from . import corrections, intake, previews, sections
+from . import corrections, deptroutes, intake, previews, sections
+from . import department as dept_links
 from .jobs import Busy, Job
 from .pages import error_page
 
@@ -117,7 +118,9 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
                    downloads=_downloads(root, ov), departments=departments, kits=_kits(root, departments),
-                   office_note=st.office.broken, stamp=int(time.time()))
+                   office_note=st.office.broken, stamp=int(time.time()),
+                   dept_rows=await deptroutes.office_rows(request, key, root) if departments else [],
+                   web_changes=dept_links.changes_since(root, ov.built_at))
 
 
 def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:

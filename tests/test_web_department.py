@@ -1,0 +1,118 @@
+"""A department's own link over HTTP: what it admits, the grid's saves and their checks, revoking."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from reportgen.web.app import TOKEN_COOKIE, Settings, create_app
+
+from deptutil import assign_three
+from webutil import csrf_of, text_of
+
+BASE = "http://192.168.1.20:8000"          # token mode: the school's intranet
+
+
+def future(project) -> None:
+    """The departments' deadlines moved to a year still to come: a link lasts until deadline + margin."""
+    path = project / "report.yaml"
+    path.write_text(re.sub(r"deadline: 2024-", "deadline: 2099-", path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+@pytest.fixture
+def app(demo):
+    assign_three(demo)
+    future(demo)
+    return create_app([demo], Settings(host="0.0.0.0", warm_office=False))
+
+
+def office(app) -> TestClient:
+    c = TestClient(app, base_url=BASE, raise_server_exceptions=False)
+    c.cookies.set(TOKEN_COOKIE, app.state.rg.settings.token)
+    return c
+
+
+def make_link(c: TestClient, name: str) -> str:
+    csrf = csrf_of(c.get("/p/demo").text)
+    r = c.post("/p/demo/links", data={"csrf": csrf, "department": name, "action": "make", "margin": "7"})
+    assert r.status_code == 200
+    return re.search(r"(/d/demo\?t=[\w-]+)", text_of(r.text)).group(1)
+
+
+def department(app, link: str) -> TestClient:
+    c = TestClient(app, base_url=BASE, raise_server_exceptions=False)
+    assert c.get(link).status_code == 200            # the redirect sets the cookie, then the page
+    return c
+
+
+def test_a_link_admits_its_department_to_its_own_part_only(app, demo):
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        page = text_of(a.get("/d/demo").text)
+        assert "招生就业处的填报任务" in page and "创新创业大赛获奖情况一览表" in page
+        assert "科研处" not in page and "research_projects" not in page
+        assert a.get("/d/demo/grid/research_projects").status_code == 403       # 科研处's table
+        for office_only in ("/", "/p/demo", "/p/demo/workbook", "/p/demo/departments.json",
+                            "/p/demo/files/build/x.docx", "/p/demo/kits/科研处.zip"):
+            assert a.get(office_only).status_code == 403, office_only
+        stored = (demo / "build" / "web-links" / "links.json").read_text(encoding="utf-8")
+        token = a.cookies.get("rg_dept_demo")
+        assert token and token not in stored                                   # kept hashed only
+
+
+def test_the_grid_saves_a_row_keeping_comments_and_records_it(app, demo):
+    path = demo / "data" / "tables" / "innovation_awards.yaml"
+    head = path.read_text(encoding="utf-8").splitlines()[:7]
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        csrf = csrf_of(a.get("/d/demo").text)
+        grid = a.get("/d/demo/grid/innovation_awards").json()
+        n = len(grid["rows"])
+        new = {"_i": None, "获奖名称": "网页填报测试赛：智能分拣", "获奖级别": "省级", "获奖等级": "一等奖",
+               "授予单位": "省教育厅"}
+        r = a.post("/d/demo/grid/innovation_awards", json={"version": grid["version"], "rows": grid["rows"] + [new]},
+                   headers={"x-csrf-token": csrf})
+        assert r.status_code == 200 and r.json()["changes"] == 1
+        text = path.read_text(encoding="utf-8")
+        assert text.splitlines()[:7] == head and "网页填报测试赛：智能分拣" in text
+        assert len(r.json()["grid"]["rows"]) == n + 1
+        # a save from the page as it was before is refused with the rows to reload, nothing lost
+        stale = a.post("/d/demo/grid/innovation_awards", json={"version": grid["version"], "rows": grid["rows"][1:]},
+                       headers={"x-csrf-token": csrf})
+        assert stale.status_code == 409 and "已被别人修改" in stale.json()["message"]
+        assert len(stale.json()["grid"]["rows"]) == n + 1 and "网页填报测试赛" in path.read_text(encoding="utf-8")
+        # a wrong value: the workbook's message, at 表 › 第 N 行 › 列; nothing written
+        before = path.read_text(encoding="utf-8")
+        fresh = a.get("/d/demo/grid/innovation_awards").json()
+        fresh["rows"][0]["获奖级别"] = "世界级"
+        bad = a.post("/d/demo/grid/innovation_awards", json=fresh, headers={"x-csrf-token": csrf})
+        assert bad.status_code == 400
+        said = " ".join(bad.json()["problems"])
+        assert "第 1 行 › 获奖级别" in said and "世界级" in said
+        assert path.read_text(encoding="utf-8") == before
+        assert a.post("/d/demo/grid/innovation_awards", json=fresh).status_code == 403     # no CSRF token
+        office_page = text_of(o.get("/p/demo").text)
+        assert "招生就业处 在网页上新增明细表 innovation_awards 一行" in office_page
+
+
+def test_a_link_past_its_deadline_is_not_made(demo):
+    assign_three(demo)                          # deadlines in 2024
+    app = create_app([demo], Settings(host="0.0.0.0", warm_office=False))
+    with office(app) as o:
+        csrf = csrf_of(o.get("/p/demo").text)
+        r = o.post("/p/demo/links", data={"csrf": csrf, "department": "科研处", "action": "make", "margin": "7"})
+        assert r.status_code == 400 and "截止日期 2024-12-05 加宽限 7 天已经过去" in text_of(r.text)
+        assert not (demo / "build" / "web-links" / "links.json").exists()
+
+
+def test_a_revoked_link_is_refused(app):
+    with office(app) as o:
+        link = make_link(o, "科研处")
+        a = department(app, link)
+        csrf = csrf_of(o.get("/p/demo").text)
+        assert o.post("/p/demo/links", data={"csrf": csrf, "department": "科研处", "action": "revoke"}).status_code == 200
+        r = a.get("/d/demo")
+        assert r.status_code == 403 and "已撤销" in text_of(r.text)
+        renewed = department(app, make_link(o, "科研处"))
+        assert renewed.get("/d/demo").status_code == 200 and a.get(link).status_code == 403   # the old one stays dead
