@@ -122,7 +122,8 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
                 value = next((v for k, v in item.items() if tdef.column_named(str(k)) is col), None)
                 row[col.name] = "" if value is None else str(value)
             rows.append(row)
-    columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required)}
+    columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required),
+                "width": float(getattr(c, "width", None) or 2)}
                for c in tdef.columns]
     context = {"year": raw.config.get("year"), "school": raw.config.get("school") or {}}
     return Grid(tid, render_title(tdef.title, context), columns, rows, version_of(path))

@@ -60,7 +60,7 @@ async def _who(request: Request):
     """(key, root, raw, the department) the request's own link admits; 403 for anything else."""
     key, root = _project(request)
     token = request.cookies.get(cookie_name(key), "")
-    name = await _state(request).service.run(dept_links.department_of, root, token)
+    name = await _state(request).service.quick(dept_links.department_of, root, token)
     if name is None:
         raise HTTPException(403, "这个部门链接无效、已撤销或已过期：请向质量办公室索取新的链接。")
     try:
@@ -101,7 +101,7 @@ async def page(request: Request, result=None, status: int = 200) -> Response:
     report, fresh = await st.service.latest(key, "status", root, _status)
     mine = next((d for d in (report.departments if report else []) if d.name == dept.name), None)
     entry = dept_links.load_links(root).get(dept.name) or {}
-    grids = [await st.service.run(dept_links.grid_of, root, raw, t) for t in dept.tables]
+    grids = [await st.service.quick(dept_links.grid_of, root, raw, t) for t in dept.tables]
     from . import corrections
     values = corrections.current_values(root, raw.config["year"]) if dept.indicators else {}
     units = {n: d.unit for n, d in raw.pack.indicators.items()}
@@ -142,7 +142,7 @@ async def grid(request: Request):
         raise HTTPException(403, "这张表不属于本部门。")
     service = _state(request).service
     if request.method == "GET":
-        return JSONResponse((await service.run(dept_links.grid_of, root, raw, tid)).__dict__)
+        return JSONResponse((await service.quick(dept_links.grid_of, root, raw, tid)).__dict__)
     _check_csrf(request, key, dept.name, request.headers.get("x-csrf-token", ""))
     try:
         body = json.loads(await request.body())
@@ -150,7 +150,7 @@ async def grid(request: Request):
         assert isinstance(rows, list) and all(isinstance(r, dict) for r in rows) and len(rows) <= 5000
     except Exception:
         raise HTTPException(400, "保存的内容格式有误，没有保存。请刷新页面后重试。") from None
-    result = await service.run(_save_grid, service, root, raw, tid, rows, seen, dept.name)
+    result = await service.quick(_save_grid, service, root, raw, tid, rows, seen, dept.name)
     status = {"saved": 200, "problems": 400, "stale": 409}[result["state"]]
     if result["state"] == "saved":
         service.forget(key)

@@ -30,7 +30,8 @@ from .projects import Overview, Registry, snapshot
 
 T = TypeVar("T")
 log = logging.getLogger("reportgen.web")
-WORKERS = 4                 # long work at once; more would only share the same 2–4 cores more thinly
+WORKERS = 3                 # long work at once; more would only share the same 2–4 cores more thinly
+QUICK_WORKERS = 8           # short work (a page's grid, a row's save): its own lane, never queued behind uploads
 
 
 class Stale(ReportgenError):
@@ -60,6 +61,7 @@ class Service:
     def __init__(self, registry: Registry, jobs: Jobs, office: WarmOffice, workers: int = WORKERS):
         self.registry, self.jobs, self.office = registry, jobs, office
         self.limiter = anyio.CapacityLimiter(workers)
+        self.quick_limiter = anyio.CapacityLimiter(QUICK_WORKERS)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._cached: dict[tuple[str, str], _Fresh] = {}
@@ -70,6 +72,10 @@ class Service:
     async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """`fn(*args, **kwargs)` in a worker thread; waits for a free worker, the event loop stays free."""
         return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+
+    async def quick(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Like run, in the lane of short work (reading or saving one file), so it never waits for an upload."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.quick_limiter)
 
     # ------------------------------------------------------------------ locks
     def lock(self, name: str) -> threading.Lock:
@@ -109,7 +115,7 @@ class Service:
         When it is stale and a value exists, that value is answered at once and a refresh runs in the pool
         (fresh=False: the page says it is being updated); only the first ask waits for the computation."""
         slot = (key, what)
-        stamp = await self.run(snapshot, root)
+        stamp = await self.quick(snapshot, root)
         cached = self._cached.get(slot)
         if cached is not None and cached.stamp == stamp:
             return cached.value, True

@@ -14,9 +14,11 @@
     function render() {
       var t = document.createElement("table");
       t.className = "grid compact editable";
-      var head = "<thead><tr><th>#</th>";
+      var head = "<thead><tr><th style=\"width:3em\">#</th>";
+      var total = state.grid.columns.reduce(function (s, c) { return s + c.width; }, 0);
       state.grid.columns.forEach(function (c) {
         var th = document.createElement("th");
+        th.style.width = Math.round(85 * c.width / total) + "%";     // the pack's column widths, as in Word
         th.textContent = c.name + (c.required ? " *" : "");
         head += th.outerHTML;
       });
