@@ -116,3 +116,23 @@ def test_a_revoked_link_is_refused(app):
         assert r.status_code == 403 and "已撤销" in text_of(r.text)
         renewed = department(app, make_link(o, "科研处"))
         assert renewed.get("/d/demo").status_code == 200 and a.get(link).status_code == 403   # the old one stays dead
+
+
+def test_the_next_change_report_lists_who_changed_which_row(app, demo, monkeypatch):
+    import docx
+    from reportgen.export import office as export_office
+    monkeypatch.setattr(export_office, "have_office", lambda: False)      # the draft only: no PDF needed here
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        csrf = csrf_of(a.get("/d/demo").text)
+        grid = a.get("/d/demo/grid/innovation_awards").json()
+        grid["rows"][0]["获奖等级"] = "金奖"
+        assert a.post("/d/demo/grid/innovation_awards", json=grid, headers={"x-csrf-token": csrf}).status_code == 200
+        assert o.post("/p/demo/build", data={"csrf": csrf_of(o.get("/p/demo").text)},
+                      follow_redirects=False).status_code == 303
+        app.state.rg.jobs.wait("demo", 300)
+        assert app.state.rg.jobs.last("demo", "build").state == "done"
+    text = "\n".join(p.text for p in docx.Document(str(demo / "build" / "修改说明.docx")).paragraphs)
+    assert "网页上的修改（部门链接）" in text
+    assert "招生就业处 在网页上修改明细表 innovation_awards 一行" in text and "获奖等级: 金奖" in text
+    assert "原为 获奖等级: 银奖" in text

@@ -183,6 +183,7 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            state.service.close()
             state.office.stop()
 
     app = Starlette(routes=routes.table() + deptroutes.table() + [Mount("/static", StaticFiles(directory=str(HERE / "static")),

@@ -111,7 +111,6 @@ class Grid:
 
 def grid_of(root: Path, raw, tid: str) -> Grid:
     from .service import version_of
-    from ..workbook.layout import render_title
     tdef = raw.pack.tables[tid]
     path = root / TABLE_DIR / f"{tid}.yaml"
     rows = []
@@ -125,8 +124,13 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
     columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required),
                 "width": float(getattr(c, "width", None) or 2)}
                for c in tdef.columns]
+    return Grid(tid, table_title(raw, tid), columns, rows, version_of(path))
+
+
+def table_title(raw, tid: str) -> str:
+    from ..workbook.layout import render_title
     context = {"year": raw.config.get("year"), "school": raw.config.get("school") or {}}
-    return Grid(tid, render_title(tdef.title, context), columns, rows, version_of(path))
+    return render_title(raw.pack.tables[tid].title, context)
 
 
 def _rows_in(path: Path) -> list:

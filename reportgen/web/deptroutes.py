@@ -98,12 +98,12 @@ async def page(request: Request, result=None, status: int = 200) -> Response:
         return await enter(request, key, request.query_params["t"])
     key, root, raw, dept = await _who(request)
     st = _state(request)
-    report, fresh = await st.service.latest(key, "status", root, _status)
+    report, fresh = await st.service.latest(key, "status", root, _status, wait=False)
     mine = next((d for d in (report.departments if report else []) if d.name == dept.name), None)
     entry = dept_links.load_links(root).get(dept.name) or {}
     grids = [await st.service.quick(dept_links.grid_of, root, raw, t) for t in dept.tables]
     from . import corrections
-    values = corrections.current_values(root, raw.config["year"]) if dept.indicators else {}
+    values = await st.service.quick(corrections.current_values, root, raw.config["year"]) if dept.indicators else {}
     units = {n: d.unit for n, d in raw.pack.indicators.items()}
     kit = _kit_word(root, dept.name)
     return request.app.state.templates.TemplateResponse(request, "department.html", {
@@ -160,7 +160,7 @@ async def grid(request: Request):
 def _save_grid(service, root: Path, raw, tid: str, rows: list[dict], seen: str, who: str) -> dict:
     from ..load.project import TABLE_DIR
     from .service import Stale
-    title = dept_links.grid_of(root, raw, tid).title
+    title = dept_links.table_title(raw, tid)
     problems = dept_links.check_rows(raw, tid, title, rows)
     if problems.errors:
         return {"state": "problems", "problems": [f"{place(p.location)}：{p.message}" for p in problems.errors]}

@@ -376,16 +376,21 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     if not pdf:
         job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
     job.detail = "正在校验数据"
+    since = max((p.stat().st_mtime for p in (root / "build").glob("*.docx") if p.name != CHANGES_FILE), default=None)
     # the draft and its PDF exactly as `reportgen build --pdf` makes them, by the LibreOffice kept running
     prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office)
     r = s.rebuild
-    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
+    web = dept_links.changes_since(root, since)           # who changed which row in the browser, before/after
+    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path,
+                    extra=[("网页上的修改（部门链接）", web)])
     job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
                  f"章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅；"
                  f"待补充 {s.placeholders} 处，警告 {s.warnings} 个"]
     if s.pdf is not None:
         job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
     job.lines += rebuild_lines(r)
+    if web:
+        job.lines.append(f"修改说明中列出了各部门在网页上的 {len(web)} 处修改")
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"

@@ -109,24 +109,38 @@ class Service:
         with self.lock(f"overview:{key}"):           # ten pages asking at once compute it once
             return self.registry.overview(key)
 
-    async def latest(self, key: str, what: str, root: Path, compute: Callable[[Path], T]) -> tuple[T | None, bool]:
+    async def latest(self, key: str, what: str, root: Path, compute: Callable[[Path], T],
+                     wait: bool = True) -> tuple[T | None, bool]:
         """(value, fresh): `compute(root)` cached until a file of the project changes.
 
-        When it is stale and a value exists, that value is answered at once and a refresh runs in the pool
-        (fresh=False: the page says it is being updated); only the first ask waits for the computation."""
+        When it is stale and a value exists, that value is answered at once and a refresh runs in the
+        background (fresh=False: the page says it is being updated). With nothing cached yet, the first
+        asker computes it while others asking at the same time wait for that one result; with wait=False
+        nobody waits (None, False) and it is computed in the background for the next ask."""
         slot = (key, what)
         stamp = await self.quick(snapshot, root)
         cached = self._cached.get(slot)
         if cached is not None and cached.stamp == stamp:
             return cached.value, True
-        if cached is not None:
+        if cached is not None or not wait:
             if slot not in self._refreshing:
                 self._refreshing.add(slot)
                 self._background.submit(self._refresh, slot, root, compute)
-            return cached.value, False
-        value = await self.run(compute, root)
-        self._cached[slot] = _Fresh(stamp, value, time.time())
-        return value, True
+            return (cached.value if cached is not None else None), False
+        return await self.quick(self._first, slot, stamp, root, compute), True
+
+    def _first(self, slot, stamp: tuple, root: Path, compute):
+        with self.lock(f"first:{slot}"):             # ten pages opened at once compute it once
+            cached = self._cached.get(slot)
+            if cached is not None and cached.stamp == stamp:
+                return cached.value
+            value = compute(root)
+            self._cached[slot] = _Fresh(stamp, value, time.time())
+            return value
+
+    def close(self) -> None:
+        """Stop the background refreshes (the server is stopping)."""
+        self._background.shutdown(wait=True, cancel_futures=True)
 
     def _refresh(self, slot, root: Path, compute) -> None:
         try:
