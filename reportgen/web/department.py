@@ -18,6 +18,7 @@ import hmac
 import json
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,11 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
     from .service import version_of
     tdef = raw.pack.tables[tid]
     path = root / TABLE_DIR / f"{tid}.yaml"
+    version = version_of(path)
+    key = (str(path), version, tuple(c.name for c in tdef.columns))
+    cached = _GRIDS.get(key)
+    if cached is not None and cached.title == table_title(raw, tid):
+        return dataclasses.replace(cached, rows=[dict(r) for r in cached.rows])
     rows = []
     for i, item in enumerate(_rows_in(path)):
         if isinstance(item, dict):
@@ -124,7 +130,17 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
     columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required),
                 "width": float(getattr(c, "width", None) or 2)}
                for c in tdef.columns]
-    return Grid(tid, table_title(raw, tid), columns, rows, version_of(path))
+    grid = Grid(tid, table_title(raw, tid), columns, rows, version)
+    with _GRIDS_LOCK:
+        _GRIDS[key] = grid
+        while len(_GRIDS) > 64:
+            _GRIDS.pop(next(iter(_GRIDS)))
+    return dataclasses.replace(grid, rows=[dict(r) for r in rows])
+
+
+# (file, version of its bytes) -> its grid: ten departments reloading their pages read each file once per change
+_GRIDS: dict[tuple, Grid] = {}
+_GRIDS_LOCK = threading.Lock()
 
 
 def table_title(raw, tid: str) -> str:

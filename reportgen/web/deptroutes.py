@@ -187,12 +187,13 @@ async def upload(request: Request):
     finally:
         await form.close()
     service = _state(request).service
-    result = await service.run(_collect, service, root, dept.name, files)
+    result = await service.in_process(collect_files, root, dept.name, files, lock=service.returns_lock(root))
     service.forget(key)
     return await page(request, result=result, status=400 if result["problems"] and not result["accepted"] else 200)
 
 
-def _collect(service, root: Path, name: str, files: list[tuple[str, bytes]]) -> dict:
+def collect_files(root: Path, name: str, files: list[tuple[str, bytes]]) -> dict:
+    """The department's files taken in by collect (run in a worker process; the caller holds the returns lock)."""
     import tempfile
     from ..departments.collect import collect
     out = {"lines": [], "problems": [], "accepted": 0}
@@ -214,8 +215,7 @@ def _collect(service, root: Path, name: str, files: list[tuple[str, bytes]]) -> 
             path.write_bytes(data)
             staged.append(path)
         if staged:
-            with service.returns_lock(root):
-                result = collect(root, staged, department=name)
+            result = collect(root, staged, department=name)
             out["lines"] = [f.line() for f in result.files]
             out["accepted"] = sum(f.status == "accepted" for f in result.files)
             out["problems"] += [f"{place(p.location)}：{p.message}" if p.location else p.message

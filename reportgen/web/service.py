@@ -9,6 +9,7 @@ version of the file is refused (Stale) with the current content to reload, never
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 from concurrent.futures import ThreadPoolExecutor
 import hashlib
@@ -31,6 +32,7 @@ from .projects import Overview, Registry, snapshot
 T = TypeVar("T")
 log = logging.getLogger("reportgen.web")
 WORKERS = 3                 # long work at once; more would only share the same 2–4 cores more thinly
+PROCESSES = 2               # processes for returns a department uploads (see in_process)
 QUICK_WORKERS = 8           # short work (a page's grid, a row's save): its own lane, never queued behind uploads
 
 
@@ -66,12 +68,32 @@ class Service:
         self._locks_lock = threading.Lock()
         self._cached: dict[tuple[str, str], _Fresh] = {}
         self._refreshing: set[tuple[str, str]] = set()
+        self._pool = None                       # processes for pure-Python long work, started when first needed
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh")   # stale-while-refresh
 
     # ------------------------------------------------------------------ the pool
     async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """`fn(*args, **kwargs)` in a worker thread; waits for a free worker, the event loop stays free."""
         return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.limiter)
+
+    async def in_process(self, fn: Callable[..., T], *args, lock: threading.Lock | None = None) -> T:
+        """`fn(*args)` in a separate Python process of a small pool (fn and its arguments picklable).
+
+        Reading and checking a workbook is pure Python: in a thread it would hold the interpreter's lock and
+        slow every page of the server; in its own process it only shares the CPU. `lock` is held meanwhile."""
+        def call():
+            with lock or contextlib.nullcontext():
+                return self._processes().submit(fn, *args).result()
+        return await anyio.to_thread.run_sync(call, limiter=self.limiter)
+
+    def _processes(self):
+        with self._locks_lock:
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+                self._pool = ProcessPoolExecutor(max_workers=PROCESSES,
+                                                 mp_context=multiprocessing.get_context("forkserver"))
+            return self._pool
 
     async def quick(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Like run, in the lane of short work (reading or saving one file), so it never waits for an upload."""
@@ -141,6 +163,8 @@ class Service:
     def close(self) -> None:
         """Stop the background refreshes (the server is stopping)."""
         self._background.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _refresh(self, slot, root: Path, compute) -> None:
         try:
