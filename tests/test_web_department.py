@@ -106,6 +106,31 @@ def test_a_link_past_its_deadline_is_not_made(demo):
         assert not (demo / "build" / "web-links" / "links.json").exists()
 
 
+def test_an_uploaded_section_is_taken_and_its_problems_shown_at_once(app, demo, tmp_path):
+    from reportgen.departments.kit import make_kits
+    from deptutil import kit_file, rewrite_paragraph
+    kit = make_kits(demo).output
+    returned = tmp_path / "就业一节.docx"
+    rewrite_paragraph(kit_file(kit, "招生就业处", ".docx"), returned, "学校把促进毕业生高质量充分就业",
+                      "本年毕业生人数 9999 人，去向落实情况良好。")
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        csrf = csrf_of(a.get("/d/demo").text)
+        assert a.get("/d/demo/kit").status_code == 200                     # its own kit's Word file
+        r = a.post("/d/demo/upload", data={"csrf": csrf},
+                   files={"files": (returned.name, returned.read_bytes(), "application/octet-stream")})
+        page = text_of(r.text)
+        assert r.status_code == 200 and "已收取" in page and "人才培养 › 就业指导与毕业去向" in page
+        assert "文件 narrative/talent/04-employment.docx › 第 2 段" in page.replace("\u00a0", " ")
+        assert "填写 9999 人，按数据为 5368 人" in page
+        # another department's section: refused whole, named
+        research = tmp_path / "科研.docx"
+        rewrite_paragraph(kit_file(kit, "科研处", ".docx"), research, "学校坚持“以团队聚人才", "改写的一段。")
+        r = a.post("/d/demo/upload", data={"csrf": csrf},
+                   files={"files": (research.name, research.read_bytes(), "application/octet-stream")})
+        assert "未收取" in text_of(r.text) and "科研处" in text_of(r.text)
+
+
 def test_a_revoked_link_is_refused(app):
     with office(app) as o:
         link = make_link(o, "科研处")

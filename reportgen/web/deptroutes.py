@@ -189,7 +189,19 @@ async def upload(request: Request):
     service = _state(request).service
     result = await service.in_process(collect_files, root, dept.name, files, lock=service.returns_lock(root))
     service.forget(key)
+    if result["accepted"] and dept.sections:
+        await _text_problems(service, key, root, dept, result)
     return await page(request, result=result, status=400 if result["problems"] and not result["accepted"] else 200)
+
+
+async def _text_problems(service, key: str, root: Path, dept, result: dict) -> None:
+    """What the build's check says of the department's sections now, each at 文件 › 第 N 段, at once."""
+    ov = await service.overview(key)
+    files = {f.relative_to(root).as_posix() for s in dept.sections if (f := s.file(root)) is not None}
+    mine = [p for p in ov.problems.errors + ov.problems.warnings if p.location and p.location.file in files]
+    result["problems"] += [f"{place(p.location)}：{p.message}" for p in mine]
+    if not mine:
+        result["lines"].append("检查完毕，本部门的小节没有发现问题。")
 
 
 def collect_files(root: Path, name: str, files: list[tuple[str, bytes]]) -> dict:
