@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 
 from reportgen.web import intake
 from reportgen.web.app import Settings, create_app
-from reportgen.web.service import Stale, version_of
 
 from webutil import Served, csrf_of, text_of
 
@@ -145,6 +144,7 @@ def test_the_correction_page_says_the_preview_updates_only_when_it_does(client, 
 
 # ------------------------------------------------------------------ several people at once
 def test_a_stale_save_is_refused_with_what_to_reload(app, tmp_path):
+    from reportgen.web.service import Stale, version_of
     service = app.state.rg.service
     path = tmp_path / "rows.yaml"
     path.write_text("- a: 1\n", encoding="utf-8")
