@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from reportgen.web import department as links          # noqa: E402
+from reportgen.web.deptroutes import cookie_name       # noqa: E402
 from reportgen.web.app import TOKEN_COOKIE, Settings, create_app   # noqa: E402
 from webutil import Served, csrf_of                     # noqa: E402
 
@@ -70,7 +71,7 @@ def main(rounds: int) -> None:
         assert app.state.rg.jobs.running("demo") is not None, "the build should be running"
 
         def department(name: str, table: str) -> None:
-            cookie = f"rg_dept_demo={tokens[name]}"
+            cookie = f"{cookie_name('demo')}={tokens[name]}"
             status, body, took = request(served.url + "/d/demo", cookie)
             pages.append(took)
             csrf = csrf_of(body.decode())

@@ -95,7 +95,8 @@ def test_two_departments_and_the_office_at_once(chromes, demo, tmp_path):
         for name in ("招生就业处", "科研处"):
             row = office.find_element(By.CSS_SELECTOR, f'#dept-live tr[data-dept="{name}"]')
             row.find_element(By.CSS_SELECTOR, "button.make-link").click()
-            notice = wait_for(lambda: office.find_element(By.ID, "notice").text, STEP_TIMEOUT_S, "the new link")
+            notice = wait_for(lambda: (lambda t: t if t.startswith(name) else None)(
+                office.find_element(By.ID, "notice").text), STEP_TIMEOUT_S, "the new link")
             links[name] = re.search(r"/d/demo\?t=[\w-]+", notice).group(0)
         a.get(served.url + links["招生就业处"])
         b.get(served.url + links["科研处"])

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Location, Problems, ReportgenError
+from ..errors import Location, Problems
 from ..fileio import write_atomic
 from ..load.project import TABLE_DIR
 
@@ -237,7 +237,7 @@ def save_rows(root: Path, raw, tid: str, rows: list[dict], who: str) -> list[dic
     data.extend(added)
     if changes:
         save_round_trip(path, yaml, data)
-        record_changes(root, who, f"明细表 {tid}", changes)
+        record_changes(root, who, f"明细表“{table_title(raw, tid)}”", changes)
     return changes
 
 
@@ -284,9 +284,5 @@ def changes_since(root: Path, since: float | None) -> list[str]:
         shown = "；".join(f"{k}: {v}" for k, v in (after or before or {}).items())
         was = "" if action != "修改" else "（原为 " + "；".join(
             f"{k}: {v}" for k, v in (before or {}).items() if (after or {}).get(k) != v) + "）"
-        out.append(f"{c.get('when')} {c.get('who')} 在网页上{action}{c.get('what')} 一行：{shown}{was}")
+        out.append(f"{c.get('when')} {c.get('who')} 在网页上{action}{c.get('what')}一行：{shown}{was}")
     return out
-
-
-class NotYours(ReportgenError):
-    """A department asked for something of another department."""

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,7 +36,8 @@ def table() -> list[Route]:
 
 
 def cookie_name(key: str) -> str:
-    return f"rg_dept_{key}"
+    """A cookie name is ASCII only; a project's key may be its Chinese folder name."""
+    return "rg_dept_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _state(request: Request):
@@ -88,7 +89,7 @@ async def enter(request: Request, key: str, token: str) -> Response:
     """The link's ?t= becomes the department's cookie; the address bar keeps the URL without it."""
     rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "t"])
     response = RedirectResponse(request.url.path + (f"?{rest}" if rest else ""), 303)
-    response.set_cookie(cookie_name(key), token, httponly=True, samesite="strict", path=f"/d/{key}")
+    response.set_cookie(cookie_name(key), token, httponly=True, samesite="strict", path=quote(f"/d/{key}"))
     return response
 
 
@@ -278,7 +279,7 @@ async def links(request: Request):
             token = dept_links.make_link(root, name, dept.deadline, margin)
             base = str(request.base_url).rstrip("/")
             notice = (f"{name}的链接（只显示这一次，请复制后发给该部门；旧链接已失效）："
-                      f"{base}/d/{key}?t={token}")
+                      f"{base}/d/{quote(key)}?t={token}")
         elif action == "revoke":
             dept_links.revoke_link(root, name)
             notice = f"{name}的链接已撤销，该部门将无法再打开页面。"
