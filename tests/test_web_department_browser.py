@@ -66,6 +66,23 @@ def fill_new_row(driver, table: str, values: list[str]) -> None:
     wait_for(lambda: "已保存" in card.find_element(By.CSS_SELECTOR, ".grid-msg").text, STEP_TIMEOUT_S, "the grid's save")
 
 
+def paste_rows(driver, table: str, text: str) -> None:
+    """Rows copied from Excel (tab-separated, CRLF) pasted into the first cell of a new row, then saved."""
+    from selenium.webdriver.common.by import By
+    card = driver.find_element(By.ID, f"grid-{table}")
+    card.find_element(By.CSS_SELECTOR, ".grid-add").click()
+    first = card.find_elements(By.CSS_SELECTOR, "tbody tr:last-child input")[0]
+    driver.execute_script("""
+        const data = new DataTransfer(); data.setData('text/plain', arguments[1]);
+        arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    """, first, text)
+    rows = card.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert rows[-1].find_elements(By.CSS_SELECTOR, "input")[2].get_attribute("value") == "省科技厅"
+    card.find_element(By.CSS_SELECTOR, ".grid-save").click()
+    wait_for(lambda: "改动 2 行" in card.find_element(By.CSS_SELECTOR, ".grid-msg").text, STEP_TIMEOUT_S,
+             "the pasted rows' save")
+
+
 def upload(driver, path: Path) -> str:
     from selenium.webdriver.common.by import By
     driver.find_element(By.ID, "dept-files").send_keys(str(path))
@@ -106,13 +123,16 @@ def test_two_departments_and_the_office_at_once(chromes, demo, tmp_path):
 
         fill_new_row(a, "innovation_awards", ["网页填报赛：智能分拣", "省级", "一等奖", "省教育厅"])
         fill_new_row(b, "research_projects", ["网页填报课题：产教融合评价", "李明", "省教育厅"])
+        paste_rows(b, "research_projects", "粘贴课题甲\t王芳\t教育部\r\n粘贴课题乙\t赵强\t省科技厅\r\n")
         assert "已收取" in upload(a, employment)
         assert "已收取" in upload(b, research)
         shot(a, screens, "department-after-upload")
 
         text = (demo / "data" / "tables" / "innovation_awards.yaml").read_text(encoding="utf-8")
         assert "网页填报赛：智能分拣" in text
-        assert "网页填报课题：产教融合评价" in (demo / "data" / "tables" / "research_projects.yaml").read_text("utf-8")
+        research_rows = (demo / "data" / "tables" / "research_projects.yaml").read_text("utf-8")
+        assert "网页填报课题：产教融合评价" in research_rows
+        assert "粘贴课题甲" in research_rows and "赵强" in research_rows and "省科技厅" in research_rows
 
         def office_sees_both():
             office.get(served.url + "/p/demo")
