@@ -177,3 +177,33 @@ def test_a_project_with_a_chinese_folder_name(demo, tmp_path):
         page = a.get(link)
         assert page.status_code == 200 and "科研处的填报任务" in text_of(page.text)
         assert a.get("/d/江州学院/grid/research_projects").status_code == 200
+
+
+def test_a_save_rewrites_only_the_rows_that_changed(app, demo):
+    path = demo / "data" / "tables" / "tech_transfer.yaml"
+    before = path.read_text(encoding="utf-8").splitlines()
+    with office(app) as o:
+        b = department(app, make_link(o, "科研处"))
+        csrf = csrf_of(b.get("/d/demo").text)
+        grid = b.get("/d/demo/grid/tech_transfer").json()
+        new = {"_i": None, "项目名称": "网页新增的技术服务", "主持人": "周敏", "到账金额": "12.50", "合同类型": "技术服务"}
+        r = b.post("/d/demo/grid/tech_transfer", json={"version": grid["version"], "rows": grid["rows"] + [new]},
+                   headers={"x-csrf-token": csrf})
+        assert r.status_code == 200 and r.json()["changes"] == 1, r.text
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert after[:len(before)] == before                   # every row as typed, comments too
+    assert "网页新增的技术服务" in "\n".join(after[len(before):])
+
+
+def test_a_hostile_table_file_is_refused_before_the_grid_reads_it(app, demo):
+    path = demo / "data" / "tables" / "innovation_awards.yaml"
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefg", "bcdefgh"))
+    path.write_text(bomb, encoding="utf-8")
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        r = a.get("/d/demo/grid/innovation_awards")
+        assert r.status_code == 400 and "data/tables/innovation_awards.yaml" in text_of(r.text)
+        page = text_of(a.get("/d/demo").text)            # the page still opens and says which file, which line
+        assert "这张表的文件无法读取：data/tables/innovation_awards.yaml" in page
+    assert path.read_text(encoding="utf-8") == bomb

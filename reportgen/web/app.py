@@ -180,6 +180,10 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
     async def lifespan(app):
         if settings.warm_office:
             state.office.start()          # LibreOffice starts while the office reads the first page
+        from ..batch import peek_config
+        for key, root in state.registry.roots.items():      # departments' pages need the assignment: read it now
+            if peek_config(root).get("departments"):
+                state.service.prefetch(key, "assignment", root, deptroutes.assignment_of)
         try:
             yield
         finally:

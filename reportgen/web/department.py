@@ -108,6 +108,7 @@ class Grid:
     columns: list[dict]            # name, type, choices, required
     rows: list[dict]               # {"_i": index in the file, column: text}
     version: str
+    problem: str = ""              # why the file cannot be shown (located), the grid then stays empty
 
 
 def grid_of(root: Path, raw, tid: str) -> Grid:
@@ -120,12 +121,11 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
     if cached is not None and cached.title == table_title(raw, tid):
         return dataclasses.replace(cached, rows=[dict(r) for r in cached.rows])
     rows = []
-    for i, item in enumerate(_rows_in(path)):
-        if isinstance(item, dict):
+    for i, cells in enumerate(_texts(path)):
+        if cells is not None:
             row = {"_i": i}
             for col in tdef.columns:
-                value = next((v for k, v in item.items() if tdef.column_named(str(k)) is col), None)
-                row[col.name] = "" if value is None else str(value)
+                row[col.name] = next((v for k, v in cells.items() if tdef.column_named(k) is col), "")
             rows.append(row)
     columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required),
                 "width": float(getattr(c, "width", None) or 2)}
@@ -149,20 +149,36 @@ def table_title(raw, tid: str) -> str:
     return render_title(raw.pack.tables[tid].title, context)
 
 
-def _rows_in(path: Path) -> list:
+def _texts(path: Path) -> list[dict[str, str] | None]:
+    """Each row of the file as its cells' text as typed (97.30 stays 97.30), None for what is not a row.
+
+    Read by the project's bounded reader only (PyYAML): the round-trip reader is for writing."""
+    from ..errors import YamlError
+    from ..load.yaml_source import load_yaml
     if not path.is_file():
         return []
-    data = _load_seq(path)[1]
-    return list(data or [])
+    rel = f"{TABLE_DIR.as_posix()}/{path.name}"
+    node = load_yaml(path, rel)
+    if node is None or node.value is None:
+        return []
+    if node.kind != "seq":
+        raise YamlError("明细表文件应为列表：每行以“- ”开头，列名: 取值", Location(rel))
+    return [{str(k): _text(v) for k, v in item.value.items() if v.kind == "scalar"} if item.kind == "map" else None
+            for item in node.value]
+
+
+def _text(v) -> str:
+    if v.value is None:
+        return ""
+    return v.raw if v.raw is not None else str(v.value)
 
 
 def _load_seq(path: Path):
-    """(ruamel YAML, the file's list) read by the bounded reader first, as yamledit does for a mapping."""
+    """(ruamel YAML, the file's list), for a file the bounded reader has just read (_texts), as yamledit
+    does for a mapping: ruamel has none of that reader's limits."""
     from ruamel.yaml import YAML
     from ..errors import YamlError
-    from ..load.yaml_source import load_yaml
     rel = f"{TABLE_DIR.as_posix()}/{path.name}"
-    load_yaml(path, rel)
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
@@ -202,6 +218,7 @@ def save_rows(root: Path, raw, tid: str, rows: list[dict], who: str) -> list[dic
     from .yamledit import save_round_trip
     tdef = raw.pack.tables[tid]
     path = root / TABLE_DIR / f"{tid}.yaml"
+    typed = _texts(path)                    # first: the bounded reader refuses a hostile file, located
     if path.is_file():
         yaml, data = _load_seq(path)
     else:
@@ -215,14 +232,14 @@ def save_rows(root: Path, raw, tid: str, rows: list[dict], who: str) -> list[dic
     for row in rows:
         i = row.get("_i")
         if isinstance(i, int) and i in kept:
-            item = data[i]
+            item, was = data[i], typed[i] if i < len(typed) and typed[i] is not None else {}
             before = _plain(item)
             for col in tdef.columns:
                 key = next((k for k in item if tdef.column_named(str(k)) is col), col.name)
                 text = str(row.get(col.name) or "").strip()
                 if not text:
                     item.pop(key, None)
-                elif str(item.get(key, "")) != text:
+                elif was.get(str(key), "") != text:         # as typed in the file: 97.30 is not rewritten as 97.3
                     item[key] = _typed(text)
             if _plain(item) != before:
                 changes.append({"before": before, "after": _plain(item)})

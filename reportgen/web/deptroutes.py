@@ -52,7 +52,8 @@ def _project(request: Request) -> tuple[str, Path]:
     return key, root
 
 
-def _assignment(root: Path):
+def assignment_of(root: Path):
+    """(the project as loaded, its assignment): what a department's link may touch."""
     from ..departments.assign import project_assignment
     return project_assignment(root, "无法打开部门页面")
 
@@ -65,7 +66,7 @@ async def _who(request: Request):
     if name is None:
         raise HTTPException(403, "这个部门链接无效、已撤销或已过期：请向质量办公室索取新的链接。")
     try:
-        (raw, assignment), _ = await _state(request).service.latest(key, "assignment", root, _assignment)
+        (raw, assignment), _ = await _state(request).service.latest(key, "assignment", root, assignment_of)
     except ReportgenError:
         raise HTTPException(403, "本项目的部门分工（report.yaml 的 departments）有误，请联系质量办公室。") from None
     dept = assignment.departments.get(name)
@@ -99,10 +100,10 @@ async def page(request: Request, result=None, status: int = 200) -> Response:
         return await enter(request, key, request.query_params["t"])
     key, root, raw, dept = await _who(request)
     st = _state(request)
-    report, fresh = await st.service.latest(key, "status", root, _status, wait=False)
+    report, fresh = await st.service.latest(key, "status", root, st.service.elsewhere(_status), wait=False)
     mine = next((d for d in (report.departments if report else []) if d.name == dept.name), None)
     entry = dept_links.load_links(root).get(dept.name) or {}
-    grids = [await st.service.quick(dept_links.grid_of, root, raw, t) for t in dept.tables]
+    grids = [await st.service.quick(_grid_or_problem, root, raw, t) for t in dept.tables]
     from . import corrections
     values = await st.service.quick(corrections.current_values, root, raw.config["year"]) if dept.indicators else {}
     units = {n: d.unit for n, d in raw.pack.indicators.items()}
@@ -114,6 +115,15 @@ async def page(request: Request, result=None, status: int = 200) -> Response:
         "year": raw.config["year"], "kit": kit is not None, "result": result,
         "csrf": dept_csrf(request, key, dept.name), "school": (raw.config.get("school") or {}).get("name", "")},
         status_code=status)
+
+
+def _grid_or_problem(root: Path, raw, tid: str):
+    """The table's grid, or an empty one saying (file:line) why its file cannot be read: the page still opens."""
+    try:
+        return dept_links.grid_of(root, raw, tid)
+    except ReportgenError as e:
+        said = "；".join(f"{place(p.location)}：{p.message}" if p.location else p.message for p in e.problems().errors)
+        return dept_links.Grid(tid, dept_links.table_title(raw, tid), [], [], "", said + "。请联系质量办公室改正。")
 
 
 def _status(root: Path):
@@ -260,7 +270,7 @@ async def links(request: Request):
     action, name = str(form.get("action") or ""), str(form.get("department") or "")
     st = _state(request)
     try:
-        (raw, assignment), _ = await st.service.latest(key, "assignment", root, _assignment)
+        (raw, assignment), _ = await st.service.latest(key, "assignment", root, assignment_of)
     except ReportgenError as e:
         raise HTTPException(400, "report.yaml 的部门分工有误：" + "；".join(p.message for p in e.problems().errors)) from None
     dept = assignment.departments.get(name)
@@ -300,7 +310,7 @@ async def states(request: Request):
 async def office_rows(request: Request, key: str, root: Path) -> list[dict]:
     st = _state(request)
     try:
-        report, _ = await st.service.latest(key, "status", root, _status)
+        report, _ = await st.service.latest(key, "status", root, st.service.elsewhere(_status))
     except ReportgenError:
         return []
     links_now = dept_links.load_links(root)

@@ -113,7 +113,7 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
     st = _state(request)
     ov = await st.service.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
-    departments, _ = await st.service.latest(key, "departments", root, intake.department_status)
+    departments, _ = await st.service.latest(key, "departments", root, st.service.elsewhere(intake.department_status))
     return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),

@@ -160,6 +160,19 @@ class Service:
             self._cached[slot] = _Fresh(stamp, value, time.time())
             return value
 
+    def elsewhere(self, compute: Callable[[Path], T]) -> Callable[[Path], T]:
+        """`compute` run in the process pool (for `latest`): a picklable function returning picklable data."""
+        return functools.partial(_in_pool, self, compute)
+
+    def prefetch(self, key: str, what: str, root: Path, compute: Callable[[Path], T]) -> None:
+        """Compute `latest`'s value in the background now (at start-up), so the first page does not wait."""
+        def work():
+            try:
+                self._first((key, what), snapshot(root), root, compute)
+            except Exception:              # e.g. a project without departments: the page says so when asked
+                pass
+        self._background.submit(work)
+
     def close(self) -> None:
         """Stop the background refreshes (the server is stopping)."""
         self._background.shutdown(wait=True, cancel_futures=True)
@@ -230,3 +243,7 @@ class Service:
         with tempfile.TemporaryDirectory(prefix="reportgen-workbook-") as tmp:
             result = export_workbook(root, Path(tmp) / name)
             return name, result.output.read_bytes()
+
+
+def _in_pool(service: Service, compute, root: Path):
+    return service._processes().submit(compute, root).result()

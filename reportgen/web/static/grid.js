@@ -5,6 +5,7 @@
   var data = JSON.parse(document.getElementById("grids-data").textContent);
   var cfg = window.RG_DEPT;
   data.forEach(function (g) {
+    if (g.problem) { return; }            // the page says why the file cannot be shown
     var card = document.getElementById("grid-" + g.table);
     var host = card.querySelector(".grid-host"), msg = card.querySelector(".grid-msg");
     var state = {grid: g};
