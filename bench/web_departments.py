@@ -108,6 +108,9 @@ def main(rounds: int) -> None:
         wall = time.monotonic() - t0
         build_running = app.state.rg.jobs.running("demo") is not None
         app.state.rg.jobs.wait("demo", 600)
+        build = app.state.rg.jobs.last("demo", "build")
+        build_said = {"done": "成功", "failed": "失败：" + "；".join(p.message for p in build.problems.errors[:2])}.get(
+            build.state, build.state)
     finally:
         served.stop()
     lost = []
@@ -124,7 +127,7 @@ def main(rounds: int) -> None:
     for label, xs in (("页面加载", pages), ("其中首次打开", firsts), ("其余页面加载", later), ("表格保存", saves),
                       ("工作簿上传", uploads)):
         print(f"{label}: {len(xs)} 次  p50 {statistics.median(xs):.2f} s  p95 {q(xs, 0.95):.2f} s  最长 {max(xs):.2f} s")
-    print(f"总用时 {wall:.1f} s；负载结束时构建{'仍在进行' if build_running else '已完成'}；"
+    print(f"总用时 {wall:.1f} s；负载结束时构建{'仍在进行' if build_running else '已完成'}（构建{build_said}）；"
           f"保存的工作簿 {len(kept)}/10；错误 {len(errors)}")
     for e in errors:
         print("  " + e)
