@@ -10,6 +10,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..batch import peek_config
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
 from . import corrections, deptroutes, intake, previews, sections
@@ -113,7 +114,10 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
     st = _state(request)
     ov = await st.service.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
-    departments, _ = await st.service.latest(key, "departments", root, st.service.elsewhere(intake.department_status))
+    departments = None
+    if peek_config(root).get("departments"):         # computed in a worker process: it reads every return
+        departments, _ = await st.service.latest(key, "departments", root,
+                                                 st.service.elsewhere(intake.department_status))
     return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
@@ -267,7 +271,6 @@ async def indicators(request: Request):
 
 
 def _workbook_of(root: Path) -> str:
-    from ..batch import peek_config
     return str(peek_config(root).get("workbook") or "")
 
 
