@@ -207,3 +207,19 @@ def test_a_hostile_table_file_is_refused_before_the_grid_reads_it(app, demo):
         page = text_of(a.get("/d/demo").text)            # the page still opens and says which file, which line
         assert "这张表的文件无法读取：data/tables/innovation_awards.yaml" in page
     assert path.read_text(encoding="utf-8") == bomb
+
+
+def test_a_department_changes_its_own_indicators_only(app, demo):
+    path = demo / "data" / "indicators.yaml"
+    with office(app) as o:
+        a = department(app, make_link(o, "招生就业处"))
+        csrf = csrf_of(a.get("/d/demo").text)
+        r = a.post("/d/demo/indicators", data={"csrf": csrf, "v:毕业生人数": "5,400", "v:专任教师数": "1"})
+        page = text_of(r.text)
+        assert r.status_code == 200 and "已保存指标 毕业生人数：5368 → 5400" in page
+        text = path.read_text(encoding="utf-8")
+        assert "毕业生人数: {2022: 4856, 2023: 5123, 2024: 5400}" in text
+        assert "专任教师数: {2022: 768, 2023: 801, 2024: 836}" in text         # 教务处's, not this department's
+        bad = a.post("/d/demo/indicators", data={"csrf": csrf, "v:毕业生人数": "五千"})
+        assert bad.status_code == 400 and "不是数字" in text_of(bad.text)
+        assert "招生就业处 在网页上修改指标一行：毕业生人数: 5400（原为 毕业生人数: 5368）" in text_of(o.get("/p/demo").text)
