@@ -128,11 +128,13 @@ def _md(text: str) -> str:
     return text.replace("\t", " ｜ ")
 
 
-def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typography=None) -> Document:
+def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typography=None,
+                     extra: list[tuple[str, list[str]]] = ()) -> Document:
+    """`extra`: more parts (heading, lines) a caller knows of, e.g. the rows departments changed in the browser."""
     blocks: list = [Heading(1, "", title, in_toc=False)]
     blocks += [Paragraph([Text(f"{k}：", bold=True), Text(v)]) for k, v in meta]
     n_tables = 0
-    for heading, body in _parts(ch):
+    for heading, body in list(_parts(ch)) + [(h, [("list", lines)]) for h, lines in extra if lines]:
         blocks.append(Heading(2, "", heading, in_toc=False))
         for kind, content in body:
             if kind == "p":

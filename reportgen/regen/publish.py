@@ -205,17 +205,20 @@ def changelog_meta(prepared, target: Path, path: Path | None) -> list[tuple[str,
     return meta
 
 
-def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None) -> None:
-    """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically."""
-    from .present import changes_document, changes_markdown
+def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None,
+                    extra: list[tuple[str, list[str]]] = ()) -> None:
+    """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically (`extra`: more
+    parts, heading and lines, as changes_document takes them)."""
+    from ..write.markdown import document_markdown
+    from .present import changes_document
     guard_changes(file, prepared.dataset.root, drafts=(target, path))
     ds = prepared.dataset
     title = f"修改说明：{ds.pack.subject.titled(ds.config['school']['name'])}（{ds.year}）"
     meta = changelog_meta(prepared, target, path)
     if file.suffix.lower() == ".docx":
         from ..write.docx_writer import write_docx
-        doc = changes_document(changes, title, meta, prepared.dataset.pack.typography)
+        doc = changes_document(changes, title, meta, prepared.dataset.pack.typography, extra)
         write_atomic(file, lambda f: write_docx(doc, f))
     else:
-        text = changes_markdown(changes, title, meta).encode("utf-8")
+        text = document_markdown(changes_document(changes, title, meta, None, extra)).encode("utf-8")
         write_bytes_atomic(file, text)

@@ -7,7 +7,6 @@ import secrets
 import time
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
@@ -62,7 +61,7 @@ async def page(request: Request):
     _drop_stale(path.parent)
     write_bytes_atomic(path, data)
     try:
-        result = await run_in_threadpool(absorb, root, path, False, name)
+        result = await request.app.state.rg.service.run(absorb, root, path, False, name)
     except ReportgenError as e:
         path.unlink(missing_ok=True)
         where = f"{e.location}：" if e.location else ""
@@ -80,7 +79,7 @@ async def confirm(request: Request):
     if not path.is_file():
         raise HTTPException(400, "上传的文件已失效，请重新上传。")
     try:
-        result = await run_in_threadpool(absorb, root, path, True, name or None)
+        result = await request.app.state.rg.service.run(absorb, root, path, True, name or None)
     except ReportgenError as e:
         ov = r._state(request).registry.overview(key)
         return r._render(request, "absorb.html", status=400, p=ov, error=e.message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +28,13 @@ from .jobs import Jobs
 from .office import WarmOffice
 from .pages import error_page, make_templates
 from .projects import Registry
+from .service import Service
 
 log = logging.getLogger("reportgen.web")
 HERE = Path(__file__).parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TOKEN_COOKIE = "reportgen_token"
+OWN_ADMISSION = ("/d/", "/static/")        # paths that do not need the office's token (deptroutes checks /d/)
 MAX_REQUEST_BYTES = 60 * 1024 * 1024         # a few files of at most 20 MB each (intake.MAX_FILE_BYTES)
 TOO_LARGE = f"一次上传最多 {MAX_REQUEST_BYTES // 1048576} MB，请分几次上传。"
 
@@ -42,6 +45,31 @@ STATUS_HINT = {404: "地址有误，或这个文件不在项目的 build/、retu
 
 def is_local(host: str) -> bool:
     return host in LOCAL_HOSTS
+
+
+HOST_HEADER = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+
+
+def host_of(raw: str) -> str:
+    """The host a raw Host header names, lower-cased; "" for anything that is not exactly host[:port].
+
+    Read from the header itself, not from a URL built from it: "127.0.0.1@evil.example" is no local host."""
+    m = HOST_HEADER.match(raw.strip())
+    return m.group(1).lower() if m else ""
+
+
+# every answer forbids being framed: no other page can lay a button of ours under a click of its own
+FRAMING_HEADERS = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'")]
+
+
+def _no_framing(send):
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers", [])}
+            message = dict(message, headers=list(message.get("headers", []))
+                           + [h for h in FRAMING_HEADERS if h[0] not in names])
+        await send(message)
+    return sending
 
 
 @dataclass
@@ -62,6 +90,7 @@ class State:
         self.jobs = Jobs()
         self.office = WarmOffice()
         self.intakes: dict[str, tuple[int, object]] = {}    # project key -> (n, its last upload's Intake)
+        self.service = Service(self.registry, self.jobs, self.office)
 
 
 class TooLarge(Exception):
@@ -77,6 +106,7 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        send = _no_framing(send)
         request = Request(scope)
         refusal = self._refusal(request)
         if refusal is not None:
@@ -107,11 +137,13 @@ class Guard:
                 scope, receive, send)
 
     def _refusal(self, request: Request):
-        host = (request.url.hostname or "").lower()
+        host = host_of(request.headers.get("host", ""))
         if not self.settings.token:
             if not is_local(host):
                 return self._page(403, "本服务只接受本机访问（地址应为 127.0.0.1 或 localhost）。")
             return None
+        if request.url.path.startswith(OWN_ADMISSION):
+            return None                   # a department's page checks its own link; the stylesheet is public
         given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
         if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
             return self._page(403, "需要访问口令：请使用启动服务时显示的完整网址（含 ?token=…）打开本页面。")
@@ -122,7 +154,7 @@ class Guard:
 
 
 def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
-    from . import final_page, routes
+    from . import deptroutes, final_page, routes
     settings = settings or Settings()
     if not is_local(settings.host) and not settings.token:
         settings.token = secrets.token_urlsafe(18)
@@ -149,12 +181,17 @@ def create_app(dirs: list[Path], settings: Settings | None = None) -> Starlette:
     async def lifespan(app):
         if settings.warm_office:
             state.office.start()          # LibreOffice starts while the office reads the first page
+        from ..batch import peek_config
+        for key, root in state.registry.roots.items():      # departments' pages need the assignment: read it now
+            if peek_config(root).get("departments"):
+                state.service.prefetch(key, "assignment", root, deptroutes.assignment_of)
         try:
             yield
         finally:
+            state.service.close()
             state.office.stop()
 
-    app = Starlette(routes=routes.table() + final_page.ROUTES + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
+    app = Starlette(routes=routes.table() + deptroutes.table() + final_page.ROUTES + [Mount("/static", StaticFiles(directory=str(HERE / "static")),
                                                     name="static")],
                     exception_handlers={HTTPException: http_error, TooLarge: too_large, ReportgenError: refused,
                                         Exception: crash},

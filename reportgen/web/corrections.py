@@ -45,6 +45,11 @@ class Edit:
     source: str = ""
 
 
+def current_values(root: Path, year: int) -> dict[str, str]:
+    """Each raw indicator's value of `year` as the draft prints it (a department's page shows the same)."""
+    return {r.name: r.value for r in rows(root, year)}
+
+
 def rows(root: Path, year: int) -> list[Row]:
     """Each raw indicator of the pack with the value of `year` the build reads, and its source."""
     raw, pack = _merged(root)

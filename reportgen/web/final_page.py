@@ -3,7 +3,6 @@ group of what still stops publication with its place and what to do. Its own rou
 the others (app.py), so the page stays apart from the rest of the routes."""
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
@@ -18,7 +17,7 @@ async def final_page(request: Request):
     if root is None:
         raise HTTPException(404, "没有这个项目。")
     ov = state.registry.overview(key)
-    report = await run_in_threadpool(final_check, root)      # the whole pipeline: off the event loop
+    report = await request.app.state.rg.service.run(final_check, root)      # the whole pipeline: off the event loop
     groups = [(g, HINTS[g], [i for i in report.items if i.group == g]) for g in GROUPS]
     return request.app.state.templates.TemplateResponse(request, "final.html", {
         "p": ov, "report": report, "groups": [g for g in groups if g[2]], "csrf": state.settings.csrf})

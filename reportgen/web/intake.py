@@ -104,17 +104,8 @@ def _check_content(kind: str, original: str, data: bytes) -> str:
                                 "（可能已损坏、没有传完整，或是旧的 .xls/.doc 格式改了扩展名）："
                                 "请在 Excel/WPS/Word 中打开后另存为新格式再上传")
         return ".xlsx" if kind == "workbook" else ".docx"
-    import io
-    from PIL import Image
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            fmt = im.format
-            im.verify()
-    except Exception:                  # Pillow raises many types for a bad or hostile picture
-        raise UploadRefused(f"{original} 不是能读取的图片（可能已损坏或没有传完整），请重新导出后上传") from None
-    if fmt not in ("JPEG", "PNG"):
-        raise UploadRefused(f"{original} 是 {fmt} 格式的图片，请另存为 JPG 或 PNG 后上传")
-    return ".jpg" if fmt == "JPEG" else ".png"
+    from .pictures import picture_format
+    return picture_format(original, data, UploadRefused)
 
 
 def take_in(root: Path, saved: list[Saved]) -> Intake:

@@ -5,15 +5,16 @@ import hmac
 import time
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..batch import peek_config
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
-from . import absorbing, corrections, intake, previews, sections
+from . import absorbing, corrections, deptroutes, intake, previews, sections
+from . import department as dept_links
 from .jobs import Busy, Job
 from .pages import error_page
 
@@ -53,6 +54,10 @@ def _render(request: Request, name: str, status: int = 200, **context) -> Respon
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
+def _service(request: Request):
+    return request.app.state.rg.service
+
+
 def _root(request: Request) -> tuple[str, Path]:
     key = request.path_params["key"]
     registry = _state(request).registry
@@ -71,17 +76,32 @@ async def _form(request: Request):
         form = await request.form(max_files=intake.MAX_FILES, max_fields=200, max_part_size=MAX_FIELD_BYTES)
     except ClientDisconnect:
         raise HTTPException(400, "上传中断（连接已断开），没有保存任何文件。") from None
-    except HTTPException:
-        raise
+    except HTTPException as e:
+        raise HTTPException(e.status_code, form_refusal(str(e.detail))) from None
     except Exception as e:                 # a malformed multipart body: multipart's own error types
         if type(e).__name__ == "TooLarge":
             raise
-        raise HTTPException(400, "上传的内容格式有误，没有保存任何文件。请重新选择文件上传。") from None
+        raise HTTPException(400, form_refusal(str(e))) from None
     given = str(form.get("csrf") or request.headers.get("x-csrf-token") or "")
     if not hmac.compare_digest(given.encode(), _state(request).settings.csrf.encode()):
         await form.close()
         raise HTTPException(403, "页面已过期或请求来源不明（缺少校验码），操作未执行。请刷新页面后重试。")
     return form
+
+
+def form_refusal(reason: str) -> str:
+    """Why the form was not read, in the office's words (the multipart parser says it in English)."""
+    if reason.startswith("Too many files"):
+        return (f"一次最多上传 {intake.MAX_FILES} 个文件，这次选择的超过了 {intake.MAX_FILES} 个，没有保存任何文件。"
+                "请分几次上传。")
+    if reason.startswith("Invalid multipart"):      # what Starlette says of a part header over ~4 KB, too
+        return ("上传的内容无法读取，没有保存任何文件。最常见的原因是文件名太长（上传时文件名最多约 4000 个字节，"
+                "约 1300 个汉字）：请把文件改成短一些的名字后再上传。")
+    if reason.startswith(("Part exceeded", "Field exceeded")):
+        return f"表单中有一项内容超过了 {MAX_FIELD_BYTES // 1024} KB，操作未执行。"
+    if reason.startswith("Too many fields"):
+        return "表单中的项目太多，操作未执行。请从项目页面上的按钮重新操作。"
+    return "上传的内容格式有误，没有保存任何文件。请重新选择文件上传。"
 
 
 def _job_lines(job: Job | None) -> dict:
@@ -92,7 +112,7 @@ def _job_lines(job: Job | None) -> dict:
 async def home(request: Request):
     st = _state(request)
     st.registry.refresh()                      # a project folder added while the server runs
-    overviews = [st.registry.overview(k) for k in st.registry.roots]
+    overviews = [await st.service.overview(k) for k in st.registry.roots]
     return _render(request, "home.html", projects=overviews,
                    running={k: st.jobs.running(k) for k in st.registry.roots})
 
@@ -104,14 +124,19 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
         n, kept = st.intakes.get(key, (None, None))
         if n is not None and request.query_params.get("upload") == str(n):
             intake_result = kept
-    ov = st.registry.overview(key)
+    ov = await st.service.overview(key)
     build_job, preview_job = st.jobs.last(key, "build"), st.jobs.last(key, "preview")
-    departments = intake.department_status(root)
+    departments = None
+    if peek_config(root).get("departments"):         # computed in a worker process: it reads every return
+        departments, _ = await st.service.latest(key, "departments", root,
+                                                 st.service.elsewhere(intake.department_status))
     return _render(request, "project.html", status=status, p=ov, intake=intake_result, notice=notice,
                    running=st.jobs.running(key), build_job=build_job, preview_job=preview_job,
                    pages=previews.page_count(root), changed=set(previews.load_state(root).get("changed") or []),
                    downloads=_downloads(root, ov), departments=departments, kits=_kits(root, departments),
-                   office_note=st.office.broken, stamp=int(time.time()))
+                   office_note=st.office.broken, stamp=int(time.time()),
+                   dept_rows=await deptroutes.office_rows(request, key, root) if departments else [],
+                   web_changes=dept_links.changes_since(root, ov.built_at))
 
 
 def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
@@ -162,26 +187,13 @@ async def upload(request: Request):
         return RedirectResponse(f"/p/{key}", 303)
     form = await _form(request)
     files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
-    result = intake.Intake()
-    if not files:
-        result.problems.error("没有选择文件：请先选择要上传的文件，再点“上传”。")
-    saved = []
+    received = []
     try:
         for f in files:
-            data = await f.read(intake.MAX_FILE_BYTES + 1)
-            try:
-                saved.append(intake.save_upload(root, f.filename, data))
-            except intake.UploadRefused as e:
-                result.problems.error(e.message)
+            received.append((f.filename, await f.read(intake.MAX_FILE_BYTES + 1)))
     finally:
         await form.close()
-    if saved:
-        taken = await run_in_threadpool(intake.take_in, root, saved)
-        for s in taken.unplaced:
-            sections.ask(root, s, taken)
-        taken.problems.extend(result.problems)
-        result = taken
-    _state(request).registry.forget(key)
+    result = await _service(request).take_upload(key, root, received)
     return _answer(request, key, result)
 
 
@@ -203,20 +215,23 @@ async def choose_section(request: Request):
     await form.close()
     st = _state(request)
     if department is not None:
+        def collect():
+            with st.service.returns_lock(root):           # collect rewrites the record of returns
+                return intake.collect_as(root, name, str(department))
         try:
-            result = await run_in_threadpool(intake.collect_as, root, name, str(department))
+            result = await st.service.run(collect)
         except ReportgenError as e:
             result = intake.Intake(problems=e.problems())
-        st.registry.forget(key)
+        st.service.forget(key)
         return _answer(request, key, result)
     try:
-        result = await run_in_threadpool(sections.place, root, name, section)
+        result = await st.service.run(sections.place, root, name, section)
     except ReportgenError as e:
         return await project(request, intake_result=intake.Intake(problems=e.problems()), status=400)
-    st.registry.forget(key)
+    st.service.forget(key)
     if result.placed:
         # the check every build runs, as the project page shows it: this section's share of it
-        problems = st.registry.overview(key).problems
+        problems = (await st.service.overview(key)).problems
         mine = [p for p in problems.errors + problems.warnings if p.location and p.location.file == result.placed]
         result.problems.items += mine
         if not mine:
@@ -270,7 +285,7 @@ async def indicators(request: Request):
     """The report year's raw indicators as the draft prints them, each saved where it comes from."""
     key, root = _root(request)
     st = _state(request)
-    ov = st.registry.overview(key)
+    ov = await st.service.overview(key)
     year = ov.year if isinstance(ov.year, int) else None
     if year is None:
         raise HTTPException(400, "report.yaml 中的报告年度（year）有误，无法修改指标。")
@@ -279,11 +294,11 @@ async def indicators(request: Request):
     if request.method == "POST":
         form = await _form(request)
         typed = {k[2:]: str(v or "") for k, v in form.items() if k.startswith("v:")}
-        edits, problems = await run_in_threadpool(corrections.save, root, year, typed)
-        st.registry.forget(key)
+        edits, problems = await st.service.save_indicators(root, year, typed)
+        st.service.forget(key)
         if edits:
             started = _start_preview(request, key, root) is not None
-    rows = await run_in_threadpool(corrections.rows, root, year)
+    rows = await st.service.run(corrections.rows, root, year)
     if problems.errors:
         for r in rows:                         # what was typed stays in the form, to be corrected
             r.value = typed.get(r.name, r.value)
@@ -295,13 +310,12 @@ async def indicators(request: Request):
 async def workbook(request: Request):
     """Export the fill-in workbook (as `reportgen workbook` does) and send it."""
     key, root = _root(request)
-    from ..workbook.export import export_workbook
     try:
-        result = export_workbook(root)
+        name, data = await _service(request).workbook_bytes(root)
     except ReportgenError as e:
         return error_page(request.app.state.templates, request, 400, "无法生成填报工作簿，请先改正以下问题：",
                           e.problems())
-    return _send(result.output)
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": attachment(name)})
 
 
 async def kits(request: Request):
@@ -309,7 +323,7 @@ async def kits(request: Request):
     key, root = _root(request)
     await _form(request)
     from ..departments.kit import make_kits
-    await run_in_threadpool(make_kits, root)       # a few seconds of Word and Excel writing, off the event loop
+    await _service(request).run(make_kits, root)       # a few seconds of Word and Excel writing, off the event loop
     return RedirectResponse(f"/p/{key}#kits", 303)
 
 
@@ -341,6 +355,14 @@ def _listed(folder: Path, name: str) -> Path:
     return path
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(name: str) -> str:
+    from urllib.parse import quote
+    return f"attachment; filename*=utf-8''{quote(name)}"
+
+
 def _send(path: Path) -> FileResponse:
     return FileResponse(path, filename=path.name)
 
@@ -359,7 +381,7 @@ async def page_view(request: Request):
     n, count = request.path_params["n"], previews.page_count(root)
     if not 1 <= n <= count:
         raise HTTPException(404, "没有这一页的预览图。")
-    return _render(request, "page.html", p=_state(request).registry.overview(key), n=n, count=count,
+    return _render(request, "page.html", p=await _service(request).overview(key), n=n, count=count,
                    stamp=int(time.time()))
 
 
@@ -390,10 +412,13 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     if not pdf:
         job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
     job.detail = "正在校验数据"
+    since = max((p.stat().st_mtime for p in (root / "build").glob("*.docx") if p.name != CHANGES_FILE), default=None)
     # the draft and its PDF exactly as `reportgen build --pdf` makes them, by the LibreOffice kept running
     prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office)
     r = s.rebuild
-    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)
+    web = dept_links.changes_since(root, since)           # who changed which row in the browser, before/after
+    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path,
+                    extra=[("网页上的修改（部门链接）", web)])
     job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
                  f"章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅；"
                  f"待补充 {s.placeholders} 处，警告 {s.warnings} 个"]
@@ -401,6 +426,8 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
         job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
     job.lines += rebuild_lines(r)
     job.changes = console_lines(r.changes)
+    if web:
+        job.lines.append(f"修改说明中列出了各部门在网页上的 {len(web)} 处修改")
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"

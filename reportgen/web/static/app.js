@@ -34,3 +34,22 @@
     });
   }
 })();
+// The office's table of departments, kept up to date while the page is open.
+(function () {
+  var live = document.getElementById("dept-live");
+  if (!live) { return; }
+  var poll = function () {
+    fetch(live.dataset.url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (rows) {
+      rows.forEach(function (d) {
+        var tr = live.querySelector('tr[data-dept="' + CSS.escape(d.name) + '"]');
+        if (!tr) { return; }
+        tr.querySelector(".st").textContent = d.state + (d.late ? " 已逾期" : "");
+        tr.querySelector(".pr").textContent = d.problems || "—";
+        tr.querySelector(".last").textContent = d.last || "—";
+        tr.querySelector(".link").textContent = d.link;
+      });
+      setTimeout(poll, 5000);
+    }).catch(function () { setTimeout(poll, 10000); });
+  };
+  setTimeout(poll, 5000);
+})();
