@@ -103,6 +103,30 @@ def test_round_trip_takes_every_edit_back_and_lists_conflicts(demo, edited, run)
     assert "收回的修改" not in r.out          # said once
 
 
+def test_change_report_of_the_next_build_lists_what_absorb_brought_in(demo, edited, run, tmp_path):
+    """`reportgen diff --changes` before the build, and the next build's --changes 修改说明.docx, both list the
+    review's edits absorb wrote (the diff only looks: the build after it still says them, once)."""
+    assert run("absorb", demo, edited).code == 0
+    looked = tmp_path / "看一看.md"
+    r = run("diff", demo, "--changes", looked)
+    assert r.code == 0 and "收回的修改（reportgen absorb" in r.out
+    text = looked.read_text(encoding="utf-8")
+    assert "收回的审阅修改" in text and "审阅稿.docx" in text and ADDED[:10] in text and PARTY in text
+    assert "2 处数字冲突未写入" in text
+    log = tmp_path / "修改说明.docx"
+    r = run("build", demo, "--changes", log)
+    assert r.code == 0 and ADDED[:10] in r.out
+    paragraphs = [p.text for p in docx.Document(str(log)).paragraphs]
+    assert "收回的审阅修改" in paragraphs
+    at = paragraphs.index("收回的审阅修改")
+    said = "\n".join(paragraphs[at:])
+    assert ADDED[:10] in said and "【努 → 着】" in said and f"写入：{PARTY}、{MAJORS}" in said
+    assert "正文" in paragraphs                          # the usual parts follow: the sections changed
+    again = tmp_path / "再一次.docx"
+    assert run("build", demo, "--changes", again).code == 0
+    assert "收回的审阅修改" not in [p.text for p in docx.Document(str(again)).paragraphs]
+
+
 def test_second_absorb_changes_nothing(demo, edited, run):
     assert run("absorb", demo, edited).code == 0
     once = sources(demo)
