@@ -127,6 +127,38 @@ def test_change_report_of_the_next_build_lists_what_absorb_brought_in(demo, edit
     assert "收回的审阅修改" not in [p.text for p in docx.Document(str(again)).paragraphs]
 
 
+def test_a_paragraph_typed_after_a_case_box_goes_after_the_case(demo, run, tmp_path):
+    """Two paragraphs typed right after a case's last paragraph: one inside the box's cell (part of the case),
+    one after the box (the body goes on): each lands on its side of the case's closing `:::`."""
+    import copy
+    from docx.oxml.ns import qn
+
+    from absorbutil import find
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    last = find(d, "支部与江州精工机械有限公司")                   # the last paragraph of 案例 1
+    box = next(a for a in last._p.iterancestors() if a.tag == qn("w:tbl"))
+    inside, outside = copy.deepcopy(last._p), copy.deepcopy(last._p)
+    last._p.addnext(inside)
+    box.addnext(outside)
+    for el, text in ((inside, "该支部经验已在全校推广。"), (outside, "各党支部对照样板支部查找差距。")):
+        p = docx.text.paragraph.Paragraph(el, last._parent)
+        p.runs[0].text = text
+        for r_ in p.runs[1:]:
+            r_._r.getparent().remove(r_._r)
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+    r = run("absorb", demo, edited)
+    assert r.code == 0 and "无法确定位置" not in r.out, r.out
+    lines = (demo / PARTY).read_text(encoding="utf-8").split("\n")
+    close = lines.index(":::", next(i for i, x in enumerate(lines) if x.startswith("::: 案例 党支部")))
+    assert lines.index("该支部经验已在全校推广。") < close < lines.index("各党支部对照样板支部查找差距。")
+    assert run("build", demo).code == 0
+    assert _differences(draft_of(demo), edited) == []
+    boxes = {u.text: u.box for u in read_units(docx.Document(str(draft_of(demo))))}
+    assert boxes["该支部经验已在全校推广。"] > 0 and boxes["各党支部对照样板支部查找差距。"] == 0
+
+
 def test_second_absorb_changes_nothing(demo, edited, run):
     assert run("absorb", demo, edited).code == 0
     once = sources(demo)

@@ -86,6 +86,11 @@ class _Source:
                     return c, toks, printed[:len(printed) - len(text)]
         return None, None, ""
 
+    def case_around(self, chunk: md.Chunk) -> md.Chunk | None:
+        """The case (`::: 案例` … `:::`) holding `chunk` (or being it)."""
+        return next((c for c in self.chunks if c.kind == "case" and c.close is not None
+                     and c.start <= chunk.start and chunk.end <= c.close), None)
+
     def result(self) -> str:
         lines = list(self.lines)
         removed: list[tuple[int, int]] = []
@@ -252,12 +257,14 @@ class _Taking:
             chunk, *_ = s.find(kind, src.get("line"), _core(anchor["text"], src.get("label", ""))) if s else (None,)
             if chunk is None:
                 continue
+            # typed after a case's box (or before it) in the draft: after (before) the case in the source
+            case = None if e.box else s.case_around(chunk)
             if after:
-                pos = chunk.end
+                pos = case.close + 1 if case else chunk.end
                 new = ["", text] + ([""] if pos < len(s.lines) and s.lines[pos].strip()
                                    and not s.lines[pos].startswith(":::") else [])
             else:
-                pos, new = chunk.start, [text, ""]
+                pos, new = case.start if case else chunk.start, [text, ""]
             if any(self._prints(s, x, e.text) for x in s.chunks if abs(x.start - pos) <= 3):
                 return                       # absorbed before: the paragraph is there already
             s.edits.append((pos, pos, new))

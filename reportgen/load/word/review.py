@@ -32,6 +32,7 @@ class Unit:
     row: int = 0
     style: str = ""
     bold: list[tuple[int, int]] = field(default_factory=list)    # [start, end) of bold text
+    box: int = 0                 # inside the N-th box (a 案例's one-cell table); 0: in the body
 
 
 
@@ -72,21 +73,22 @@ def draft_units(data: bytes) -> list[Unit]:
 def read_units(doc: DocxDocument) -> list[Unit]:
     reader = BodyReader(doc)
     out: list[Unit] = []
-    table_no = [0]
+    table_no, box_no = [0], [0]
 
-    def walk(items, last_no: int) -> int:
+    def walk(items, last_no: int, box: int = 0) -> int:
         for item in items:
             if isinstance(item, Para):
                 last_no = item.no or last_no
                 if _TOC_STYLE.match(item.style.strip()) or not item.text.strip():
                     continue
-                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item)))
+                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item), box=box))
             elif isinstance(item, TableItem):
                 last_no = item.after_para or last_no
                 if item.rows and all(sum(c.colspan > 0 for c in row) <= 1 for row in item.rows):
+                    box_no[0] += 1
                     for row in item.rows:          # a box (案例): its paragraphs as paragraphs
                         for cell in row:
-                            last_no = walk(cell.items, last_no)
+                            last_no = walk(cell.items, last_no, box_no[0])
                     continue
                 table_no[0] += 1
                 for r, row in enumerate(item.rows):
