@@ -160,13 +160,18 @@ def test_a_paragraph_typed_after_a_case_box_goes_after_the_case(demo, run, tmp_p
 
 
 def test_second_absorb_changes_nothing(demo, edited, run):
+    from reportgen.regen.trace import ABSORB_RECORD, trace_folder
     assert run("absorb", demo, edited).code == 0
     once = sources(demo)
     kept = sorted(demo.glob("returns/*"))
+    record = (trace_folder(demo) / ABSORB_RECORD).read_bytes()
+    r = run("absorb", demo, edited, "--dry-run")                 # looking first says so too
+    assert r.code == 0 and "已经收回过" in r.out and "将写回源文件" not in r.out, r.out
     r = run("absorb", demo, edited)
     assert r.code == 0, r.text
-    assert "已经收回过" in r.out
+    assert "已经收回过" in r.out and "已写回源文件" not in r.out and "已修改" not in r.out
     assert sources(demo) == once and sorted(demo.glob("returns/*")) == kept
+    assert (trace_folder(demo) / ABSORB_RECORD).read_bytes() == record      # nothing new for the next build
 
 
 def test_dry_run_writes_nothing(demo, edited, run):

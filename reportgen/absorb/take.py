@@ -133,8 +133,12 @@ def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None
         taking.run()
         _review_items(review, units, result)
         result.formatting += review.format_changes       # tracked formatting changes (修订 of format only)
-        if write:
-            _write(root, result, digest, name, taking.planned())
+        # (the plan was made on the current files, so a second absorb of the same file plans nothing new)
+        changed = {rel: data for rel, data in taking.planned().items() if data != (root / rel).read_bytes()}
+        record = _read_record(trace_folder(root) / RECORD)
+        result.already = not changed and any(e.get("sha256") == digest for e in record)
+        if write and changed:
+            _write(root, result, digest, name, changed, record)
     return result
 
 
@@ -527,15 +531,7 @@ def _review_items(review, units: list[Unit], result: Result) -> None:
 
 
 # ---------------------------------------------------------------- writing
-def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str, bytes]) -> None:
-    record_path = trace_folder(root) / RECORD
-    record = _read_record(record_path)
-    # (the plan was made on the current files, so a second absorb of the same file plans nothing new)
-    changed = {rel: data for rel, data in planned.items() if data != (root / rel).read_bytes()}
-    if any(e.get("sha256") == digest for e in record) and not changed:
-        result.already = True
-    if not changed:
-        return
+def _write(root: Path, result: Result, digest: str, name: str, changed: dict[str, bytes], record: list[dict]) -> None:
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     kept = root / RETURNS_DIR / stamp / BEFORE_DIR
     for rel in changed:
@@ -550,7 +546,7 @@ def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str
     record.append({"file": name, "sha256": digest, "at": stamp, "draft": result.draft, "built": result.built,
                    "written": result.written, "taken": [f"{i.place}：{i.text}" for i in result.taken],
                    "conflicts": len(result.conflicts), "reported": False})
-    write_bytes_atomic(record_path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_bytes_atomic(trace_folder(root) / RECORD, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def _read_record(path: Path) -> list[dict]:
