@@ -253,6 +253,7 @@ def test_libreoffice_resaved_draft_gives_the_same_result(demo, edited, tmp_path,
     assert [i.text for i in theirs.conflicts] == [i.text for i in ours.conflicts]
     assert [i.text for i in theirs.comments] == [i.text for i in ours.comments]
     assert len(theirs.revisions) == len(ours.revisions) == 2
+    assert theirs.formatting == ours.formatting == 0          # LibreOffice's own run properties are no edit
     assert not theirs.unplaced
 
 
@@ -361,12 +362,15 @@ def test_formatting_only_changes_are_ignored_and_counted(demo, run, tmp_path):
     lead = find(d, DELETE_SENTENCE[0])
     lead.runs[0].bold = False                      # a bold lead made plain
     for run_ in find(d, ADD_AFTER).runs:
-        run_.font.size = docx.shared.Pt(18)        # a bigger font: not even counted, simply not text
+        run_.font.size = docx.shared.Pt(18)        # a bigger font
+    find(d, COMMENT[0]).runs[-1].font.italic = True                                  # italic
+    find(d, CASE_TEXT[0]).runs[0].font.color.rgb = docx.shared.RGBColor(0xC0, 0, 0)   # red
+    find(d, TRACKED_INS[0]).runs[0].font.name = "黑体"      # another font's name only: LibreOffice does that
     edited = tmp_path / "只改格式.docx"
     d.save(str(edited))
     before = sources(demo)
     r = run("absorb", demo, edited)
-    assert r.code == 0 and "只改了格式（加粗、字体等）的 2 处已忽略" in r.out, r.out
+    assert r.code == 0 and "只改了格式（加粗、倾斜、字号、颜色等）的 5 处已忽略" in r.out, r.out
     assert "没有需要收回的文字修改" in r.out and sources(demo) == before
 
 

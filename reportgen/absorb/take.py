@@ -572,7 +572,7 @@ def report_lines(r: Result, listing: bool = True, planned: bool = False) -> list
             out.append(f"{title}：{len(items)} 处")
             out += [f"  · {i.place}：{i.text}" + (f"\n      {i.where}" if i.where else "") for i in items]
     if r.formatting:
-        out.append(f"只改了格式（加粗、字体等）的 {r.formatting} 处已忽略。")
+        out.append(f"只改了格式（加粗、倾斜、字号、颜色等）的 {r.formatting} 处已忽略。")
     if r.written:
         out.append(f"已修改 {len(r.written)} 个文件：" + "、".join(r.written))
         out.append(f"修改前的文件保存在：{r.kept}/")

@@ -100,7 +100,7 @@ def load_traces(root: Path) -> list[dict]:
 
 
 def _unit_json(u) -> dict:
-    out = {"kind": u.kind, "text": u.text, "no": u.no, "bold": u.bold, "style": u.style}
+    out = {"kind": u.kind, "text": u.text, "no": u.no, "bold": u.bold, "style": u.style, "looks": u.looks}
     if u.kind == "row":
         out.update(cells=u.cells, table=u.table, row=u.row)
     return out

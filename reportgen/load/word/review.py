@@ -8,6 +8,7 @@ entries are left out: Word rewrites them whenever fields are updated.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ class Unit:
     style: str = ""
     bold: list[tuple[int, int]] = field(default_factory=list)    # [start, end) of bold text
     box: int = 0                 # inside the N-th box (a 案例's one-cell table); 0: in the body
+    looks: str = ""              # the look of its text other than bold: size, colour, italic, font… (see _looks)
 
 
 
@@ -70,8 +72,21 @@ def draft_units(data: bytes) -> list[Unit]:
     return read_units(docx.Document(BytesIO(data)))
 
 
+class _LookingReader(BodyReader):
+    """The body reader noting how each paragraph's text looks (a reviewer may change only that)."""
+
+    def __init__(self, doc: DocxDocument):
+        super().__init__(doc)
+        self.looks: dict[int, str] = {}
+
+    def paragraph(self, p, no: int) -> Para:
+        para = super().paragraph(p, no)
+        self.looks[id(para)] = _looks(p)
+        return para
+
+
 def read_units(doc: DocxDocument) -> list[Unit]:
-    reader = BodyReader(doc)
+    reader = _LookingReader(doc)
     out: list[Unit] = []
     table_no, box_no = [0], [0]
 
@@ -81,7 +96,8 @@ def read_units(doc: DocxDocument) -> list[Unit]:
                 last_no = item.no or last_no
                 if _TOC_STYLE.match(item.style.strip()) or not item.text.strip():
                     continue
-                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item), box=box))
+                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item), box=box,
+                                looks=reader.looks.get(id(item), "")))
             elif isinstance(item, TableItem):
                 last_no = item.after_para or last_no
                 if item.rows and all(sum(c.colspan > 0 for c in row) <= 1 for row in item.rows):
@@ -108,6 +124,50 @@ def _bold(para: Para) -> list[tuple[int, int]]:
             spans.append((max(pos - lead, 0), pos - lead + len(run.text)))
         pos += len(run.text)
     return spans
+
+
+# what a reviewer changes in the look of text, bold aside (compared by `bold`), each as one canonical value;
+# fonts are left out: LibreOffice rewrites a run's font attributes when it saves a file nobody restyled
+_TOGGLES = ("i", "strike", "dstrike", "caps", "smallCaps")
+_VALUED = {"sz": "", "color": "auto", "highlight": "none", "u": "none", "vertAlign": "baseline"}
+_OFF = {"0", "false", "off"}
+
+
+def _look(rpr) -> str:
+    if rpr is None:
+        return ""
+    out = []
+    for c in rpr:
+        name, val = etree.QName(c).localname, (c.get(w("val")) or "")
+        if name in _TOGGLES and val.lower() not in _OFF:
+            out.append(name)
+        elif name in _VALUED and val and val.lower() != _VALUED[name].lower():
+            out.append(f"{name}={val.upper()}")
+    return ";".join(sorted(out))
+
+
+def _looks(p) -> str:
+    """The typed look of the paragraph's visible text (_TOGGLES, _VALUED): each stretch of characters with
+    its look, as a short digest. A run whose look is a pending 修订 (w:rPrChange)
+    keeps its previous look here: that change is counted among the tracked ones."""
+    spans: list[list] = []
+    for r in p.iter(w("r")):
+        if any(a.tag in (w("del"), w("txbxContent")) for a in r.iterancestors()):
+            continue
+        text = compare_key("".join(t.text or "" for t in r.iter(w("t"))))
+        if not text:
+            continue
+        rpr = r.find(w("rPr"))
+        if rpr is not None and rpr.find(w("rPrChange")) is not None:
+            rpr = rpr.find(w("rPrChange")).find(w("rPr"))
+        look = _look(rpr)
+        if spans and spans[-1][0] == look:
+            spans[-1][1] += len(text)
+        else:
+            spans.append([look, len(text)])
+    if all(look == "" for look, _ in spans):
+        return ""
+    return hashlib.sha1(repr(spans).encode("utf-8")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- 批注 and 修订
