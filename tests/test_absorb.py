@@ -425,3 +425,63 @@ def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
     # the next draft renumbers cases and sections after the edits: compared without their automatic labels
     differ = [(a, b) for a, b in _differences(draft_of(demo), edited) if _unlabelled(a) != _unlabelled(b)]
     assert len(differ) == 1 and "统计表" in differ[0][1], differ      # only the pack's table title
+
+
+GRID = """
+::: 表格 党建工作主要成效
+| 项目 | 数量 | 说明 |
+| 样板支部 | 2 个 | 省级 |
+| ^ | 1 个 | 市级 |
+| 满意度 | {{ ind.思政课教学满意度 }} | 思政课 |
+:::
+"""
+
+
+def test_cells_of_a_table_typed_in_the_narrative_come_back_into_its_rows(demo, run, tmp_path):
+    """A `::: 表格` typed in the narrative: a changed cell is written into its row's line (the header too, a
+    typed | escaped); a number printed from the data is a conflict; a merged cell is listed with its place."""
+    from docx.oxml.ns import qn
+    party = demo / PARTY
+    party.write_text(party.read_text(encoding="utf-8") + GRID, encoding="utf-8")
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    table = next(t for t in d.element.body.iter(qn("w:tbl"))
+                 if "党建工作主要成效" in (t.getprevious().xpath("string(.)") if t.getprevious() is not None else ""))
+
+    def cell(r: int, c: int):
+        tc = table.findall(qn("w:tr"))[r].findall(qn("w:tc"))[c]
+        return next(tc.iter(qn("w:p")))
+
+    def type_in(p, text: str) -> None:
+        ts = list(p.iter(qn("w:t")))
+        if ts:
+            ts[0].text = text
+            for t in ts[1:]:
+                t.text = ""
+        else:                                          # the covered part of a merged cell: no run yet
+            docx.text.paragraph.Paragraph(p, None).add_run(text)
+
+    type_in(cell(0, 2), "备注")                          # the header
+    type_in(cell(1, 2), "省级|2024 年新增")              # text, with a | typed
+    type_in(cell(3, 1), "98.10%")                        # printed from the data
+    type_in(cell(2, 0), "样板")                          # the covered part of 样板支部's merged cell
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.out
+    text = party.read_text(encoding="utf-8")
+    assert "| 项目 | 数量 | 备注 |" in text
+    assert "| 样板支部 | 2 个 | 省级\\|2024 年新增 |" in text
+    assert "| 满意度 | {{ ind.思政课教学满意度 }} | 思政课 |" in text and "| ^ | 1 个 | 市级 |" in text
+    caption = next(u.text for u in read_units(docx.Document(str(edited))) if u.text.endswith("党建工作主要成效"))
+    table_no = caption.split("\u3000")[0]                # 表 N
+    assert f"{table_no} 第 3 行 第 2 列：数字“97.62%”改成了“98.10%”" in r.out and "data/indicators.yaml:" in r.out
+    assert f"{table_no} 第 2 行 第 1 列：“”改成了“样板”" in r.out and "无法写回" in r.out
+    assert f"{table_no} 表头 第 3 列：改为" in r.out
+    once = sources(demo)
+    r = run("absorb", demo, edited)                      # a second time: nothing more, the merged cell still listed
+    assert "已经收回过" in r.out and "已写回源文件" not in r.out and sources(demo) == once
+    assert run("build", demo).code == 0
+    differ = _differences(draft_of(demo), edited)
+    assert len(differ) == 2 and "97.62%" in differ[1][0] and "样板" in differ[0][1], differ

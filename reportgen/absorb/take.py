@@ -375,6 +375,8 @@ class _Taking:
         if src.get("block") == "header" or src["kind"] == "template":
             return self.elsewhere(c)
         place = self.place_of(c)
+        if src["kind"] == "narrative-table":
+            return self.grid_row(c)
         if src["kind"] != "data":
             self.r.unplaced.append(Item(place, f"正文中表格的修改暂不能自动写回，请在 {src['file']} 中修改："
                                                f"{_short(c.edited.text if c.edited else c.built['text'])}"))
@@ -390,6 +392,51 @@ class _Taking:
                                              f"“{a}”改成了“{b}”", f"数据：{self.cell_place(c.built, col)}"))
         if len(old) != len(new):
             self.r.unplaced.append(Item(place, f"表格的列数变了，未写入：{_short(c.edited.text)}"))
+
+    def grid_row(self, c: Change) -> None:
+        """A row of a table typed in the narrative (`::: 表格`): each cell changed is written into its place
+        in the row's line; what cannot be (a merged cell, template logic, a row added or removed) is listed
+        with the cell's place, 表 N 第 r 行 第 c 列."""
+        src, place = c.built["source"], self.place_of(c)
+        row_no = c.built["row"]
+        row = "表头" if row_no == 0 else f"第 {row_no} 行"
+        s = self.source(src["file"])
+        rows = md.grid_rows(s.lines, (src.get("line") or 0) - 1) if s else None
+        line = rows[src.get("index", -1) + 1] if rows and src.get("index", -1) + 1 < len(rows) else None
+        if c.edited is None or line is None:
+            what = f"删去了表格的一行：{_short(c.built['text'])}" if c.edited is None else \
+                f"表格中的修改：{_short(c.edited.text)}"
+            self.r.unplaced.append(Item(f"{place} {row}", f"{what}（无法写回，请在 {src['file']} 中修改）"))
+            return
+        spans = [sp for sp in md.grid_cells(s.lines[line]) if s.lines[line][sp[0]:sp[1]] != "<"]  # < : merged left
+        old, new = c.built["cells"], c.edited.cells
+        where = f"{src['file']}:{line + 1}"
+        if len(spans) != len(old) or len(old) != len(new):
+            self.r.unplaced.append(Item(f"{place} {row}", f"表格的列数变了，未写入：{_short(c.edited.text)}"
+                                                                  f"（请在 {where} 中修改）"))
+            return
+        text = s.lines[line]
+        for col in reversed(range(len(old))):
+            if old[col] == new[col]:
+                continue
+            cell_place = f"{place} {row} 第 {col + 1} 列"
+            typed = text[spans[col][0]:spans[col][1]]
+            toks = md.tokens(typed, markdown=False) if "\\" not in typed and typed != "^" else None
+            if toks is None or not md.place(toks, old[col]):
+                now = md.tokens(typed, markdown=False) if "\\" not in typed else None
+                if now is None or not md.place(now, new[col]):   # (unless the source says it already)
+                    self.r.unplaced.append(Item(cell_place, f"“{_short(old[col], 30)}”改成了“{_short(new[col], 30)}”，"
+                                                            f"无法写回（合并的单元格或含模板逻辑），请在 {where} 中修改"))
+                continue
+            e = md.edit(toks, old[col], new[col], markdown=False)
+            for k in e.conflicts:
+                self.r.conflicts.append(Item(cell_place, f"数字“{k.printed}”改成了“{k.edited}”",
+                                             f"数据：{self.data_place(k.ref)}；原文：{where}（{k.ref.strip('{} ')}）"))
+            if e.source != typed:
+                text = text[:spans[col][0]] + md.grid_cell(e.source) + text[spans[col][1]:]
+                self.r.taken.append(Item(cell_place, f"改为：{_delta(old[col], new[col])}", where))
+        if text != s.lines[line]:
+            s.edits.append((line, line + 1, [text]))
 
     # ---------------------------------------------------------------- data places
     def data_place(self, ref: str) -> str:

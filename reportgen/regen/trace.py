@@ -189,11 +189,13 @@ def _table_rows(units: list[dict], start: int, m: _ModelUnit) -> None:
         u = units[i]
         r = u["row"] - 1
         offset = len(u["cells"]) - len(table.columns)
-        if r < 0:
+        if r < 0 and data:
             u["source"] = {"kind": "template", "file": "模板包", "block": "header", "data": data}
-        else:
+        else:                        # a narrative table's header is typed too: its index is -1
             u["source"] = {"kind": kind, "file": m.source.get("file", ""), "block": "row", "data": data,
                            "index": r if r < n else -1, "offset": max(offset, 0)}
+            if not data:             # the `::: 表格` line: its rows follow it
+                u["source"]["line"] = m.source.get("line")
         i += 1
 
 
