@@ -416,27 +416,29 @@ class _Taking:
                                                                   f"（请在 {where} 中修改）"))
             return
         text = s.lines[line]
-        for col in reversed(range(len(old))):
-            if old[col] == new[col]:
-                continue
-            cell_place = f"{place} {row} 第 {col + 1} 列"
-            typed = text[spans[col][0]:spans[col][1]]
-            toks = md.tokens(typed, markdown=False) if "\\" not in typed and typed != "^" else None
-            if toks is None or not md.place(toks, old[col]):
-                now = md.tokens(typed, markdown=False) if "\\" not in typed else None
-                if now is None or not md.place(now, new[col]):   # (unless the source says it already)
-                    self.r.unplaced.append(Item(cell_place, f"“{_short(old[col], 30)}”改成了“{_short(new[col], 30)}”，"
-                                                            f"无法写回（合并的单元格或含模板逻辑），请在 {where} 中修改"))
-                continue
-            e = md.edit(toks, old[col], new[col], markdown=False)
-            for k in e.conflicts:
-                self.r.conflicts.append(Item(cell_place, f"数字“{k.printed}”改成了“{k.edited}”",
-                                             f"数据：{self.data_place(k.ref)}；原文：{where}（{k.ref.strip('{} ')}）"))
-            if e.source != typed:
-                text = text[:spans[col][0]] + md.grid_cell(e.source) + text[spans[col][1]:]
-                self.r.taken.append(Item(cell_place, f"改为：{_delta(old[col], new[col])}", where))
+        for col in reversed(range(len(old))):           # right to left: the spans before stay valid
+            if old[col] != new[col]:
+                text = self.grid_cell(text, spans[col], old[col], new[col], f"{place} {row} 第 {col + 1} 列", where)
         if text != s.lines[line]:
             s.edits.append((line, line + 1, [text]))
+
+    def grid_cell(self, line: str, span: tuple[int, int], old: str, new: str, place: str, where: str) -> str:
+        """The row's line with one cell's text changed from `old` to `new` as printed (references kept)."""
+        typed = line[span[0]:span[1]]
+        toks = md.tokens(typed, markdown=False) if "\\" not in typed else None
+        if toks is None or typed == "^" or not md.place(toks, old):
+            if toks is None or not md.place(toks, new):      # (unless the source says it already)
+                self.r.unplaced.append(Item(place, f"“{_short(old, 30)}”改成了“{_short(new, 30)}”，无法写回"
+                                                   f"（合并的单元格或含模板逻辑），请在 {where} 中修改"))
+            return line
+        e = md.edit(toks, old, new, markdown=False)
+        for k in e.conflicts:
+            self.r.conflicts.append(Item(place, f"数字“{k.printed}”改成了“{k.edited}”",
+                                         f"数据：{self.data_place(k.ref)}；原文：{where}（{k.ref.strip('{} ')}）"))
+        if e.source == typed:
+            return line
+        self.r.taken.append(Item(place, f"改为：{_delta(old, new)}", where))
+        return line[:span[0]] + md.grid_cell(e.source) + line[span[1]:]
 
     # ---------------------------------------------------------------- data places
     def data_place(self, ref: str) -> str:
