@@ -73,15 +73,15 @@ def draft_units(data: bytes) -> list[Unit]:
 
 
 class _LookingReader(BodyReader):
-    """The body reader noting how each paragraph's text looks (a reviewer may change only that)."""
+    """The body reader keeping each paragraph's XML, to see how its text looks (a reviewer may change only that)."""
 
     def __init__(self, doc: DocxDocument):
         super().__init__(doc)
-        self.looks: dict[int, str] = {}
+        self.elements: dict[int, object] = {}
 
     def paragraph(self, p, no: int) -> Para:
         para = super().paragraph(p, no)
-        self.looks[id(para)] = _looks(p)
+        self.elements[id(para)] = p
         return para
 
 
@@ -97,7 +97,7 @@ def read_units(doc: DocxDocument) -> list[Unit]:
                 if _TOC_STYLE.match(item.style.strip()) or not item.text.strip():
                     continue
                 out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item), box=box,
-                                looks=reader.looks.get(id(item), "")))
+                                looks=_looks(reader.elements[id(item)])))
             elif isinstance(item, TableItem):
                 last_no = item.after_para or last_no
                 if item.rows and all(sum(c.colspan > 0 for c in row) <= 1 for row in item.rows):
@@ -131,6 +131,22 @@ def _bold(para: Para) -> list[tuple[int, int]]:
 _TOGGLES = ("i", "strike", "dstrike", "caps", "smallCaps")
 _VALUED = {"sz": "", "color": "auto", "highlight": "none", "u": "none", "vertAlign": "baseline"}
 _OFF = {"0", "false", "off"}
+_TOGGLE_TAGS = {w(t): t for t in _TOGGLES}
+_VALUED_TAGS = {w(k): (k, v) for k, v in _VALUED.items()}
+_VAL, _R, _T, _RPR, _RPR_CHANGE = w("val"), w("r"), w("t"), w("rPr"), w("rPrChange")
+
+
+_NOT_SHOWN = {w("del"), w("txbxContent")}     # a pending deletion; a text box's own paragraphs
+
+
+def _inside(el, top, tags: set) -> bool:
+    """Is `el` inside one of `tags` below `top`?"""
+    a = el.getparent()
+    while a is not None and a is not top:
+        if a.tag in tags:
+            return True
+        a = a.getparent()
+    return False
 
 
 def _look(rpr) -> str:
@@ -138,11 +154,14 @@ def _look(rpr) -> str:
         return ""
     out = []
     for c in rpr:
-        name, val = etree.QName(c).localname, (c.get(w("val")) or "")
-        if name in _TOGGLES and val.lower() not in _OFF:
-            out.append(name)
-        elif name in _VALUED and val and val.lower() != _VALUED[name].lower():
-            out.append(f"{name}={val.upper()}")
+        if c.tag in _TOGGLE_TAGS:
+            if (c.get(_VAL) or "").lower() not in _OFF:
+                out.append(_TOGGLE_TAGS[c.tag])
+        elif c.tag in _VALUED_TAGS:
+            name, default = _VALUED_TAGS[c.tag]
+            val = c.get(_VAL) or ""
+            if val and val.lower() != default:
+                out.append(f"{name}={val.upper()}")
     return ";".join(sorted(out))
 
 
@@ -151,20 +170,18 @@ def _looks(p) -> str:
     its look, as a short digest. A run whose look is a pending 修订 (w:rPrChange)
     keeps its previous look here: that change is counted among the tracked ones."""
     spans: list[list] = []
-    for r in p.iter(w("r")):
-        if any(a.tag in (w("del"), w("txbxContent")) for a in r.iterancestors()):
+    for r in p.iter(_R):
+        n = sum(len("".join((t.text or "").split())) for t in r.iter(_T))     # characters compared
+        if not n or _inside(r, p, _NOT_SHOWN):
             continue
-        text = compare_key("".join(t.text or "" for t in r.iter(w("t"))))
-        if not text:
-            continue
-        rpr = r.find(w("rPr"))
-        if rpr is not None and rpr.find(w("rPrChange")) is not None:
-            rpr = rpr.find(w("rPrChange")).find(w("rPr"))
+        rpr = r.find(_RPR)
+        if rpr is not None and rpr.find(_RPR_CHANGE) is not None:
+            rpr = rpr.find(_RPR_CHANGE).find(_RPR)
         look = _look(rpr)
         if spans and spans[-1][0] == look:
-            spans[-1][1] += len(text)
+            spans[-1][1] += n
         else:
-            spans.append([look, len(text)])
+            spans.append([look, n])
     if all(look == "" for look, _ in spans):
         return ""
     return hashlib.sha1(repr(spans).encode("utf-8")).hexdigest()[:12]
