@@ -366,11 +366,16 @@ def test_formatting_only_changes_are_ignored_and_counted(demo, run, tmp_path):
     find(d, COMMENT[0]).runs[-1].font.italic = True                                  # italic
     find(d, CASE_TEXT[0]).runs[0].font.color.rgb = docx.shared.RGBColor(0xC0, 0, 0)   # red
     find(d, TRACKED_INS[0]).runs[0].font.name = "黑体"      # another font's name only: LibreOffice does that
+    tracked = find(d, TRACKED_DEL[0]).runs[-1]                 # italic as a 修订 of format: counted once
+    tracked.font.italic = True
+    change = docx.oxml.parse_xml('<w:rPrChange xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                                 'w:id="903" w:author="分管校长" w:date="2024-12-10T09:10:00Z"><w:rPr/></w:rPrChange>')
+    tracked._r.get_or_add_rPr().append(change)
     edited = tmp_path / "只改格式.docx"
     d.save(str(edited))
     before = sources(demo)
     r = run("absorb", demo, edited)
-    assert r.code == 0 and "只改了格式（加粗、倾斜、字号、颜色等）的 5 处已忽略" in r.out, r.out
+    assert r.code == 0 and "只改了格式（加粗、倾斜、字号、颜色等）的 6 处已忽略" in r.out, r.out
     assert "没有需要收回的文字修改" in r.out and sources(demo) == before
 
 
