@@ -153,6 +153,8 @@ def test_a_paragraph_typed_after_a_case_box_goes_after_the_case(demo, run, tmp_p
     lines = (demo / PARTY).read_text(encoding="utf-8").split("\n")
     close = lines.index(":::", next(i for i, x in enumerate(lines) if x.startswith("::: 案例 党支部")))
     assert lines.index("该支部经验已在全校推广。") < close < lines.index("各党支部对照样板支部查找差距。")
+    once = sources(demo)
+    assert "已经收回过" in run("absorb", demo, edited).out and sources(demo) == once
     assert run("build", demo).code == 0
     assert _differences(draft_of(demo), edited) == []
     boxes = {u.text: u.box for u in read_units(docx.Document(str(draft_of(demo))))}
