@@ -144,7 +144,7 @@ def build(root: Path, output: Path | None = None, timings: dict | None = None,
 def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path | None, force: bool,
            office) -> tuple[Prepared, Summary]:
     from .regen.publish import publish
-    from .regen.trace import absorb_notes, record_trace
+    from .regen.trace import absorbed_since_build, record_trace
     prepared = prepare(root, timings=timings, workbook=workbook)
     out = output or default_output(prepared.dataset)
     guard_output(out, root, "输出的初稿", keep=(workbook,) if workbook else ())
@@ -166,7 +166,7 @@ def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path
     summary = summarize(prepared, result.path)
     summary.rebuild = result
     record_trace(prepared, result.path)        # what this draft says and where from (reportgen absorb)
-    result.notes += absorb_notes(prepared.dataset.root)
+    result.changes.absorbed = absorbed_since_build(prepared.dataset.root)    # listed in its change report
     if made:
         summary.pdf, summary.pages, summary.pdf_fonts = result.path.with_suffix(".pdf"), made.pages, made.fonts
         write_bytes_atomic(summary.pdf, made.pdf)

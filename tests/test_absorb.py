@@ -103,14 +103,77 @@ def test_round_trip_takes_every_edit_back_and_lists_conflicts(demo, edited, run)
     assert "收回的修改" not in r.out          # said once
 
 
+def test_change_report_of_the_next_build_lists_what_absorb_brought_in(demo, edited, run, tmp_path):
+    """`reportgen diff --changes` before the build, and the next build's --changes 修改说明.docx, both list the
+    review's edits absorb wrote (the diff only looks: the build after it still says them, once)."""
+    assert run("absorb", demo, edited).code == 0
+    looked = tmp_path / "看一看.md"
+    r = run("diff", demo, "--changes", looked)
+    assert r.code == 0 and "收回的修改（reportgen absorb" in r.out
+    text = looked.read_text(encoding="utf-8")
+    assert "收回的审阅修改" in text and "审阅稿.docx" in text and ADDED[:10] in text and PARTY in text
+    assert "2 处数字冲突未写入" in text
+    log = tmp_path / "修改说明.docx"
+    r = run("build", demo, "--changes", log)
+    assert r.code == 0 and ADDED[:10] in r.out
+    paragraphs = [p.text for p in docx.Document(str(log)).paragraphs]
+    assert "收回的审阅修改" in paragraphs
+    at = paragraphs.index("收回的审阅修改")
+    said = "\n".join(paragraphs[at:])
+    assert ADDED[:10] in said and "【努 → 着】" in said and f"写入：{PARTY}、{MAJORS}" in said
+    assert "正文" in paragraphs                          # the usual parts follow: the sections changed
+    again = tmp_path / "再一次.docx"
+    assert run("build", demo, "--changes", again).code == 0
+    assert "收回的审阅修改" not in [p.text for p in docx.Document(str(again)).paragraphs]
+
+
+def test_a_paragraph_typed_after_a_case_box_goes_after_the_case(demo, run, tmp_path):
+    """Two paragraphs typed right after a case's last paragraph: one inside the box's cell (part of the case),
+    one after the box (the body goes on): each lands on its side of the case's closing `:::`."""
+    import copy
+    from docx.oxml.ns import qn
+
+    from absorbutil import find
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    last = find(d, "支部与江州精工机械有限公司")                   # the last paragraph of 案例 1
+    box = next(a for a in last._p.iterancestors() if a.tag == qn("w:tbl"))
+    inside, outside = copy.deepcopy(last._p), copy.deepcopy(last._p)
+    last._p.addnext(inside)
+    box.addnext(outside)
+    for el, text in ((inside, "该支部经验已在全校推广。"), (outside, "各党支部对照样板支部查找差距。")):
+        p = docx.text.paragraph.Paragraph(el, last._parent)
+        p.runs[0].text = text
+        for r_ in p.runs[1:]:
+            r_._r.getparent().remove(r_._r)
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+    r = run("absorb", demo, edited)
+    assert r.code == 0 and "无法确定位置" not in r.out, r.out
+    lines = (demo / PARTY).read_text(encoding="utf-8").split("\n")
+    close = lines.index(":::", next(i for i, x in enumerate(lines) if x.startswith("::: 案例 党支部")))
+    assert lines.index("该支部经验已在全校推广。") < close < lines.index("各党支部对照样板支部查找差距。")
+    once = sources(demo)
+    assert "已经收回过" in run("absorb", demo, edited).out and sources(demo) == once
+    assert run("build", demo).code == 0
+    assert _differences(draft_of(demo), edited) == []
+    boxes = {u.text: u.box for u in read_units(docx.Document(str(draft_of(demo))))}
+    assert boxes["该支部经验已在全校推广。"] > 0 and boxes["各党支部对照样板支部查找差距。"] == 0
+
+
 def test_second_absorb_changes_nothing(demo, edited, run):
+    from reportgen.regen.trace import ABSORB_RECORD, trace_folder
     assert run("absorb", demo, edited).code == 0
     once = sources(demo)
     kept = sorted(demo.glob("returns/*"))
+    record = (trace_folder(demo) / ABSORB_RECORD).read_bytes()
+    r = run("absorb", demo, edited, "--dry-run")                 # looking first says so too
+    assert r.code == 0 and "已经收回过" in r.out and "将写回源文件" not in r.out, r.out
     r = run("absorb", demo, edited)
     assert r.code == 0, r.text
-    assert "已经收回过" in r.out
+    assert "已经收回过" in r.out and "已写回源文件" not in r.out and "已修改" not in r.out
     assert sources(demo) == once and sorted(demo.glob("returns/*")) == kept
+    assert (trace_folder(demo) / ABSORB_RECORD).read_bytes() == record      # nothing new for the next build
 
 
 def test_dry_run_writes_nothing(demo, edited, run):
@@ -192,6 +255,7 @@ def test_libreoffice_resaved_draft_gives_the_same_result(demo, edited, tmp_path,
     assert [i.text for i in theirs.conflicts] == [i.text for i in ours.conflicts]
     assert [i.text for i in theirs.comments] == [i.text for i in ours.comments]
     assert len(theirs.revisions) == len(ours.revisions) == 2
+    assert theirs.formatting == ours.formatting == 0          # LibreOffice's own run properties are no edit
     assert not theirs.unplaced
 
 
@@ -300,12 +364,20 @@ def test_formatting_only_changes_are_ignored_and_counted(demo, run, tmp_path):
     lead = find(d, DELETE_SENTENCE[0])
     lead.runs[0].bold = False                      # a bold lead made plain
     for run_ in find(d, ADD_AFTER).runs:
-        run_.font.size = docx.shared.Pt(18)        # a bigger font: not even counted, simply not text
+        run_.font.size = docx.shared.Pt(18)        # a bigger font
+    find(d, COMMENT[0]).runs[-1].font.italic = True                                  # italic
+    find(d, CASE_TEXT[0]).runs[0].font.color.rgb = docx.shared.RGBColor(0xC0, 0, 0)   # red
+    find(d, TRACKED_INS[0]).runs[0].font.name = "黑体"      # another font's name only: LibreOffice does that
+    tracked = find(d, TRACKED_DEL[0]).runs[-1]                 # italic as a 修订 of format: counted once
+    tracked.font.italic = True
+    change = docx.oxml.parse_xml('<w:rPrChange xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                                 'w:id="903" w:author="分管校长" w:date="2024-12-10T09:10:00Z"><w:rPr/></w:rPrChange>')
+    tracked._r.get_or_add_rPr().append(change)
     edited = tmp_path / "只改格式.docx"
     d.save(str(edited))
     before = sources(demo)
     r = run("absorb", demo, edited)
-    assert r.code == 0 and "只改了格式（加粗、字体等）的 2 处已忽略" in r.out, r.out
+    assert r.code == 0 and "只改了格式（加粗、倾斜、字号、颜色等）的 6 处已忽略" in r.out, r.out
     assert "没有需要收回的文字修改" in r.out and sources(demo) == before
 
 
@@ -360,3 +432,63 @@ def test_case_removed_paragraph_moved_captions_changed(demo, run, tmp_path):
     # the next draft renumbers cases and sections after the edits: compared without their automatic labels
     differ = [(a, b) for a, b in _differences(draft_of(demo), edited) if _unlabelled(a) != _unlabelled(b)]
     assert len(differ) == 1 and "统计表" in differ[0][1], differ      # only the pack's table title
+
+
+GRID = """
+::: 表格 党建工作主要成效
+| 项目 | 数量 | 说明 |
+| 样板支部 | 2 个 | 省级 |
+| ^ | 1 个 | 市级 |
+| 满意度 | {{ ind.思政课教学满意度 }} | 思政课 |
+:::
+"""
+
+
+def test_cells_of_a_table_typed_in_the_narrative_come_back_into_its_rows(demo, run, tmp_path):
+    """A `::: 表格` typed in the narrative: a changed cell is written into its row's line (the header too, a
+    typed | escaped); a number printed from the data is a conflict; a merged cell is listed with its place."""
+    from docx.oxml.ns import qn
+    party = demo / PARTY
+    party.write_text(party.read_text(encoding="utf-8") + GRID, encoding="utf-8")
+    assert run("build", demo).code == 0
+    d = docx.Document(str(draft_of(demo)))
+    table = next(t for t in d.element.body.iter(qn("w:tbl"))
+                 if "党建工作主要成效" in (t.getprevious().xpath("string(.)") if t.getprevious() is not None else ""))
+
+    def cell(r: int, c: int):
+        tc = table.findall(qn("w:tr"))[r].findall(qn("w:tc"))[c]
+        return next(tc.iter(qn("w:p")))
+
+    def type_in(p, text: str) -> None:
+        ts = list(p.iter(qn("w:t")))
+        if ts:
+            ts[0].text = text
+            for t in ts[1:]:
+                t.text = ""
+        else:                                          # the covered part of a merged cell: no run yet
+            docx.text.paragraph.Paragraph(p, None).add_run(text)
+
+    type_in(cell(0, 2), "备注")                          # the header
+    type_in(cell(1, 2), "省级|2024 年新增")              # text, with a | typed
+    type_in(cell(3, 1), "98.10%")                        # printed from the data
+    type_in(cell(2, 0), "样板")                          # the covered part of 样板支部's merged cell
+    edited = tmp_path / "审阅稿.docx"
+    d.save(str(edited))
+
+    r = run("absorb", demo, edited)
+    assert r.code == 0, r.out
+    text = party.read_text(encoding="utf-8")
+    assert "| 项目 | 数量 | 备注 |" in text
+    assert "| 样板支部 | 2 个 | 省级\\|2024 年新增 |" in text
+    assert "| 满意度 | {{ ind.思政课教学满意度 }} | 思政课 |" in text and "| ^ | 1 个 | 市级 |" in text
+    caption = next(u.text for u in read_units(docx.Document(str(edited))) if u.text.endswith("党建工作主要成效"))
+    table_no = caption.split("\u3000")[0]                # 表 N
+    assert f"{table_no} 第 3 行 第 2 列：数字“97.62%”改成了“98.10%”" in r.out and "data/indicators.yaml:" in r.out
+    assert f"{table_no} 第 2 行 第 1 列：“”改成了“样板”" in r.out and "无法写回" in r.out
+    assert f"{table_no} 表头 第 3 列：改为" in r.out
+    once = sources(demo)
+    r = run("absorb", demo, edited)                      # a second time: nothing more, the merged cell still listed
+    assert "已经收回过" in r.out and "已写回源文件" not in r.out and sources(demo) == once
+    assert run("build", demo).code == 0
+    differ = _differences(draft_of(demo), edited)
+    assert len(differ) == 2 and "97.62%" in differ[1][0] and "样板" in differ[0][1], differ

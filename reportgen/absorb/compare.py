@@ -44,7 +44,8 @@ def best_trace(traces: list[dict], edited: list[Unit]) -> tuple[dict | None, flo
 
 
 def changes(built: list[dict], edited: list[Unit]) -> tuple[list[Change], int]:
-    """The changes, and how many unchanged paragraphs differ in bold only (formatting, ignored)."""
+    """The changes, and how many unchanged paragraphs differ in their look only: bold, size, colour, italic,
+    font (formatting, ignored and counted)."""
     sm = SequenceMatcher(None, [_key(u) for u in built], [_key(u) for u in edited], autojunk=False)
     out: list[Change] = []
     formatting = 0
@@ -52,7 +53,8 @@ def changes(built: list[dict], edited: list[Unit]) -> tuple[list[Change], int]:
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             for b, e in zip(built[i1:i2], edited[j1:j2]):
-                formatting += [tuple(x) for x in b.get("bold", [])] != [tuple(x) for x in e.bold]
+                formatting += [tuple(x) for x in b.get("bold", [])] != [tuple(x) for x in e.bold] or \
+                    b.get("looks", e.looks) != e.looks          # (a trace from before looks were kept: bold only)
             last = built[i2 - 1]
             continue
         following = built[i2] if i2 < len(built) else None

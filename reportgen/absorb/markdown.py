@@ -81,6 +81,68 @@ def chunks(lines: list[str]) -> list[Chunk]:
     return out
 
 
+# ---------------------------------------------------------------- tables typed in the narrative
+def grid_rows(lines: list[str], start: int) -> list[int] | None:
+    """The lines of the rows (header first) of the `::: 表格` opened at line `start`; None when there is no
+    such table there or its rows come from template logic (`{% for %}`: a row is not a line)."""
+    if not 0 <= start < len(lines) or not re.match(r"^:::\s*表格", lines[start]):
+        return None
+    rows = []
+    for i in range(start + 1, len(lines)):
+        line = lines[i].strip()
+        if line == ":::":
+            return rows
+        if "{%" in line:
+            return None
+        if line.startswith("|"):
+            rows.append(i)
+    return None
+
+
+def grid_cells(line: str) -> list[tuple[int, int]]:
+    """Each cell's text in a `| a | b |` line as a [start, end) span (spaces around it left out). A `|` is a
+    border unless escaped (`\\|`) or inside a data reference (`{{ x | round }}`)."""
+    bars, i = [], 0
+    while i < len(line):
+        m = _JINJA.match(line, i)
+        if m:
+            i = m.end()
+        elif line[i] == "\\":
+            i += 2
+        else:
+            if line[i] == "|":
+                bars.append(i)
+            i += 1
+    if line.rstrip().endswith("|") and len(bars) > 1 and bars[-1] == len(line.rstrip()) - 1:
+        ends = bars
+    else:
+        ends = bars + [len(line.rstrip())]
+    out = []
+    for a, b in zip(ends, ends[1:]):
+        text = line[a + 1:b]
+        lead = len(text) - len(text.lstrip())
+        out.append((a + 1 + lead, a + 1 + lead + len(text.strip())))
+    return out
+
+
+def grid_cell(source: str) -> str:
+    """A cell's new source as a `::: 表格` row holds it: one line; in the typed text (not in a data
+    reference) a `|`, a backslash, a lone ^ or < and a Jinja opening are escaped."""
+    parts = []
+    last = 0
+    for m in _JINJA.finditer(source):
+        parts += [_grid_typed(source[last:m.start()]), m.group()]
+        last = m.end()
+    parts.append(_grid_typed(source[last:]))
+    text = " ".join("".join(parts).split())
+    return "\\" + text if text in ("^", "<") else text
+
+
+def _grid_typed(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return re.sub(r"\{(?=[{%#])", "{{ '{' }}", text)
+
+
 # ---------------------------------------------------------------- tokens
 @dataclass
 class Token:

@@ -86,6 +86,11 @@ class _Source:
                     return c, toks, printed[:len(printed) - len(text)]
         return None, None, ""
 
+    def case_around(self, chunk: md.Chunk) -> md.Chunk | None:
+        """The case (`::: 案例` … `:::`) holding `chunk` (or being it)."""
+        return next((c for c in self.chunks if c.kind == "case" and c.close is not None
+                     and c.start <= chunk.start and chunk.end <= c.close), None)
+
     def result(self) -> str:
         lines = list(self.lines)
         removed: list[tuple[int, int]] = []
@@ -128,8 +133,12 @@ def absorb(root: Path, edited: Path, write: bool = True, name: str | None = None
         taking.run()
         _review_items(review, units, result)
         result.formatting += review.format_changes       # tracked formatting changes (修订 of format only)
-        if write:
-            _write(root, result, digest, name, taking.planned())
+        # (the plan was made on the current files, so a second absorb of the same file plans nothing new)
+        changed = {rel: data for rel, data in taking.planned().items() if data != (root / rel).read_bytes()}
+        record = _read_record(trace_folder(root) / RECORD)
+        result.already = not changed and any(e.get("sha256") == digest for e in record)
+        if write and changed:
+            _write(root, result, digest, name, changed, record)
     return result
 
 
@@ -252,12 +261,14 @@ class _Taking:
             chunk, *_ = s.find(kind, src.get("line"), _core(anchor["text"], src.get("label", ""))) if s else (None,)
             if chunk is None:
                 continue
+            # typed after a case's box (or before it) in the draft: after (before) the case in the source
+            case = None if e.box else s.case_around(chunk)
             if after:
-                pos = chunk.end
+                pos = case.close + 1 if case else chunk.end
                 new = ["", text] + ([""] if pos < len(s.lines) and s.lines[pos].strip()
                                    and not s.lines[pos].startswith(":::") else [])
             else:
-                pos, new = chunk.start, [text, ""]
+                pos, new = case.start if case else chunk.start, [text, ""]
             if any(self._prints(s, x, e.text) for x in s.chunks if abs(x.start - pos) <= 3):
                 return                       # absorbed before: the paragraph is there already
             s.edits.append((pos, pos, new))
@@ -364,6 +375,8 @@ class _Taking:
         if src.get("block") == "header" or src["kind"] == "template":
             return self.elsewhere(c)
         place = self.place_of(c)
+        if src["kind"] == "narrative-table":
+            return self.grid_row(c)
         if src["kind"] != "data":
             self.r.unplaced.append(Item(place, f"正文中表格的修改暂不能自动写回，请在 {src['file']} 中修改："
                                                f"{_short(c.edited.text if c.edited else c.built['text'])}"))
@@ -379,6 +392,53 @@ class _Taking:
                                              f"“{a}”改成了“{b}”", f"数据：{self.cell_place(c.built, col)}"))
         if len(old) != len(new):
             self.r.unplaced.append(Item(place, f"表格的列数变了，未写入：{_short(c.edited.text)}"))
+
+    def grid_row(self, c: Change) -> None:
+        """A row of a table typed in the narrative (`::: 表格`): each cell changed is written into its place
+        in the row's line; what cannot be (a merged cell, template logic, a row added or removed) is listed
+        with the cell's place, 表 N 第 r 行 第 c 列."""
+        src, place = c.built["source"], self.place_of(c)
+        row_no = c.built["row"]
+        row = "表头" if row_no == 0 else f"第 {row_no} 行"
+        s = self.source(src["file"])
+        rows = md.grid_rows(s.lines, (src.get("line") or 0) - 1) if s else None
+        line = rows[src.get("index", -1) + 1] if rows and src.get("index", -1) + 1 < len(rows) else None
+        if c.edited is None or line is None:
+            what = f"删去了表格的一行：{_short(c.built['text'])}" if c.edited is None else \
+                f"表格中的修改：{_short(c.edited.text)}"
+            self.r.unplaced.append(Item(f"{place} {row}", f"{what}（无法写回，请在 {src['file']} 中修改）"))
+            return
+        spans = [sp for sp in md.grid_cells(s.lines[line]) if s.lines[line][sp[0]:sp[1]] != "<"]  # < : merged left
+        old, new = c.built["cells"], c.edited.cells
+        where = f"{src['file']}:{line + 1}"
+        if len(spans) != len(old) or len(old) != len(new):
+            self.r.unplaced.append(Item(f"{place} {row}", f"表格的列数变了，未写入：{_short(c.edited.text)}"
+                                                                  f"（请在 {where} 中修改）"))
+            return
+        text = s.lines[line]
+        for col in reversed(range(len(old))):           # right to left: the spans before stay valid
+            if old[col] != new[col]:
+                text = self.grid_cell(text, spans[col], old[col], new[col], f"{place} {row} 第 {col + 1} 列", where)
+        if text != s.lines[line]:
+            s.edits.append((line, line + 1, [text]))
+
+    def grid_cell(self, line: str, span: tuple[int, int], old: str, new: str, place: str, where: str) -> str:
+        """The row's line with one cell's text changed from `old` to `new` as printed (references kept)."""
+        typed = line[span[0]:span[1]]
+        toks = md.tokens(typed, markdown=False) if "\\" not in typed else None
+        if toks is None or typed == "^" or not md.place(toks, old):
+            if toks is None or not md.place(toks, new):      # (unless the source says it already)
+                self.r.unplaced.append(Item(place, f"“{_short(old, 30)}”改成了“{_short(new, 30)}”，无法写回"
+                                                   f"（合并的单元格或含模板逻辑），请在 {where} 中修改"))
+            return line
+        e = md.edit(toks, old, new, markdown=False)
+        for k in e.conflicts:
+            self.r.conflicts.append(Item(place, f"数字“{k.printed}”改成了“{k.edited}”",
+                                         f"数据：{self.data_place(k.ref)}；原文：{where}（{k.ref.strip('{} ')}）"))
+        if e.source == typed:
+            return line
+        self.r.taken.append(Item(place, f"改为：{_delta(old, new)}", where))
+        return line[:span[0]] + md.grid_cell(e.source) + line[span[1]:]
 
     # ---------------------------------------------------------------- data places
     def data_place(self, ref: str) -> str:
@@ -520,15 +580,7 @@ def _review_items(review, units: list[Unit], result: Result) -> None:
 
 
 # ---------------------------------------------------------------- writing
-def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str, bytes]) -> None:
-    record_path = trace_folder(root) / RECORD
-    record = _read_record(record_path)
-    # (the plan was made on the current files, so a second absorb of the same file plans nothing new)
-    changed = {rel: data for rel, data in planned.items() if data != (root / rel).read_bytes()}
-    if any(e.get("sha256") == digest for e in record) and not changed:
-        result.already = True
-    if not changed:
-        return
+def _write(root: Path, result: Result, digest: str, name: str, changed: dict[str, bytes], record: list[dict]) -> None:
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     kept = root / RETURNS_DIR / stamp / BEFORE_DIR
     for rel in changed:
@@ -543,7 +595,7 @@ def _write(root: Path, result: Result, digest: str, name: str, planned: dict[str
     record.append({"file": name, "sha256": digest, "at": stamp, "draft": result.draft, "built": result.built,
                    "written": result.written, "taken": [f"{i.place}：{i.text}" for i in result.taken],
                    "conflicts": len(result.conflicts), "reported": False})
-    write_bytes_atomic(record_path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_bytes_atomic(trace_folder(root) / RECORD, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def _read_record(path: Path) -> list[dict]:
@@ -569,7 +621,7 @@ def report_lines(r: Result, listing: bool = True, planned: bool = False) -> list
             out.append(f"{title}：{len(items)} 处")
             out += [f"  · {i.place}：{i.text}" + (f"\n      {i.where}" if i.where else "") for i in items]
     if r.formatting:
-        out.append(f"只改了格式（加粗、字体等）的 {r.formatting} 处已忽略。")
+        out.append(f"只改了格式（加粗、倾斜、字号、颜色等）的 {r.formatting} 处已忽略。")
     if r.written:
         out.append(f"已修改 {len(r.written)} 个文件：" + "、".join(r.written))
         out.append(f"修改前的文件保存在：{r.kept}/")

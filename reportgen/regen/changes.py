@@ -37,6 +37,16 @@ class SectionChange:
 
 
 @dataclass
+class AbsorbedEdits:
+    """What one `reportgen absorb` wrote into the sources since the last build (regen/trace.py)."""
+    file: str                             # the edited draft absorbed
+    at: str                               # when (returns/<时间>/)
+    written: list[str] = field(default_factory=list)     # the sources changed
+    taken: list[str] = field(default_factory=list)       # "章节，第 N 段：改为：…"
+    conflicts: int = 0                    # numbers left as they were (listed by absorb)
+
+
+@dataclass
 class Changes:
     baseline: bool = True                 # False: no earlier build to compare with
     tool: str = ""                        # "0.1.0 → 0.2.0" or "程序已更新"; "" when the same
@@ -51,6 +61,7 @@ class Changes:
     placeholders_filled: list[tuple[str, str]] = field(default_factory=list)    # section, text
     placeholders_added: list[tuple[str, str]] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)    # departments whose returns came in since (collect)
+    absorbed: list[AbsorbedEdits] = field(default_factory=list)   # review edits absorb brought in since
 
     @property
     def raw(self) -> list[IndicatorChange]:
@@ -72,7 +83,7 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return self.baseline and not (self.content_changed or self.inputs_changed or self.tool)
+        return self.baseline and not (self.content_changed or self.inputs_changed or self.tool or self.absorbed)
 
 
 def compare(old: dict | None, new: dict) -> Changes:

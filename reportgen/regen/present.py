@@ -55,11 +55,12 @@ def _limit(items: list[str], n: int) -> list[str]:
 
 def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
     """The change summary printed after a build or by `reportgen diff`."""
+    out = absorbed_lines(ch)
     if not ch.baseline:
-        return [NO_BASELINE]
+        return out + [NO_BASELINE]
     if ch.empty:
         return [NOTHING]
-    out = ["与上次构建相比："]
+    out.append("与上次构建相比：")
     if ch.departments:
         out.append("  交回材料的部门：" + "、".join(ch.departments))
     if ch.tool:
@@ -102,6 +103,17 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
     if ch.placeholders_added:
         out.append(f"  新出现的待补充（{len(ch.placeholders_added)} 处）：")
         out += [f"    {s}：{t}" for s, t in ch.placeholders_added]
+    return out
+
+
+def absorbed_lines(ch: Changes) -> list[str]:
+    """What `reportgen absorb` wrote into the sources since the last build (the review's edits)."""
+    out = []
+    for a in ch.absorbed:
+        out.append(f"收回的修改（reportgen absorb，{a.at} 收回 {a.file}，写入 {'、'.join(a.written)}）：")
+        out += [f"  · {line}" for line in a.taken]
+        if a.conflicts:
+            out.append(f"  另有 {a.conflicts} 处数字冲突未写入（见当时 absorb 的列表）")
     return out
 
 
@@ -157,11 +169,11 @@ def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typog
 
 def _parts(ch: Changes) -> list[tuple[str, list]]:
     """The change log's parts: (heading, [(kind, content)]), made into blocks by changes_document."""
+    parts = [_absorbed_part(ch)] if ch.absorbed else []
     if not ch.baseline:
-        return [("说明", [("p", NO_BASELINE)])]
+        return parts + [("说明", [("p", NO_BASELINE)])]
     if ch.empty:
         return [("说明", [("p", NOTHING)])]
-    parts = []
     if ch.departments:
         parts.append(("交回材料的部门", [("p", "以下部门交回的材料带来了本次的变化：" + "、".join(ch.departments))]))
     if ch.inputs_changed or ch.tool:
@@ -210,6 +222,17 @@ def _parts(ch: Changes) -> list[tuple[str, list]]:
             body.append(("list", [f"新出现（{s}）：{t}" for s, t in ch.placeholders_added]))
         parts.append(("待补充", body))
     return parts
+
+
+def _absorbed_part(ch: Changes) -> tuple[str, list]:
+    body: list = [("p", "以下修改是审阅者在 Word/WPS 中改过的初稿经 reportgen absorb 写回源文件的：")]
+    for a in ch.absorbed:
+        body.append(("h", f"{a.at} 收回 {a.file}"))
+        items = [f"写入：{'、'.join(a.written)}"] + a.taken
+        if a.conflicts:
+            items.append(f"另有 {a.conflicts} 处数字冲突未写入（见当时 absorb 的列表，returns/{a.at}/收回清单.txt）")
+        body.append(("list", items))
+    return "收回的审阅修改", body
 
 
 # ---------------------------------------------------------------- build and diff messages

@@ -28,6 +28,7 @@ from .manifest import (
     sha256_bytes,
     sha256_file,
 )
+from .trace import absorbed_since_build
 
 MISSING, OURS, EDITED, UNKNOWN = "missing", "ours", "edited", "unknown"
 
@@ -111,7 +112,9 @@ def diff_project(prepared, target: Path) -> DiffResult:
     mpath = manifest_path(target)
     last = load_manifest(mpath)
     new = make_manifest(prepared, target)
-    return DiffResult(target, mpath, compare(last, new), target_status(target, last))
+    changes = compare(last, new)
+    changes.absorbed = absorbed_since_build(prepared.dataset.root, mark=False)   # the next build says them
+    return DiffResult(target, mpath, changes, target_status(target, last))
 
 
 def _up_to_date(target: Path, last: dict | None, new: dict) -> bool:

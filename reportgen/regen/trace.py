@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..doc.model import Case, Figure, Heading, KeyValue, Paragraph, Table
 from ..fileio import write_bytes_atomic
+from .changes import AbsorbedEdits
 
 BUILD_DIR = "build"                  # = load.project.BUILD_DIR, not imported: absorb starts faster without
 TRACE_DIR = ".absorb"                # the YAML schema stack (tests/test_absorb.py checks they agree)
@@ -58,8 +59,9 @@ def record_trace(prepared, draft: Path) -> Path | None:
     return path
 
 
-def absorb_notes(root: Path) -> list[str]:
-    """What absorb took back since the last build, for this build's change report (said once)."""
+def absorbed_since_build(root: Path, mark: bool = True) -> list[AbsorbedEdits]:
+    """What absorb took back since the last build, for this build's change report. `mark`: said once —
+    the next build no longer lists it (`reportgen diff` only looks)."""
     path = trace_folder(root) / ABSORB_RECORD
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -72,12 +74,10 @@ def absorb_notes(root: Path) -> list[str]:
         if not isinstance(entry, dict) or entry.get("reported", True):
             continue
         entry["reported"] = True
-        out.append(f"收回的修改（reportgen absorb，{entry.get('at', '')} 收回 {entry.get('file', '')}，"
-                   f"写入 {'、'.join(entry.get('written', []))}）：")
-        out += [f"  · {line}" for line in entry.get("taken", [])]
-        if entry.get("conflicts"):
-            out.append(f"  另有 {entry['conflicts']} 处数字冲突未写入（见当时 absorb 的列表）")
-    if out:
+        out.append(AbsorbedEdits(str(entry.get("file", "")), str(entry.get("at", "")),
+                                 [str(x) for x in entry.get("written", [])], [str(x) for x in entry.get("taken", [])],
+                                 int(entry.get("conflicts") or 0)))
+    if out and mark:
         try:
             write_bytes_atomic(path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
         except OSError:
@@ -100,7 +100,7 @@ def load_traces(root: Path) -> list[dict]:
 
 
 def _unit_json(u) -> dict:
-    out = {"kind": u.kind, "text": u.text, "no": u.no, "bold": u.bold, "style": u.style}
+    out = {"kind": u.kind, "text": u.text, "no": u.no, "bold": u.bold, "style": u.style, "looks": u.looks}
     if u.kind == "row":
         out.update(cells=u.cells, table=u.table, row=u.row)
     return out
@@ -189,11 +189,13 @@ def _table_rows(units: list[dict], start: int, m: _ModelUnit) -> None:
         u = units[i]
         r = u["row"] - 1
         offset = len(u["cells"]) - len(table.columns)
-        if r < 0:
+        if r < 0 and data:
             u["source"] = {"kind": "template", "file": "模板包", "block": "header", "data": data}
-        else:
+        else:                        # a narrative table's header is typed too: its index is -1
             u["source"] = {"kind": kind, "file": m.source.get("file", ""), "block": "row", "data": data,
                            "index": r if r < n else -1, "offset": max(offset, 0)}
+            if not data:             # the `::: 表格` line: its rows follow it
+                u["source"]["line"] = m.source.get("line")
         i += 1
 
 

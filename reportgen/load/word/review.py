@@ -8,6 +8,7 @@ entries are left out: Word rewrites them whenever fields are updated.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ class Unit:
     row: int = 0
     style: str = ""
     bold: list[tuple[int, int]] = field(default_factory=list)    # [start, end) of bold text
+    box: int = 0                 # inside the N-th box (a 案例's one-cell table); 0: in the body
+    looks: str = ""              # the look of its text other than bold: size, colour, italic, font… (see _looks)
 
 
 
@@ -69,24 +72,39 @@ def draft_units(data: bytes) -> list[Unit]:
     return read_units(docx.Document(BytesIO(data)))
 
 
-def read_units(doc: DocxDocument) -> list[Unit]:
-    reader = BodyReader(doc)
-    out: list[Unit] = []
-    table_no = [0]
+class _LookingReader(BodyReader):
+    """The body reader keeping each paragraph's XML, to see how its text looks (a reviewer may change only that)."""
 
-    def walk(items, last_no: int) -> int:
+    def __init__(self, doc: DocxDocument):
+        super().__init__(doc)
+        self.elements: dict[int, object] = {}
+
+    def paragraph(self, p, no: int) -> Para:
+        para = super().paragraph(p, no)
+        self.elements[id(para)] = p
+        return para
+
+
+def read_units(doc: DocxDocument) -> list[Unit]:
+    reader = _LookingReader(doc)
+    out: list[Unit] = []
+    table_no, box_no = [0], [0]
+
+    def walk(items, last_no: int, box: int = 0) -> int:
         for item in items:
             if isinstance(item, Para):
                 last_no = item.no or last_no
                 if _TOC_STYLE.match(item.style.strip()) or not item.text.strip():
                     continue
-                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item)))
+                out.append(Unit("p", item.text.strip(), last_no, style=item.style, bold=_bold(item), box=box,
+                                looks=_looks(reader.elements[id(item)])))
             elif isinstance(item, TableItem):
                 last_no = item.after_para or last_no
                 if item.rows and all(sum(c.colspan > 0 for c in row) <= 1 for row in item.rows):
+                    box_no[0] += 1
                     for row in item.rows:          # a box (案例): its paragraphs as paragraphs
                         for cell in row:
-                            last_no = walk(cell.items, last_no)
+                            last_no = walk(cell.items, last_no, box_no[0])
                     continue
                 table_no[0] += 1
                 for r, row in enumerate(item.rows):
@@ -106,6 +124,67 @@ def _bold(para: Para) -> list[tuple[int, int]]:
             spans.append((max(pos - lead, 0), pos - lead + len(run.text)))
         pos += len(run.text)
     return spans
+
+
+# what a reviewer changes in the look of text, bold aside (compared by `bold`), each as one canonical value;
+# fonts are left out: LibreOffice rewrites a run's font attributes when it saves a file nobody restyled
+_TOGGLES = ("i", "strike", "dstrike", "caps", "smallCaps")
+_VALUED = {"sz": "", "color": "auto", "highlight": "none", "u": "none", "vertAlign": "baseline"}
+_OFF = {"0", "false", "off"}
+_TOGGLE_TAGS = {w(t): t for t in _TOGGLES}
+_VALUED_TAGS = {w(k): (k, v) for k, v in _VALUED.items()}
+_VAL, _R, _T, _RPR, _RPR_CHANGE = w("val"), w("r"), w("t"), w("rPr"), w("rPrChange")
+
+
+_NOT_SHOWN = {w("del"), w("txbxContent")}     # a pending deletion; a text box's own paragraphs
+
+
+def _inside(el, top, tags: set) -> bool:
+    """Is `el` inside one of `tags` below `top`?"""
+    a = el.getparent()
+    while a is not None and a is not top:
+        if a.tag in tags:
+            return True
+        a = a.getparent()
+    return False
+
+
+def _look(rpr) -> str:
+    if rpr is None:
+        return ""
+    out = []
+    for c in rpr:
+        if c.tag in _TOGGLE_TAGS:
+            if (c.get(_VAL) or "").lower() not in _OFF:
+                out.append(_TOGGLE_TAGS[c.tag])
+        elif c.tag in _VALUED_TAGS:
+            name, default = _VALUED_TAGS[c.tag]
+            val = c.get(_VAL) or ""
+            if val and val.lower() != default:
+                out.append(f"{name}={val.upper()}")
+    return ";".join(sorted(out))
+
+
+def _looks(p) -> str:
+    """The typed look of the paragraph's visible text (_TOGGLES, _VALUED): each stretch of characters with
+    its look, as a short digest. A run whose look is a pending 修订 (w:rPrChange)
+    keeps its previous look here: that change is counted among the tracked ones."""
+    spans: list[list] = []
+    for r in p.iter(_R):
+        n = sum(len("".join((t.text or "").split())) for t in r.iter(_T))     # characters compared
+        if not n or _inside(r, p, _NOT_SHOWN):
+            continue
+        rpr = r.find(_RPR)
+        if rpr is not None and rpr.find(_RPR_CHANGE) is not None:
+            rpr = rpr.find(_RPR_CHANGE).find(_RPR)
+        look = _look(rpr)
+        if spans and spans[-1][0] == look:
+            spans[-1][1] += n
+        else:
+            spans.append([look, n])
+    if all(look == "" for look, _ in spans):
+        return ""
+    return hashlib.sha1(repr(spans).encode("utf-8")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- 批注 and 修订
