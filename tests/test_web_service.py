@@ -102,7 +102,9 @@ def test_a_picture_the_build_would_refuse_is_refused_at_upload(client, demo, csr
     before = stamps(demo)
     r = client.post("/p/demo/upload", data={"csrf": csrf}, files={"files": (name, data, "image/jpeg")})
     page = text_of(r.text)
-    assert r.status_code == 400 and says in page and name in page
+    # the answer to an upload is a redirect to the project page showing it (POST-redirect-GET)
+    assert [h.status_code for h in r.history] == [303] and says in page and name in page
+    assert 'class="bad"' in r.text or "未保存" in page or "没有保存" in page
     assert stamps(demo) == before
 
 
