@@ -6,6 +6,7 @@ the project's files), its chapters are found, and the edition and data year are 
 """
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ from docx.oxml.ns import qn
 
 from reportgen.adopt import adopt_report
 from reportgen.adopt.summary import summary_lines
+from reportgen.load.review import waiting_numbers
 from seeddocs import direct, pandoc, seed, structure_000, structure_001, to_markdown
 from wordutil import soffice_resave
 
@@ -135,6 +137,22 @@ def test_edition_and_data_year_are_read_apart(adopted, shape):
         assert f"name: {school}" in (root / "report.yaml").read_text(encoding="utf-8")
     else:
         assert f"去年的报告没有封面，按正文中提到最多的年份推断为 {edition} 年度、数据为 {year} 年" in summary
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_draft_still_last_years_is_not_ready(adopted, run, tmp_path, shape):
+    """Built straight after init, the draft is last year's: build's 待补充 count holds every number of last
+    year still in the text (each one listed in 去年的数字.md is found and counted), and more."""
+    src, root, result, summary = adopted(shape)
+    r = run("build", root, "-o", tmp_path / "draft.docx")
+    assert r.code == 0, r.text
+    todo = int(re.search(r"待补充 (\d+) 处", r.out).group(1))
+    waiting = waiting_numbers(root)
+    assert todo > 0 and todo >= len(waiting)
+    assert len(waiting) == len(result.numbers) > 0
+    # a list's number ("1. 集团运行机制……") and a programme's name ("1+X") are not figures to review
+    assert not [n for n in result.numbers if n.context.startswith(f"{n.text}. ")
+                or re.search(rf"(?<!\d){n.text}\+|\+{n.text}(?!\d)", n.context)]
 
 
 def test_blank_cells_below_a_merged_category_cell_take_its_value(adopted, run):

@@ -30,6 +30,11 @@ from .tables import (IndicatorValue, Proposal, TableRows, indicator_values, is_i
                      propose, table_rows)
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
+# "1. 集团运行机制……", "（2）…", "3、…" opening a paragraph: a list's number, not a figure to review
+LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}\s*(?:[.．、]|[）)])(?![\d.．])")
+# "1+X 证书", "1+1+X 的运行机制", "3+2 分段": a programme's name; "见表 1", "图 2": a label; not figures
+NAME_BEFORE = re.compile(r"(?:\+|[表图]|案例)\s*$")
+NAME_AFTER = re.compile(r"^\s*\+")
 REVIEW_FILE = "去年的数字.md"
 REMAINDER_FILE = "去年报告的其余部分.md"
 _ORG = r"(?:学院|学校|大学|中专|技校|集团|公司)"
@@ -329,7 +334,7 @@ class _Adopter:
             return
         text = b.text
         loc = word_location(self.label, table=box) if box else word_location(self.label, b.para)
-        for m in NUMBER.finditer(text):
+        for m in _figures(text):
             context = text[max(0, m.start() - 12):m.end() + 6].replace("\n", " ")
             self.numbers.append(ReviewNumber(m.group(0).strip(), context, loc, rel))
             res.numbers += 1
@@ -407,6 +412,16 @@ class _Adopter:
             text = re.sub(r"^# edition: \d{4} {0,14}", f"edition: {edition + 1}                ", text, count=1,
                           flags=re.M)
         _write(path, text, encoding="utf-8")
+
+
+def _figures(text: str):
+    """The numbers typed in a paragraph that are figures: not its list number, not part of a name (1+X, 表 1)."""
+    listed = LIST_NUMBER.match(text)
+    for m in NUMBER.finditer(text):
+        if listed and m.start() < listed.end() or NAME_BEFORE.search(text[max(0, m.start() - 3):m.start()]) \
+                or NAME_AFTER.match(text[m.end():m.end() + 2]):
+            continue
+        yield m
 
 
 def _is_early_chapter(segment: list) -> bool:

@@ -44,14 +44,15 @@ def _in_file(rel: str, lines: list[str], numbers: Counter) -> list[WaitingNumber
     for text, wanted in numbers.items():
         pattern = re.compile(r"(?<![\d.])" + re.escape(text) + (r"(?![\d.])" if text[-1].isdigit() else ""))
         hits = [n for n, line in enumerate(lines, start=1) if not REVIEWED.search(line)
-                for _ in pattern.finditer(_without_references(line))]
+                for _ in pattern.finditer(_as_typed(line))]
         found += [WaitingNumber(text, Location(rel, n)) for n in hits[:wanted]]
     return sorted(found, key=lambda w: w.loc.line or 0)
 
 
-def _without_references(line: str) -> str:
-    """`{{ ind.X[2023] }}` holds digits that are not typed numbers."""
-    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", line)
+def _as_typed(line: str) -> str:
+    """The line as the reader sees it: `{{ ind.X[2023] }}` holds digits that are not typed numbers, and a
+    Markdown escape is not typed ("2023\\.05" at a line's start, which would otherwise open a list)."""
+    return _unescape(re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", line))
 
 
 def _listed(path: Path) -> dict[str, Counter]:
