@@ -155,6 +155,29 @@ def test_a_draft_still_last_years_is_not_ready(adopted, run, tmp_path, shape):
                 or re.search(rf"(?<!\d){n.text}\+|\+{n.text}(?!\d)", n.context)]
 
 
+@pytest.mark.parametrize("shape", [s for s in SHAPES if s.startswith("001")])
+def test_the_case_chapter_keeps_its_own_headings_inside_it(adopted, shape):
+    """001 closes with "案例：标题" and the case's own 一、（一） headings: one case, its headings under its title
+    (as the pack asks: "# 案例：标题", "## 小标题"), not eight flat sections."""
+    src, root, result, summary = adopted(shape)
+    [case] = (root / "narrative" / "case").glob("*.md")
+    heads = [ln for ln in case.read_text(encoding="utf-8").splitlines() if ln.startswith("#")]
+    assert heads == ["# 案例：产教深度融合 引企入校助推人才培养服务地方经济发展", "## 背景",
+                     "## 产教融合、校企合作赋能产业转型发展的路径", "### 引企入校，激发联合办学活力",
+                     "### 共建师资基地", "### 共建人才培养模式", "## 取得的主要成效"]
+
+
+def test_the_case_prints_as_one_case_with_its_headings(adopted, run, tmp_path):
+    src, root, result, summary = adopted("001-pandoc-chapters-at-1")
+    out = tmp_path / "draft.docx"
+    assert run("build", root, "-o", out).code == 0
+    heads = [(p.style.name, p.text) for p in docx.Document(str(out)).paragraphs if "Heading" in p.style.name]
+    start = next(i for i, (_, t) in enumerate(heads) if t.startswith("案例："))
+    levels = [int(style[-1]) for style, _ in heads[start:start + 7]]
+    assert levels == [1, 2, 2, 3, 3, 3, 2], heads[start:start + 7]
+    assert heads[start + 7][0] == "Heading 1" and heads[start + 7][1].endswith("质量数据表")
+
+
 def test_blank_cells_below_a_merged_category_cell_take_its_value(adopted, run):
     src, root, result, summary = adopted("001-no-heading-style-blank-merged-cells")
     rows = yaml.safe_load((root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8"))

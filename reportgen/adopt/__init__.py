@@ -131,6 +131,7 @@ class _Adopter:
         self.kept_tables: list[str] = []         # tables left in the text, each with its reason
         self.indicators: list[IndicatorValue] = []   # last year's indicator tables, for data/indicators.yaml
         self.numbers: list[ReviewNumber] = []
+        self.case_chapters: set[str] = set()     # chapters that are one case ("案例：标题"): one file, headings kept
 
     def run(self, blocks: list) -> AdoptResult:
         self.remainder: list[tuple[str, list]] = []       # (what, blocks) kept in REMAINDER_FILE
@@ -183,6 +184,7 @@ class _Adopter:
         segments: list[list] = [[]]           # before the first matched chapter: one list per heading 1
         current: list = segments[0]
         current_id = None
+        in_case = False                       # a 案例 chapter: its own 一、（一） are headings inside it
         for b in _case_chapters(blocks):
             if isinstance(b, WHeading) and b.level == 0 and current_id is None:
                 segments.append([b])          # the report's title above its chapters
@@ -195,14 +197,19 @@ class _Adopter:
                     current = chapters.setdefault(cid, [])
                     current_id = cid
                     named = CASE_CHAPTER.match(b.text)
+                    in_case = bool(named)
+                    if named:
+                        self.case_chapters.add(cid)
                     if named and normalize(named.group(1)) != normalize(self.titles[cid]):
-                        current.append(WHeading(2, named.group(1).strip(), b.para))   # the case's own title
+                        current.append(WHeading(1, b.text.strip(), b.para))   # "# 案例：标题", as the pack asks
                     continue
                 if normalize(b.text) == "目录" or current_id is None:
                     segments.append([b])          # a typed 目录 is listed with its lines
                     current = segments[-1]
                     continue
                 b = WHeading(2, b.text, b.para)
+            elif in_case and isinstance(b, WHeading) and b.level >= 2:
+                b = WHeading(min(b.level + 1, 4), b.text, b.para, b.typed)    # one level below the case's title
             current.append(b)
         front, opening, early = [], [], []
         for seg in segments:
@@ -260,8 +267,8 @@ class _Adopter:
 
     def write_chapter(self, ch, blocks: list) -> None:
         res = self.results[ch.id]
-        sections: list[tuple[str | None, list]] = []
-        for b in blocks:
+        sections: list[tuple[str | None, list]] = [(None, blocks)] if ch.id in self.case_chapters else []
+        for b in blocks if not sections else ():
             if isinstance(b, WHeading) and b.level <= 2:
                 sections.append((b.text, [WHeading(2, b.text, b.para)]))
             else:
