@@ -208,20 +208,39 @@ def test_a_groups_report_builds_with_every_part_once(adopted, run, tmp_path):
         < whole.index("谢谢大家")
 
 
-def test_tables_that_stay_text_say_why_and_the_project_builds(adopted, run, tmp_path):
+def test_every_detail_table_becomes_data_and_the_project_builds(adopted, run, tmp_path):
     src, root, result, summary = adopted("001-pandoc-chapters-at-1")
     # 表2-1 and 表2-2 have no 级别 column: read from the contest's name as the pack declares (全国 … 省 … 市)
-    assert len(result.tables) == 6 and len(result.kept_tables) == 1
-    assert "缺少必填列“状态”" in result.kept_tables[0] and "像“学校教师部分科研成果一览表”" in result.kept_tables[0]
+    assert len(result.tables) == 7 and not result.kept_tables
     assert "skill_awards：“级别”从“项目”读出" in summary
+    # 表4-2 prints its 状态 (立项, 在研, 结项) under the header 备注: the pack's alias
+    research = yaml.safe_load((root / "data" / "tables" / "research_results.yaml").read_text("utf-8"))
+    assert Counter(r["状态"] for r in research) == {"立项": 10, "在研": 5, "结项": 5}
     levels = [r["级别"] for r in yaml.safe_load((root / "data" / "tables" / "hosted_contests.yaml").read_text("utf-8"))]
     assert levels == ["市级", "市级", "市级", "市级", "省级"]      # the row dated "12月11日至13日" is set aside
-    assert "留在正文中的表：" in summary
     # rows whose cells slid sideways in the PDF's table are kept as comments, not as data that cannot validate
     majors = (root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8")
     assert "未转为数据（请核对后补全并去掉 #）" in majors
     r = run("build", root, "-o", tmp_path / "draft.docx")
     assert r.code == 0, r.text
+
+
+def test_a_table_that_stays_text_says_why(tmp_path):
+    """表4-2 as a school might have it, with no 状态 column at all: kept in the text, saying what it lacks."""
+    d = docx.Document()
+    d.add_heading("教师发展", 1)
+    d.add_paragraph("学校教师积极开展教科研工作。")
+    d.add_paragraph("表4-2 学校教师部分科研成果一览表")
+    rows = [["序号", "课题（项目）名称", "来源"], ["1", "技工院校课程思政研究", "省人社厅"], ["2", "工匠精神研究", "省社科联"]]
+    t = d.add_table(rows=3, cols=3)
+    for row, cells in zip(t.rows, rows):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    d.save(str(tmp_path / "去年报告.docx"))
+    result = adopt_report(tmp_path / "去年报告.docx", tmp_path / "Y", "zhongzhi-2022")
+    [why] = result.kept_tables
+    assert why.startswith("去年报告.docx › 表4-2") and "像“学校教师部分科研成果一览表”，但缺少必填列“状态”" in why
+    assert "留在正文中的表：" in "\n".join(summary_lines(result))
 
 
 def test_indicator_tables_are_kept_word_for_word(adopted):

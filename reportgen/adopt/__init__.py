@@ -27,7 +27,7 @@ from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
 from .tables import (IndicatorValue, Proposal, TableRows, indicator_values, is_indicator_table, match_table,
-                     propose, table_rows)
+                     propose, t_label, table_rows)
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
 # "1. 集团运行机制……", "（2）…", "3、…" opening a paragraph: a list's number, not a figure to review
@@ -454,7 +454,7 @@ def _yaml_key(name: str) -> str:
 
 def _why_text(t: WTable, proposal: Proposal | None, label: str) -> str:
     """Why a table stays in the text, and what would make it data."""
-    where = f"{label} › {t.caption or f'表 {t.table.no}'}"
+    where = f"{label} › {t_label(t)}" + (f"（{t.caption}）" if t.caption else "")
     if proposal is None:
         return f"{where}：表头与模板包的明细表都不相符，留在正文"
     title = proposal.table.title.replace("{{ year }}", "").strip()
