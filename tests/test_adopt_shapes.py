@@ -208,6 +208,22 @@ def test_a_groups_report_builds_with_every_part_once(adopted, run, tmp_path):
         < whole.index("谢谢大家")
 
 
+def test_a_groups_title_place_and_salutation_are_this_years_first_guess(adopted, run, tmp_path):
+    """004's title line "责任共同体视域下 构建……新格局 —潍坊市化工职业教育集团 2023 年工作报告", its "(2023 年 11 月
+    28 日潍坊)" and its 称呼: the jituan pack prints report.yaml's title above the group's name, and its place and
+    称呼; init fills them from last year's (the name and edition come from the tool)."""
+    src, root, result, summary = adopted("004-title-at-1-chapters-at-2")
+    config = yaml.safe_load((root / "report.yaml").read_text(encoding="utf-8"))
+    assert config["title"] == "责任共同体视域下 构建产教深度融合发展新格局"
+    assert config["school"]["place"] == "潍坊"
+    assert config["school"]["audience"] == "尊敬的各位领导、各位副理事长、理事单位代表、同志们"
+    out = tmp_path / "draft.docx"
+    assert run("build", root, "-o", out).code == 0
+    top = [p.text for p in docx.Document(str(out)).paragraphs[:4]]
+    assert top == ["责任共同体视域下 构建产教深度融合发展新格局", "——潍坊市化工职业教育集团 2024 年工作报告",
+                   f"（{config['date']} 潍坊）", "尊敬的各位领导、各位副理事长、理事单位代表、同志们："]
+
+
 def test_every_detail_table_becomes_data_and_the_project_builds(adopted, run, tmp_path):
     src, root, result, summary = adopted("001-pandoc-chapters-at-1")
     # 表2-1 and 表2-2 have no 级别 column: read from the contest's name as the pack declares (全国 … 省 … 市)

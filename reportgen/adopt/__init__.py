@@ -44,6 +44,9 @@ NAME_IN_TITLE = re.compile(rf"(?:^|[\s—\-–―:：　])([^\s—\-–―:：�
 YEAR = re.compile(r"(20\d\d)\s*年")
 TITLE_YEAR = re.compile(r"(20\d\d)\s*(?:年|[）)])")
 DATE_LINE = re.compile(r"^[（(]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?[^，。]{0,12}[）)]?$")
+# "责任共同体视域下 构建……新格局 —潍坊市化工职业教育集团 2023 年工作报告": the title's own part, then the name's
+TITLE_AND_NAME = re.compile(r"^(\S.*?\S)\s*(?:——|—|－－|--|–|―)\s*(\S.*报告)$")
+DATE_AND_PLACE = re.compile(r"^[（(]\s*20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*([^\d\s，。（）()][^，。（）()]{0,11})[）)]$")
 SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的)[^。]{0,80}[：:]$")
 CLOSING_START = re.compile(r"^(?:各位(?:代表|来宾|领导|同志|理事)|同志们|最后|谢谢)")
 OPENING_TITLES = {"开场白", "开幕词", "引言", "导言"}
@@ -165,6 +168,7 @@ class _Adopter:
             quality = isinstance(self.pack.cover, dict) and "质量年度报告" in str(self.pack.cover.get("title", ""))
             edition = year + 1 if year and quality else year      # a 质量年度报告 is named for the year after
         self.fix_report(school, edition, year)
+        self.fill_opening(front + sign_off)
         unplaced = [b.text for b in front + sign_off if isinstance(b, (WHeading, WText)) and b.text.strip()]
         chars_in = _chars(blocks)
         kept = _kept(chars_in, _chars_of_files(self.root))
@@ -402,6 +406,22 @@ class _Adopter:
             lines.append(f"| {escape(n.text)} | {escape(n.context).replace('|', '｜')} | {n.location} | {n.file} |")
         _write(self.root / REVIEW_FILE, "\n".join(lines) + "\n")
 
+    def fill_opening(self, front: list) -> None:
+        """A pack with no cover prints report.yaml's title, place and 称呼 above the opening (jituan): last
+        year's are this year's first guess. Only fields the pack has and report.yaml still leaves to fill."""
+        fields = _title_fields(front)
+        path = self.root / "report.yaml"
+        text = original = path.read_text(encoding="utf-8")
+        for key in ("place", "audience"):
+            if key in fields and key in (self.pack.school_fields or {}):
+                text = re.sub(rf"(?m)^(  {key}: )【[^】\n]*】", lambda m: m.group(1) + _yaml_scalar(fields[key]),
+                              text, count=1)
+        if "title" in fields and not self.pack.cover and not re.search(r"(?m)^title:", text):
+            text = re.sub(r"(?m)^(date: .*\n)", lambda m: m.group(1) + f"title: {_yaml_scalar(fields['title'])}"
+                          "                # 主标题（取自去年报告的标题，请核对）；集团名称与年度作副标题\n", text, count=1)
+        if text != original:
+            _write(path, text)
+
     def fix_report(self, school: str, edition: int | None, year: int | None) -> None:
         """This year's project is the one after last year's: data year and edition each one on."""
         path = self.root / "report.yaml"
@@ -429,6 +449,26 @@ def _figures(text: str):
                 or NAME_AFTER.match(text[m.end():m.end() + 2]):
             continue
         yield m
+
+
+def _title_fields(front: list) -> dict[str, str]:
+    """What a report without a cover prints above its opening, read from last year's lines: the title's own
+    part before "——潍坊市…集团 2023 年工作报告" (title), the 称呼 (audience), the place after the date (place)."""
+    texts = [" ".join(b.text.split()) for b in front if isinstance(b, (WText, WHeading)) and b.text.strip()]
+    out: dict[str, str] = {}
+    for t in texts:
+        if "title" not in out and (m := TITLE_AND_NAME.match(t)) and NAME_IN_TITLE.search(m.group(2)):
+            out["title"] = m.group(1)
+        if "audience" not in out and SALUTATION.match(t):
+            out["audience"] = t.rstrip("：:").strip()
+        if "place" not in out and (m := DATE_AND_PLACE.match(t)):
+            out["place"] = m.group(1).strip()
+    return out
+
+
+def _yaml_scalar(text: str) -> str:
+    return text if yaml.safe_load(f"k: {text}") == {"k": text} else \
+        yaml.safe_dump(text, allow_unicode=True, width=1000).split("\n")[0]
 
 
 def _is_early_chapter(segment: list) -> bool:
