@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 
 from reportgen.adopt import adopt_report
 from reportgen.adopt.summary import summary_lines
-from reportgen.load.review import waiting_numbers
+from reportgen.load.review import REVIEW_FILE, waiting_numbers
 from seeddocs import direct, pandoc, seed, structure_000, structure_001, to_markdown
 from wordutil import soffice_resave
 
@@ -153,6 +153,24 @@ def test_a_draft_still_last_years_is_not_ready(adopted, run, tmp_path, shape):
     # a list's number ("1. 集团运行机制……") and a programme's name ("1+X") are not figures to review
     assert not [n for n in result.numbers if n.context.startswith(f"{n.text}. ")
                 or re.search(rf"(?<!\d){n.text}\+|\+{n.text}(?!\d)", n.context)]
+
+
+def test_the_summary_says_how_to_mark_a_number_reviewed_and_that_mark_works(adopted, tmp_path):
+    """The summary and 去年的数字.md tell how to keep a number of last year (the mark at the line's end); done as
+    told, that line's numbers no longer wait, the others still do."""
+    src, adopted_root, result, summary = adopted("004-title-at-1-chapters-at-2")
+    root = shutil.copytree(adopted_root, tmp_path / "Y")          # the shared project stays as init left it
+    mark = re.search(r"在正文该行末尾加 (\{#.*?#\})（不会印出）", summary).group(1)
+    assert f"在正文该行末尾加 {mark}" in (root / REVIEW_FILE).read_text(encoding="utf-8")
+    before = waiting_numbers(root)
+    first = before[0].loc
+    path = root / first.file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[first.line - 1] += mark
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = waiting_numbers(root)
+    on_line = sum(w.loc == first for w in before)
+    assert on_line and len(after) == len(before) - on_line and all(w.loc != first for w in after)
 
 
 @pytest.mark.parametrize("shape", [s for s in SHAPES if s.startswith("001")])

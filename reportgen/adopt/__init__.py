@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import Location, Problems, UsageError
 from ..fileio import write_bytes_atomic
+from ..load.review import HOW_TO_REVIEW, REVIEW_FILE
 from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, word_location
 from ..load.word.blocks import compact
 from ..load.word.markdown import block_markdown, escape
@@ -35,7 +36,6 @@ LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}\s*(?:[.．、]|[）)])(?![\d.．])
 # "1+X 证书", "1+1+X 的运行机制", "3+2 分段": a programme's name; "见表 1", "图 2": a label; not figures
 NAME_BEFORE = re.compile(r"(?:\+|[表图]|案例)\s*$")
 NAME_AFTER = re.compile(r"^\s*\+")
-REVIEW_FILE = "去年的数字.md"
 REMAINDER_FILE = "去年报告的其余部分.md"
 _ORG = r"(?:学院|学校|大学|中专|技校|集团|公司)"
 SCHOOL = re.compile(rf"^\S{{2,30}}{_ORG}$")
@@ -400,7 +400,8 @@ class _Adopter:
     def write_review(self) -> None:
         lines = [f"# 去年的数字（共 {len(self.numbers)} 处）", "",
                  f"以下数字是从 {self.label} 正文中读出的去年数字，已原样写入正文。"
-                 "请逐一改为数据引用（如 {{ count(\"表名\") }}、{{ ind.指标名 }}）或更新为本年度的数字。", "",
+                 "请逐一改为数据引用（如 {{ count(\"表名\") }}、{{ ind.指标名 }}）或更新为本年度的数字；"
+                 f"{HOW_TO_REVIEW}。还在正文中、没有这样处理的每一处都计入待补充。", "",
                  "| 数字 | 上下文 | 在去年报告中的位置 | 现在所在文件 |", "| --- | --- | --- | --- |"]
         for n in self.numbers:
             lines.append(f"| {escape(n.text)} | {escape(n.context).replace('|', '｜')} | {n.location} | {n.file} |")

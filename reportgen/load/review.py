@@ -14,8 +14,10 @@ from pathlib import Path
 
 from ..errors import Location
 
-REVIEW_FILE = "去年的数字.md"            # adopt/ writes it (its REVIEW_FILE)
+REVIEW_FILE = "去年的数字.md"            # init --from (adopt/) writes it; read here
+REVIEWED_MARK = "{# 已核对 #}"            # what a person types at the end of a line; adopt/ tells them so
 REVIEWED = re.compile(r"\{#-?\s*已核对\s*-?#\}")
+HOW_TO_REVIEW = f"核对无误、保留原数字的，在正文该行末尾加 {REVIEWED_MARK}（不会印出）"
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
