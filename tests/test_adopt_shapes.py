@@ -155,6 +155,19 @@ def test_a_draft_still_last_years_is_not_ready(adopted, run, tmp_path, shape):
                 or re.search(rf"(?<!\d){n.text}\+|\+{n.text}(?!\d)", n.context)]
 
 
+@pytest.mark.parametrize("text, figures", [
+    ("1. 集团运行机制持续完善。集团执行 1+1+X 的运行机制，成员 25 家", ["25 家"]),
+    ("（2）共建共享：新增基地 3 个", ["3 个"]),
+    ("见表4-2，共立项 8 项；如图 2 所示，参与 300 人次", ["8 项", "300 人次"]),
+    ("教师共发表论文 12 篇，学生代表 30 人", ["12 篇", "30 人"]),          # 发表, 代表 are words, not 表 N
+    ("12.5 万元用于 2023.05 出版的教材", ["12.5 万元", "2023.05"]),
+])
+def test_what_is_listed_among_last_years_numbers(text, figures):
+    """A list's number, a caption label (表4-2, 图 2) and a name's digits (1+X) are not figures; the rest are."""
+    from reportgen.adopt import _figures
+    assert [m.group(0).strip() for m in _figures(text)] == figures
+
+
 def test_the_summary_says_how_to_mark_a_number_reviewed_and_that_mark_works(adopted, tmp_path):
     """The summary and 去年的数字.md tell how to keep a number of last year (the mark at the line's end); done as
     told, that line's numbers no longer wait, the others still do."""

@@ -34,7 +34,8 @@ NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学�
 # "1. 集团运行机制……", "（2）…", "3、…" opening a paragraph: a list's number, not a figure to review
 LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}\s*(?:[.．、]|[）)])(?![\d.．])")
 # "1+X 证书", "1+1+X 的运行机制", "3+2 分段": a programme's name; "见表 1", "图 2": a label; not figures
-NAME_BEFORE = re.compile(r"(?:\+|[表图]|案例)\s*$")
+# (表/图 after a word's first character is 发表 12 篇, 代表 30 人: figures)
+NAME_BEFORE = re.compile(r"(?:\+|(?:^|[\s见如附详（(，、。；：“])(?:[表图]|案例)\s*(?:\d{1,2}\s*[-－–]\s*)?)\s*$")
 NAME_AFTER = re.compile(r"^\s*\+")
 REMAINDER_FILE = "去年报告的其余部分.md"
 _ORG = r"(?:学院|学校|大学|中专|技校|集团|公司)"
@@ -446,7 +447,7 @@ def _figures(text: str):
     """The numbers typed in a paragraph that are figures: not its list number, not part of a name (1+X, 表 1)."""
     listed = LIST_NUMBER.match(text)
     for m in NUMBER.finditer(text):
-        if listed and m.start() < listed.end() or NAME_BEFORE.search(text[max(0, m.start() - 3):m.start()]) \
+        if listed and m.start() < listed.end() or NAME_BEFORE.search(text[max(0, m.start() - 8):m.start()]) \
                 or NAME_AFTER.match(text[m.end():m.end() + 2]):
             continue
         yield m
