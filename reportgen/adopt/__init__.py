@@ -420,7 +420,7 @@ class _Adopter:
                               text, count=1)
         if "title" in fields and not self.pack.cover and not re.search(r"(?m)^title:", text):
             text = re.sub(r"(?m)^(date: .*\n)", lambda m: m.group(1) + f"title: {_yaml_scalar(fields['title'])}"
-                          "                # 主标题（取自去年报告的标题，请核对）；集团名称与年度作副标题\n", text, count=1)
+                          "                # 主标题（取自去年报告的标题，请核对）\n", text, count=1)
         if text != original:
             _write(path, text)
 
