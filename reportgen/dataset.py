@@ -22,6 +22,7 @@ class RawCell:
 class RawRow:
     cells: dict[str, RawCell]
     loc: Location
+    serial: RawCell | None = None       # a 序号 the school typed: not data (the tool numbers rows), checked for gaps
 
 
 @dataclass

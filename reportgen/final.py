@@ -12,6 +12,7 @@ from .check.files import UNREAD_WORD
 from .check.identity import is_identity_warning
 from .check.rules import PROSE_GROUP
 from .errors import EXIT_PROBLEMS, ReportgenError
+from .load.review import REVIEWED_MARK
 from .render.declared import LEAVE_OUT, NONE_THIS_YEAR, declared, unknown, unknown_message
 from .render.todo import CELL, MARK, SEP, todo_items
 
@@ -22,10 +23,10 @@ ERRORS, TODO, PROSE, CHECKS, ROWS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT = (
 GROUPS = [ERRORS, TODO, PROSE, CHECKS, ROWS, DEPARTMENTS, EMPTY, WORKBOOKS, DRAFT]
 HINTS = {
     ERRORS: "按提示改正数据或正文",
-    TODO: "填写数据或正文；去年的数字改为数据引用（reportgen fix-numbers），或核对后在该行末尾加 {# 已核对 #}",
+    TODO: f"填写数据或正文；去年的数字改为数据引用（reportgen fix-numbers），或核对后在该行末尾加 {REVIEWED_MARK}",
     PROSE: "把正文中的数字改为数据引用（reportgen fix-numbers），或改正数据",
     CHECKS: "核对所列数值及其来源",
-    ROWS: "改正书号；重复的行删去一行，若确是两项，在某一列写出区别",
+    ROWS: "改正书号；重复的行删去一行，若确是两项，在某一列写出区别；填写的序号跳号或重复的，补上漏掉的行或删去多填的行，再改正序号",
     DEPARTMENTS: "催交后用 reportgen collect 收取",
     EMPTY: "填写该表；本年度确实没有的，在 report.yaml 的 none_this_year 中声明；不印的表在 leave_out 中声明",
     WORKBOOKS: "在 report.yaml 中写 workbook: 文件名，或移出项目文件夹",

@@ -6,6 +6,7 @@ the project's files), its chapters are found, and the edition and data year are 
 """
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ from docx.oxml.ns import qn
 
 from reportgen.adopt import adopt_report
 from reportgen.adopt.summary import summary_lines
+from reportgen.load.review import REVIEW_FILE, waiting_numbers
 from seeddocs import direct, pandoc, seed, structure_000, structure_001, to_markdown
 from wordutil import soffice_resave
 
@@ -137,6 +139,76 @@ def test_edition_and_data_year_are_read_apart(adopted, shape):
         assert f"去年的报告没有封面，按正文中提到最多的年份推断为 {edition} 年度、数据为 {year} 年" in summary
 
 
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_draft_still_last_years_is_not_ready(adopted, run, tmp_path, shape):
+    """Built straight after init, the draft is last year's: build's 待补充 count holds every number of last
+    year still in the text (each one listed in 去年的数字.md is found and counted), and more."""
+    src, root, result, summary = adopted(shape)
+    r = run("build", root, "-o", tmp_path / "draft.docx")
+    assert r.code == 0, r.text
+    todo = int(re.search(r"待补充 (\d+) 处", r.out).group(1))
+    waiting = waiting_numbers(root)
+    assert todo > 0 and todo >= len(waiting)
+    assert len(waiting) == len(result.numbers) > 0
+    # a list's number ("1. 集团运行机制……") and a programme's name ("1+X") are not figures to review
+    assert not [n for n in result.numbers if n.context.startswith(f"{n.text}. ")
+                or re.search(rf"(?<!\d){n.text}\+|\+{n.text}(?!\d)", n.context)]
+
+
+@pytest.mark.parametrize("text, figures", [
+    ("1. 集团运行机制持续完善。集团执行 1+1+X 的运行机制，成员 25 家", ["25 家"]),
+    ("（2）共建共享：新增基地 3 个", ["3 个"]),
+    ("见表4-2，共立项 8 项；如图 2 所示，参与 300 人次", ["8 项", "300 人次"]),
+    ("教师共发表论文 12 篇，学生代表 30 人", ["12 篇", "30 人"]),          # 发表, 代表 are words, not 表 N
+    ("12.5 万元用于 2023.05 出版的教材", ["12.5 万元", "2023.05"]),
+])
+def test_what_is_listed_among_last_years_numbers(text, figures):
+    """A list's number, a caption label (表4-2, 图 2) and a name's digits (1+X) are not figures; the rest are."""
+    from reportgen.adopt import _figures
+    assert [m.group(0).strip() for m in _figures(text)] == figures
+
+
+def test_the_summary_says_how_to_mark_a_number_reviewed_and_that_mark_works(adopted, tmp_path):
+    """The summary and 去年的数字.md tell how to keep a number of last year (the mark at the line's end); done as
+    told, that line's numbers no longer wait, the others still do."""
+    src, adopted_root, result, summary = adopted("004-title-at-1-chapters-at-2")
+    root = shutil.copytree(adopted_root, tmp_path / "Y")          # the shared project stays as init left it
+    mark = re.search(r"在正文该行末尾加 (\{#.*?#\})（不会印出）", summary).group(1)
+    assert f"在正文该行末尾加 {mark}" in (root / REVIEW_FILE).read_text(encoding="utf-8")
+    before = waiting_numbers(root)
+    first = before[0].loc
+    path = root / first.file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[first.line - 1] += mark
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = waiting_numbers(root)
+    on_line = sum(w.loc == first for w in before)
+    assert on_line and len(after) == len(before) - on_line and all(w.loc != first for w in after)
+
+
+@pytest.mark.parametrize("shape", [s for s in SHAPES if s.startswith("001")])
+def test_the_case_chapter_keeps_its_own_headings_inside_it(adopted, shape):
+    """001 closes with "案例：标题" and the case's own 一、（一） headings: one case, its headings under its title
+    (as the pack asks: "# 案例：标题", "## 小标题"), not eight flat sections."""
+    src, root, result, summary = adopted(shape)
+    [case] = (root / "narrative" / "case").glob("*.md")
+    heads = [ln for ln in case.read_text(encoding="utf-8").splitlines() if ln.startswith("#")]
+    assert heads == ["# 案例：产教深度融合 引企入校助推人才培养服务地方经济发展", "## 背景",
+                     "## 产教融合、校企合作赋能产业转型发展的路径", "### 引企入校，激发联合办学活力",
+                     "### 共建师资基地", "### 共建人才培养模式", "## 取得的主要成效"]
+
+
+def test_the_case_prints_as_one_case_with_its_headings(adopted, run, tmp_path):
+    src, root, result, summary = adopted("001-pandoc-chapters-at-1")
+    out = tmp_path / "draft.docx"
+    assert run("build", root, "-o", out).code == 0
+    heads = [(p.style.name, p.text) for p in docx.Document(str(out)).paragraphs if "Heading" in p.style.name]
+    start = next(i for i, (_, t) in enumerate(heads) if t.startswith("案例："))
+    levels = [int(style[-1]) for style, _ in heads[start:start + 7]]
+    assert levels == [1, 2, 2, 3, 3, 3, 2], heads[start:start + 7]
+    assert heads[start + 7][0] == "Heading 1" and heads[start + 7][1].endswith("质量数据表")
+
+
 def test_blank_cells_below_a_merged_category_cell_take_its_value(adopted, run):
     src, root, result, summary = adopted("001-no-heading-style-blank-merged-cells")
     rows = yaml.safe_load((root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8"))
@@ -167,20 +239,55 @@ def test_a_groups_report_builds_with_every_part_once(adopted, run, tmp_path):
         < whole.index("谢谢大家")
 
 
-def test_tables_that_stay_text_say_why_and_the_project_builds(adopted, run, tmp_path):
+def test_a_groups_title_place_and_salutation_are_this_years_first_guess(adopted, run, tmp_path):
+    """004's title line "责任共同体视域下 构建……新格局 —潍坊市化工职业教育集团 2023 年工作报告", its "(2023 年 11 月
+    28 日潍坊)" and its 称呼: the jituan pack prints report.yaml's title above the group's name, and its place and
+    称呼; init fills them from last year's (the name and edition come from the tool)."""
+    src, root, result, summary = adopted("004-title-at-1-chapters-at-2")
+    config = yaml.safe_load((root / "report.yaml").read_text(encoding="utf-8"))
+    assert config["title"] == "责任共同体视域下 构建产教深度融合发展新格局"
+    assert config["school"]["place"] == "潍坊"
+    assert config["school"]["audience"] == "尊敬的各位领导、各位副理事长、理事单位代表、同志们"
+    out = tmp_path / "draft.docx"
+    assert run("build", root, "-o", out).code == 0
+    top = [p.text for p in docx.Document(str(out)).paragraphs[:4]]
+    assert top == ["责任共同体视域下 构建产教深度融合发展新格局", "——潍坊市化工职业教育集团 2024 年工作报告",
+                   f"（{config['date']} 潍坊）", "尊敬的各位领导、各位副理事长、理事单位代表、同志们："]
+
+
+def test_every_detail_table_becomes_data_and_the_project_builds(adopted, run, tmp_path):
     src, root, result, summary = adopted("001-pandoc-chapters-at-1")
     # 表2-1 and 表2-2 have no 级别 column: read from the contest's name as the pack declares (全国 … 省 … 市)
-    assert len(result.tables) == 6 and len(result.kept_tables) == 1
-    assert "缺少必填列“状态”" in result.kept_tables[0] and "像“学校教师部分科研成果一览表”" in result.kept_tables[0]
+    assert len(result.tables) == 7 and not result.kept_tables
     assert "skill_awards：“级别”从“项目”读出" in summary
+    # 表4-2 prints its 状态 (立项, 在研, 结项) under the header 备注: the pack's alias
+    research = yaml.safe_load((root / "data" / "tables" / "research_results.yaml").read_text("utf-8"))
+    assert Counter(r["状态"] for r in research) == {"立项": 10, "在研": 5, "结项": 5}
     levels = [r["级别"] for r in yaml.safe_load((root / "data" / "tables" / "hosted_contests.yaml").read_text("utf-8"))]
     assert levels == ["市级", "市级", "市级", "市级", "省级"]      # the row dated "12月11日至13日" is set aside
-    assert "留在正文中的表：" in summary
     # rows whose cells slid sideways in the PDF's table are kept as comments, not as data that cannot validate
     majors = (root / "data" / "tables" / "majors.yaml").read_text(encoding="utf-8")
     assert "未转为数据（请核对后补全并去掉 #）" in majors
     r = run("build", root, "-o", tmp_path / "draft.docx")
     assert r.code == 0, r.text
+
+
+def test_a_table_that_stays_text_says_why(tmp_path):
+    """表4-2 as a school might have it, with no 状态 column at all: kept in the text, saying what it lacks."""
+    d = docx.Document()
+    d.add_heading("教师发展", 1)
+    d.add_paragraph("学校教师积极开展教科研工作。")
+    d.add_paragraph("表4-2 学校教师部分科研成果一览表")
+    rows = [["序号", "课题（项目）名称", "来源"], ["1", "技工院校课程思政研究", "省人社厅"], ["2", "工匠精神研究", "省社科联"]]
+    t = d.add_table(rows=3, cols=3)
+    for row, cells in zip(t.rows, rows):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    d.save(str(tmp_path / "去年报告.docx"))
+    result = adopt_report(tmp_path / "去年报告.docx", tmp_path / "Y", "zhongzhi-2022")
+    [why] = result.kept_tables
+    assert why.startswith("去年报告.docx › 表4-2") and "像“学校教师部分科研成果一览表”，但缺少必填列“状态”" in why
+    assert "留在正文中的表：" in "\n".join(summary_lines(result))
 
 
 def test_indicator_tables_are_kept_word_for_word(adopted):

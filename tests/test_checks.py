@@ -3,6 +3,7 @@ import docx
 import pytest
 
 from indicator_util import appendix_rows, compute, copy_pack, line_of, project, set_indicator
+from reportgen.doc.model import Table, iter_blocks
 from reportgen.pipeline import prepare
 
 
@@ -207,3 +208,61 @@ def test_checks_and_thresholds_naming_unknown_things_are_pack_errors(tmp_path, r
                                                      encoding="utf-8")
     r = run("check", root)
     assert r.code == 1 and "mypack/checks.yaml:1（第 1 项）：缺少必填项：“indicator”" in r.err
+
+
+# ---------------------------------------------------------------- a typed 序号 (issue 27)
+def _typed_serials(path, serials):
+    """The table's rows given a 序号 as a school types one (the first len(serials) rows)."""
+    lines, n = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- ") and n < len(serials):
+            lines += [f"- 序号: {serials[n]}", "  " + line[2:]]
+            n += 1
+        else:
+            lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_skipped_or_repeated_serial_in_yaml_is_said_at_its_line(demo):
+    """1, 2, 4 suggests a lost row, 1, 2, 2 a row typed twice: each a warning at the 序号's line; the draft
+    still numbers its rows itself, and check --final lists them with the rows to look at."""
+    from reportgen.final import final_check
+    f = demo / "data" / "tables" / "certificates.yaml"
+    _typed_serials(f, [1, 2, 4, 5, 5, 6])
+    lines = f.read_text(encoding="utf-8").splitlines()
+    at = lambda s: f"data/tables/certificates.yaml:{lines.index(f'- 序号: {s}') + 1}"     # noqa: E731
+    p = prepare(demo)
+    said = {str(w.location): w.message for w in p.problems.warnings if "序号" in w.message}
+    assert set(said) == {at(4), f"data/tables/certificates.yaml:{len(lines) - lines[::-1].index('- 序号: 5')}"}
+    assert said[at(4)].startswith("填写的序号从 2 跳到了 4（缺少 3）：是否漏了一行？")
+    assert f"填写的序号 5 重复（{at(5)} 也是 5）" in "\n".join(said.values())
+    table = next(b for b in iter_blocks(p.rendered.document.blocks) if isinstance(b, Table) and "证书" in b.title)
+    assert table.serials is None and len(table.rows) == 41          # numbered 1..41 by the tool, no row lost
+    groups = {i.place: i.group for i in final_check(demo).items}
+    assert groups[at(4)] == "书号有误或重复的行"
+
+
+def test_a_serial_typed_in_order_or_not_at_all_says_nothing(demo):
+    f = demo / "data" / "tables" / "certificates.yaml"
+    _typed_serials(f, [1, 2, 3, "一"])
+    assert not [w for w in prepare(demo).problems.warnings if "序号" in w.message]
+
+
+def test_a_skipped_serial_in_the_workbook_is_said_at_its_cell(demo, wb_path):
+    """The 序号 column of a sheet (the export has none; a school adds one): 1, 2, 4 at cell A4."""
+    import openpyxl
+    from wbutil import edit, read, sheet
+
+    def typed(wb):
+        ws = sheet(wb, 1)
+        ws.insert_cols(1)
+        ws["A1"] = "序号"
+        for r, n in zip(range(2, 6), (1, 2, 4, 5)):
+            ws.cell(row=r, column=1, value=n)
+        ws["D2"] = 333                           # an edit, so the workbook's table is the one used
+    edit(wb_path, typed)
+    problems, ds = read(demo, wb_path)
+    assert ds.tables["certificates"].rows[0]["批准总培训人数"] == 333
+    said = [p for p in problems.warnings if "序号" in p.message]
+    assert [str(p.location) for p in said] == [f"W.xlsx › {sheet(openpyxl.load_workbook(wb_path), 1).title} › A4"]
+    assert "缺少 3" in said[0].message

@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import Location, Problems, UsageError
 from ..fileio import write_bytes_atomic
+from ..load.review import HOW_TO_REVIEW, REVIEW_FILE
 from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, word_location
 from ..load.word.blocks import compact
 from ..load.word.markdown import block_markdown, escape
@@ -27,10 +28,15 @@ from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
 from .tables import (IndicatorValue, Proposal, TableRows, indicator_values, is_indicator_table, match_table,
-                     propose, table_rows)
+                     propose, t_label, table_rows)
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
-REVIEW_FILE = "去年的数字.md"
+# "1. 集团运行机制……", "（2）…", "3、…" opening a paragraph: a list's number, not a figure to review
+LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}\s*(?:[.．、]|[）)])(?![\d.．])")
+# "1+X 证书", "1+1+X 的运行机制", "3+2 分段": a programme's name; "见表 1", "图 2": a label; not figures
+# (表/图 after a word's first character is 发表 12 篇, 代表 30 人: figures)
+NAME_BEFORE = re.compile(r"(?:\+|(?:^|[\s见如附详（(，、。；：“])(?:[表图]|案例)\s*(?:\d{1,2}\s*[-－–]\s*)?)\s*$")
+NAME_AFTER = re.compile(r"^\s*\+")
 REMAINDER_FILE = "去年报告的其余部分.md"
 _ORG = r"(?:学院|学校|大学|中专|技校|集团|公司)"
 SCHOOL = re.compile(rf"^\S{{2,30}}{_ORG}$")
@@ -39,6 +45,9 @@ NAME_IN_TITLE = re.compile(rf"(?:^|[\s—\-–―:：　])([^\s—\-–―:：�
 YEAR = re.compile(r"(20\d\d)\s*年")
 TITLE_YEAR = re.compile(r"(20\d\d)\s*(?:年|[）)])")
 DATE_LINE = re.compile(r"^[（(]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?[^，。]{0,12}[）)]?$")
+# "责任共同体视域下 构建……新格局 —潍坊市化工职业教育集团 2023 年工作报告": the title's own part, then the name's
+TITLE_AND_NAME = re.compile(r"^(\S.*?\S)\s*(?:——|—|－－|--|–|―)\s*(\S.*报告)$")
+DATE_AND_PLACE = re.compile(r"^[（(]\s*20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*([^\d\s，。（）()][^，。（）()]{0,11})[）)]$")
 SALUTATION = re.compile(r"^(?:尊敬的|各位|亲爱的)[^。]{0,80}[：:]$")
 CLOSING_START = re.compile(r"^(?:各位(?:代表|来宾|领导|同志|理事)|同志们|最后|谢谢)")
 OPENING_TITLES = {"开场白", "开幕词", "引言", "导言"}
@@ -126,6 +135,7 @@ class _Adopter:
         self.kept_tables: list[str] = []         # tables left in the text, each with its reason
         self.indicators: list[IndicatorValue] = []   # last year's indicator tables, for data/indicators.yaml
         self.numbers: list[ReviewNumber] = []
+        self.case_chapters: set[str] = set()     # chapters that are one case ("案例：标题"): one file, headings kept
 
     def run(self, blocks: list) -> AdoptResult:
         self.remainder: list[tuple[str, list]] = []       # (what, blocks) kept in REMAINDER_FILE
@@ -159,6 +169,7 @@ class _Adopter:
             lag = self.pack.subject.edition_after_data
             edition = year + 1 if year and lag else year      # e.g. a 质量年度报告 is named for the year after
         self.fix_report(school, edition, year)
+        self.fill_opening(front + sign_off)
         unplaced = [b.text for b in front + sign_off if isinstance(b, (WHeading, WText)) and b.text.strip()]
         chars_in = _chars(blocks)
         kept = _kept(chars_in, _chars_of_files(self.root))
@@ -178,6 +189,7 @@ class _Adopter:
         segments: list[list] = [[]]           # before the first matched chapter: one list per heading 1
         current: list = segments[0]
         current_id = None
+        in_case = False                       # a 案例 chapter: its own 一、（一） are headings inside it
         for b in _case_chapters(blocks):
             if isinstance(b, WHeading) and b.level == 0 and current_id is None:
                 segments.append([b])          # the report's title above its chapters
@@ -190,14 +202,19 @@ class _Adopter:
                     current = chapters.setdefault(cid, [])
                     current_id = cid
                     named = CASE_CHAPTER.match(b.text)
+                    in_case = bool(named)
+                    if named:
+                        self.case_chapters.add(cid)
                     if named and normalize(named.group(1)) != normalize(self.titles[cid]):
-                        current.append(WHeading(2, named.group(1).strip(), b.para))   # the case's own title
+                        current.append(WHeading(1, b.text.strip(), b.para))   # "# 案例：标题", as the pack asks
                     continue
                 if normalize(b.text) == "目录" or current_id is None:
                     segments.append([b])          # a typed 目录 is listed with its lines
                     current = segments[-1]
                     continue
                 b = WHeading(2, b.text, b.para)
+            elif in_case and isinstance(b, WHeading) and b.level >= 2:
+                b = WHeading(min(b.level + 1, 4), b.text, b.para, b.typed)    # one level below the case's title
             current.append(b)
         front, opening, early = [], [], []
         for seg in segments:
@@ -255,8 +272,8 @@ class _Adopter:
 
     def write_chapter(self, ch, blocks: list) -> None:
         res = self.results[ch.id]
-        sections: list[tuple[str | None, list]] = []
-        for b in blocks:
+        sections: list[tuple[str | None, list]] = [(None, blocks)] if ch.id in self.case_chapters else []
+        for b in blocks if not sections else ():
             if isinstance(b, WHeading) and b.level <= 2:
                 sections.append((b.text, [WHeading(2, b.text, b.para)]))
             else:
@@ -329,7 +346,7 @@ class _Adopter:
             return
         text = b.text
         loc = word_location(self.label, table=box) if box else word_location(self.label, b.para)
-        for m in NUMBER.finditer(text):
+        for m in _figures(text):
             context = text[max(0, m.start() - 12):m.end() + 6].replace("\n", " ")
             self.numbers.append(ReviewNumber(m.group(0).strip(), context, loc, rel))
             res.numbers += 1
@@ -384,11 +401,28 @@ class _Adopter:
     def write_review(self) -> None:
         lines = [f"# 去年的数字（共 {len(self.numbers)} 处）", "",
                  f"以下数字是从 {self.label} 正文中读出的去年数字，已原样写入正文。"
-                 "请逐一改为数据引用（如 {{ count(\"表名\") }}、{{ ind.指标名 }}）或更新为本年度的数字。", "",
+                 "请逐一改为数据引用（如 {{ count(\"表名\") }}、{{ ind.指标名 }}）或更新为本年度的数字；"
+                 f"{HOW_TO_REVIEW}。还在正文中、没有这样处理的每一处都计入待补充。", "",
                  "| 数字 | 上下文 | 在去年报告中的位置 | 现在所在文件 |", "| --- | --- | --- | --- |"]
         for n in self.numbers:
             lines.append(f"| {escape(n.text)} | {escape(n.context).replace('|', '｜')} | {n.location} | {n.file} |")
         _write(self.root / REVIEW_FILE, "\n".join(lines) + "\n")
+
+    def fill_opening(self, front: list) -> None:
+        """A pack with no cover prints report.yaml's title, place and 称呼 above the opening (jituan): last
+        year's are this year's first guess. Only fields the pack has and report.yaml still leaves to fill."""
+        fields = _title_fields(front)
+        path = self.root / "report.yaml"
+        text = original = path.read_text(encoding="utf-8")
+        for key in ("place", "audience"):
+            if key in fields and key in (self.pack.school_fields or {}):
+                text = re.sub(rf"(?m)^(  {key}: )【[^】\n]*】", lambda m: m.group(1) + _yaml_scalar(fields[key]),
+                              text, count=1)
+        if "title" in fields and not self.pack.cover and not re.search(r"(?m)^title:", text):
+            text = re.sub(r"(?m)^(date: .*\n)", lambda m: m.group(1) + f"title: {_yaml_scalar(fields['title'])}"
+                          "                # 主标题（取自去年报告的标题，请核对）\n", text, count=1)
+        if text != original:
+            _write(path, text)
 
     def fix_report(self, school: str, edition: int | None, year: int | None) -> None:
         """This year's project is the one after last year's: data year and edition each one on."""
@@ -407,6 +441,36 @@ class _Adopter:
             text = re.sub(r"^# edition: \d{4} {0,14}", f"edition: {edition + 1}                ", text, count=1,
                           flags=re.M)
         _write(path, text, encoding="utf-8")
+
+
+def _figures(text: str):
+    """The numbers typed in a paragraph that are figures: not its list number, not part of a name (1+X, 表 1)."""
+    listed = LIST_NUMBER.match(text)
+    for m in NUMBER.finditer(text):
+        if listed and m.start() < listed.end() or NAME_BEFORE.search(text[max(0, m.start() - 8):m.start()]) \
+                or NAME_AFTER.match(text[m.end():m.end() + 2]):
+            continue
+        yield m
+
+
+def _title_fields(front: list) -> dict[str, str]:
+    """What a report without a cover prints above its opening, read from last year's lines: the title's own
+    part before "——潍坊市…集团 2023 年工作报告" (title), the 称呼 (audience), the place after the date (place)."""
+    texts = [" ".join(b.text.split()) for b in front if isinstance(b, (WText, WHeading)) and b.text.strip()]
+    out: dict[str, str] = {}
+    for t in texts:
+        if "title" not in out and (m := TITLE_AND_NAME.match(t)) and NAME_IN_TITLE.search(m.group(2)):
+            out["title"] = m.group(1)
+        if "audience" not in out and SALUTATION.match(t):
+            out["audience"] = t.rstrip("：:").strip()
+        if "place" not in out and (m := DATE_AND_PLACE.match(t)):
+            out["place"] = m.group(1).strip()
+    return out
+
+
+def _yaml_scalar(text: str) -> str:
+    return text if yaml.safe_load(f"k: {text}") == {"k": text} else \
+        yaml.safe_dump(text, allow_unicode=True, width=1000).split("\n")[0]
 
 
 def _is_early_chapter(segment: list) -> bool:
@@ -432,7 +496,7 @@ def _yaml_key(name: str) -> str:
 
 def _why_text(t: WTable, proposal: Proposal | None, label: str) -> str:
     """Why a table stays in the text, and what would make it data."""
-    where = f"{label} › {t.caption or f'表 {t.table.no}'}"
+    where = f"{label} › {t_label(t)}" + (f"（{t.caption}）" if t.caption else "")
     if proposal is None:
         return f"{where}：表头与模板包的明细表都不相符，留在正文"
     title = proposal.table.title.replace("{{ year }}", "").strip()

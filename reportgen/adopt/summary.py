@@ -6,7 +6,8 @@ import unicodedata
 from dataclasses import replace
 
 from ..scaffold import plain_title
-from . import REMAINDER_FILE, REVIEW_FILE, AdoptResult
+from ..load.review import HOW_TO_REVIEW, REVIEW_FILE
+from . import REMAINDER_FILE, AdoptResult
 
 SHOWN_NUMBERS = 20
 
@@ -61,8 +62,8 @@ def summary_lines(r: AdoptResult) -> list[str]:
         lines.extend(f"  {k}" for k in r.kept_tables)
     if r.numbers:
         lines.append("")
-        lines.append(f"去年的数字：正文中有 {len(r.numbers)} 处数字是去年的，须改为数据引用或更新"
-                     f"（完整清单见 {REVIEW_FILE}）：")
+        lines.append(f"去年的数字：正文中有 {len(r.numbers)} 处数字是去年的，计入待补充，须改为数据引用或更新；"
+                     f"{HOW_TO_REVIEW}（完整清单见 {REVIEW_FILE}）：")
         for n in r.numbers[:SHOWN_NUMBERS]:
             lines.append(f"  {n.location}：{n.text}  …{n.context}…")
         if len(r.numbers) > SHOWN_NUMBERS:

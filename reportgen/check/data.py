@@ -5,7 +5,7 @@ from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems, did_you_mean
 from ..value_kinds import NOT_REPORTED
 from .coerce import coerce, is_blank
-from .identity import check_isbns, check_duplicates
+from .identity import check_duplicates, check_isbns, check_serials
 from .quantities import coerce_indicator, typed_number
 
 
@@ -86,6 +86,7 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
         data.row_locs.append(row.loc)
     check_isbns(tdef, data.rows, data.locs, problems)
     check_duplicates(tdef, data.rows, data.row_locs, problems)
+    check_serials(rt.rows, problems)
     for (column, warning), locs in unlisted.items():
         more = "、".join(str(loc.line) if loc.line else (loc.cell or "") for loc in locs[1:])
         rows = "" if len(locs) == 1 else f"（共 {len(locs)} 处，另见" + (f"第 {more} 行）" if locs[0].line else f" {more}）")

@@ -1,8 +1,11 @@
-"""Rows that identify things: a book number whose check digit is wrong, a row typed twice.
+"""Rows that identify things: a book number whose check digit is wrong, a row typed twice, a 序号 skipped.
 
 An ISBN column is one named ISBN or 书号 (or with such an alias); ISBN-10 and ISBN-13 check digits
 are computed as ISO 2108 defines them. A row repeats another when every descriptive (non-number)
 column holds the same text — the same platform, award or book listed twice.
+
+The tool numbers a table's rows itself, so a typed 序号 is never printed; but a person who typed 1, 2, 4
+may have lost row 3, and 1, 2, 2 may be a row pasted twice: both are said, at the 序号 cell.
 """
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ import re
 from ..errors import Location, Problems
 
 _SEPARATORS = re.compile(r"[-\s‐－]")
-ISBN_WORD, REPEAT_WORD = "书号“", "是否重复填写"        # how check --final recognises these warnings
+ISBN_WORD, REPEAT_WORD, SERIAL_WORD = "书号“", "是否重复填写", "填写的序号"   # how check --final recognises these
+_WHOLE_NUMBER = re.compile(r"\d{1,5}(?:\.0+)?")
+_SERIAL_NOTE = "（初稿中的序号由工具按行重新编排，这里只提醒核对行数）"
 
 
 def is_identity_warning(message: str) -> bool:
-    return message.startswith(ISBN_WORD) or REPEAT_WORD in message
+    return message.startswith((ISBN_WORD, SERIAL_WORD)) or REPEAT_WORD in message
 
 
 def is_isbn_column(col) -> bool:
@@ -69,3 +74,33 @@ def check_duplicates(tdef, rows: list[dict], row_locs: list[Location], problems:
                              f"{REPEAT_WORD}？若确是两项，请在某一列写出区别", row_locs[i])
         else:
             first[key] = i
+
+
+def check_serials(rows: list, problems: Problems) -> None:
+    """A typed 序号 column (RawRow.serial) with a number skipped or repeated. Rows with no 序号, or one that is
+    not a whole number ("一", "1-1"), are left alone: the column is only a hint of how many rows there were."""
+    typed = [(int(float(m.group(0))), row.serial) for row in rows if row.serial is not None
+             for m in [_WHOLE_NUMBER.fullmatch(str(row.serial.raw).strip())] if m]
+    if len(typed) < 2:
+        return
+    seen: dict[int, object] = {}
+    for n, cell in typed:
+        if n in seen:
+            problems.warning(f"{SERIAL_WORD} {n} 重复（{seen[n].loc} 也是 {n}）：是否同一行填了两次？"
+                             + _SERIAL_NOTE, cell.loc)
+        seen.setdefault(n, cell)
+    for first, last in _runs(sorted(set(range(1, max(seen) + 1)) - set(seen))):
+        missing = str(first) if first == last else f"{first}–{last}"
+        where = f"从 {first - 1} 跳到了 {last + 1}" if first > 1 else f"从 {last + 1} 开始"
+        problems.warning(f"{SERIAL_WORD}{where}（缺少 {missing}）：是否漏了一行？" + _SERIAL_NOTE, seen[last + 1].loc)
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 7] → [(3, 4), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs

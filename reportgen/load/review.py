@@ -14,8 +14,10 @@ from pathlib import Path
 
 from ..errors import Location
 
-REVIEW_FILE = "去年的数字.md"            # adopt/ writes it (its REVIEW_FILE)
+REVIEW_FILE = "去年的数字.md"            # init --from (adopt/) writes it; read here
+REVIEWED_MARK = "{# 已核对 #}"            # what a person types at the end of a line; adopt/ tells them so
 REVIEWED = re.compile(r"\{#-?\s*已核对\s*-?#\}")
+HOW_TO_REVIEW = f"核对无误、保留原数字的，在正文该行末尾加 {REVIEWED_MARK}（不会印出）"
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
@@ -44,14 +46,15 @@ def _in_file(rel: str, lines: list[str], numbers: Counter) -> list[WaitingNumber
     for text, wanted in numbers.items():
         pattern = re.compile(r"(?<![\d.])" + re.escape(text) + (r"(?![\d.])" if text[-1].isdigit() else ""))
         hits = [n for n, line in enumerate(lines, start=1) if not REVIEWED.search(line)
-                for _ in pattern.finditer(_without_references(line))]
+                for _ in pattern.finditer(_as_typed(line))]
         found += [WaitingNumber(text, Location(rel, n)) for n in hits[:wanted]]
     return sorted(found, key=lambda w: w.loc.line or 0)
 
 
-def _without_references(line: str) -> str:
-    """`{{ ind.X[2023] }}` holds digits that are not typed numbers."""
-    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", line)
+def _as_typed(line: str) -> str:
+    """The line as the reader sees it: `{{ ind.X[2023] }}` holds digits that are not typed numbers, and a
+    Markdown escape is not typed ("2023\\.05" at a line's start, which would otherwise open a list)."""
+    return _unescape(re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", line))
 
 
 def _listed(path: Path) -> dict[str, Counter]:

@@ -8,7 +8,7 @@ import unicodedata
 from openpyxl.utils import get_column_letter
 
 from ..check.coerce import is_blank
-from ..dataset import RawRow, RawTable
+from ..dataset import RawCell, RawRow, RawTable
 from ..errors import Location, Problems, did_you_mean
 from ..pack import TableDef
 from . import layout
@@ -67,6 +67,7 @@ def _rows(sheet: Sheet, tdef: TableDef, header_row: int, mapping: dict, by_name:
     last = max((i for i, (_, k) in enumerate(kinds) if k in ("data", "total")), default=-1)
     above: list[RawRow] = []
     used_extra: dict[int, Location] = {}
+    serial_col = next((c for c, (k, _) in mapping.items() if k == "serial"), None)
     for i, (r, kind) in enumerate(kinds):
         if kind in ("blank", "serial") and i > last:
             continue
@@ -79,7 +80,8 @@ def _rows(sheet: Sheet, tdef: TableDef, header_row: int, mapping: dict, by_name:
         elif kind == "subtotal":
             p.warning("小计行已跳过（报告中的合计由工具计算）", sheet.row_loc(r))
         else:
-            row = RawRow({name: sheet.cell(r, c) for name, c in by_name.items()}, sheet.row_loc(r))
+            row = RawRow({name: sheet.cell(r, c) for name, c in by_name.items()}, sheet.row_loc(r),
+                         _typed_serial(sheet, r, serial_col))
             if kind == "total":
                 check_total_row(tdef, row, above, p)
                 continue
@@ -89,6 +91,13 @@ def _rows(sheet: Sheet, tdef: TableDef, header_row: int, mapping: dict, by_name:
                 if k in ("extra", "blank") and sheet.get(r, c) is not None:
                     used_extra.setdefault(c, sheet.loc(header_row, c))
     return rows, used_extra
+
+
+def _typed_serial(sheet: Sheet, r: int, c: int | None) -> RawCell | None:
+    """The row's own 序号 cell (not the lower part of a 序号 merged over several rows)."""
+    if c is None or sheet.origin.get((r, c), (r, c)) != (r, c):
+        return None
+    return sheet.cell(r, c)
 
 
 def _extra_columns(tdef: TableDef, mapping: dict, used_extra: dict[int, Location], p: Problems) -> dict[str, Location]:
