@@ -6,21 +6,25 @@ library and uno. reportgen.export.uno_office starts it and talks to it over stdi
 per line:
 
     → {"ready": true}                                   once LibreOffice answers
-    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}}
-    → {"toc": [["前言", "1"], ["一、人才培养", "4"], …]}   laid out, before the export
-    → {"ok": true}                                      the PDF is written
+    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}, "rows": true}
+    → {"toc": [["前言", "1"], ["一、人才培养", "4"], …], "rows": [[3, 3, 4], …]}   laid out, before the export
+    ← {"export": true}                                  only with "rows": whether to export this layout
+    → {"ok": true}                                      the PDF is written (or not: {"ok": true, "exported": false})
     → {"ok": false, "error": "…"}                       instead of either, when this document failed
 
 With update_index, every index of the document (the 目录) is updated in LibreOffice before the
 export, so the PDF's 目录 shows the pages LibreOffice laid out, and "toc" gives its entries so the
 .docx can carry the same numbers: one layout instead of a second conversion. They come before
-the export, so the caller writes its .docx while LibreOffice writes the PDF. End of input closes
-LibreOffice.
+the export, so the caller writes its .docx while LibreOffice writes the PDF. With "rows", "rows" gives
+the page each row of each body-level table starts on (tables in document order), and the caller
+answers whether this layout is the one to export (export/continued.py splits a table where a page
+breaks it and asks for the layout again). End of input closes LibreOffice.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +33,7 @@ import uno  # noqa: F401  (LibreOffice's Python bridge: only this interpreter ha
 from com.sun.star.beans import PropertyValue
 
 CONNECT_TIMEOUT_S = 60
+CELL_NAME = re.compile(r"^([A-Za-z]+)(\d+)$")     # "B12"; a split cell's "B12.1.1" is not a row's own cell
 
 
 def prop(name, value):
@@ -78,13 +83,49 @@ def toc_entries(doc) -> list[list[str]]:
     return out
 
 
+def row_pages(doc) -> list[list[int]]:
+    """The page each row of each body-level table starts on, tables in document order.
+
+    A row's page is that of a cell holding its own text: a cell covered by a merge above it
+    (RowSpan < 1) is laid out with the row the merge starts in."""
+    view = doc.getCurrentController().getViewCursor()
+    out = []
+    paragraphs = doc.getText().createEnumeration()
+    while paragraphs.hasMoreElements():
+        table = paragraphs.nextElement()
+        if not table.supportsService("com.sun.star.text.TextTable"):
+            continue
+        by_row = {}
+        for name in table.getCellNames():
+            m = CELL_NAME.match(name)
+            if m:
+                by_row.setdefault(int(m.group(2)), []).append(name)
+        pages = []
+        for n in range(1, table.getRows().getCount() + 1):
+            page = 0
+            for name in by_row.get(n, []):
+                cell = table.getCellByName(name)
+                if cell is not None and cell.getPropertyValue("RowSpan") >= 1:
+                    view.gotoRange(cell.getStart(), False)
+                    page = view.getPage()
+                    break
+            pages.append(page)
+        out.append(pages)
+    return out
+
+
 def lay_out(desktop, job: dict) -> dict:
     url = uno.systemPathToFileUrl(job["docx"])
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
     if doc is None:
         return {"ok": False, "error": "LibreOffice 无法打开该文档"}
     try:
-        say({"toc": toc_entries(doc) if job.get("update_index") else []})
+        laid_out = {"toc": toc_entries(doc) if job.get("update_index") else []}
+        if job.get("rows"):
+            laid_out["rows"] = row_pages(doc)
+        say(laid_out)
+        if job.get("rows") and not json.loads(sys.stdin.readline() or "{}").get("export"):
+            return {"ok": True, "exported": False}
         args = [prop("FilterName", "writer_pdf_Export")]
         options = job.get("pdf_options") or {}
         if options:                  # the PDF export's FilterData, e.g. smaller pictures for screen previews
