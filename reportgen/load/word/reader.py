@@ -349,9 +349,9 @@ def _header_rows(rows) -> int:
 def _continue_merges(above: list, first) -> None:
     """A category the split printed again at the top of a part is the merged cell above once more."""
     for col, tc in _grid(first):
-        if _merge(tc) != "restart" or _merge(next((c for g, c in _grid(above[-1]) if g == col), None)) is None:
+        if _vmerge(tc) != "restart" or _vmerge(next((c for g, c in _grid(above[-1]) if g == col), None)) is None:
             continue
-        top = next((c for r in reversed(above) for g, c in _grid(r) if g == col and _merge(c) == "restart"), None)
+        top = next((c for r in reversed(above) for g, c in _grid(r) if g == col and _vmerge(c) == "restart"), None)
         if top is not None and _cell_text(top) == _cell_text(tc):
             del tc.find(f"{w('tcPr')}/{w('vMerge')}").attrib[w("val")]
             for p in tc.findall(w("p"))[1:]:
@@ -361,7 +361,7 @@ def _continue_merges(above: list, first) -> None:
                     run.getparent().remove(run)
 
 
-def _merge(tc) -> str | None:
+def _vmerge(tc) -> str | None:
     """None: the cell is not merged down; "restart": a merge starts here; "continue": covered by the one above."""
     merge = tc.find(f"{w('tcPr')}/{w('vMerge')}") if tc is not None else None
     return None if merge is None else merge.get(w("val"), "continue")
