@@ -14,7 +14,7 @@ from lxml import etree
 
 from reportgen.load.word.review import draft_units
 from reportgen.pipeline import docx_bytes, prepare
-from reportgen.write.continued import page_breaks, split_tables, text_row_pages
+from reportgen.write.continued import page_breaks, previous_splits, split_tables, text_row_pages
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
 
@@ -132,3 +132,15 @@ def test_a_typed_continued_line_joins_only_tables_with_a_header_row(tmp_path):
     units = draft_units(out.getvalue())
     assert [u.kind for u in units] == ["row"] * 3 and {u.table for u in units} == {1}
     assert [u.text for u in units] == ["项目\t", "第0行\t", "第1行\t"]
+
+
+def test_an_earlier_drafts_splits_are_the_first_guess(plain, tmp_path):
+    parts = split_tables(plain, {})[1]
+    t1, t4 = (next(p.table for p in parts if p.label == label) for label in ("表 1", "表 4"))
+    breaks = {t1: [20, 41], t4: [9]}
+    draft = tmp_path / "初稿.docx"
+    draft.write_bytes(split_tables(plain, breaks)[0])
+    assert previous_splits(draft) == breaks
+    draft.write_bytes(plain)
+    assert previous_splits(draft) == {}
+    assert previous_splits(tmp_path / "none.docx") == {}

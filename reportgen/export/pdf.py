@@ -106,13 +106,14 @@ def previous_toc_pages(draft: Path) -> dict[str, int]:
 
 def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
              timeout: float | None = None, guess: dict[str, int] | None = None, office=None,
-             for_screen: bool = False) -> PdfResult:
+             for_screen: bool = False, splits: dict[int, list[int]] | None = None) -> PdfResult:
     """Lay `doc` out with LibreOffice so that its 目录 page numbers are the printed ones.
 
     `render()` writes the current `doc` as .docx bytes; it is called again after the 目录
     entries (`TocEntry.page`) of `doc` have been filled in. `guess` (from previous_toc_pages)
     fills the entries before the first layout. `office` (e.g. the web page's warm LibreOffice)
     replaces one started for this call. `for_screen`: a PDF only drawn as page previews (lighter pictures).
+    `splits` (from continued.previous_splits) are the first guess of where tables break into 续表.
     """
     entries = [e for b in doc.blocks if isinstance(b, Toc) for e in b.entries if e.level <= b.levels]
     for entry in entries:
@@ -128,14 +129,15 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
             office = open_office(work, fonts, **({"timeout": timeout} if timeout else {}))
         try:
             src = work / "report.docx"
-            data = render()
-            src.write_bytes(for_libreoffice(data))
+            plain = render()
+            src.write_bytes(for_libreoffice(split_tables(plain, splits or {})[0]))
             number_format = doc.typography.page_number_format
             if hasattr(office, "lay_out"):     # LibreOffice driven through UNO: one layout
-                data, pdf, texts = _one_pass(office, src, data, entries, render, fonts, number_format, problems,
-                                             for_screen)
+                data, pdf, texts = _one_pass(office, src, plain, entries, render, fonts, number_format, problems,
+                                             for_screen, splits or {})
             else:
-                data, pdf, texts = _passes(office, src, data, entries, render, number_format, problems)
+                data, pdf, texts = _passes(office, src, plain, entries, render, number_format, problems,
+                                           breaks=splits)
         finally:
             if own:
                 office.close()
@@ -145,18 +147,16 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
         return PdfResult(data, pdf, len(texts) if texts is not None else pdf_page_count(pdf), entries, fonts, texts)
 
 
-def _one_pass(office, src: Path, data: bytes, entries: list[TocEntry], render, fonts,
-              number_format: str, problems: Problems, for_screen: bool) -> tuple[bytes, bytes, list[str] | None]:
+def _one_pass(office, src: Path, plain: bytes, entries: list[TocEntry], render, fonts, number_format: str,
+              problems: Problems, for_screen: bool, breaks: dict[int, list[int]]) -> tuple[bytes, bytes, list[str] | None]:
     """LibreOffice updates the 目录 and exports; the .docx is written again, while it exports, if its numbers changed.
 
     A data table that runs over a page is split where the page breaks it, under a "续表N" line
     (write/continued.py), and laid out again until the breaks hold (the lines can move a break);
-    a layout without such a table is exported at once."""
+    a layout without such a table, or where the guessed `breaks` (split in `src`) hold, is exported at once."""
     ours = [squash(e.text) for e in entries]
     written: list[bytes] = []
-    breaks: dict[int, list[int]] = {}
-    plain = data                           # as rendered, before any split
-    parts = split_tables(plain, breaks)[1]
+    data, parts = split_tables(plain, breaks)     # `plain` as rendered; `src` holds `data`
 
     def on_toc(toc: list[tuple[str, str]]) -> None:
         found = [int(page) if page.isdigit() else None for _, page in toc]

@@ -92,6 +92,29 @@ def split_tables(docx: bytes, breaks: dict[int, list[int]]) -> tuple[bytes, list
     return out.getvalue(), parts
 
 
+def previous_splits(draft) -> dict[int, list[int]]:
+    """Where an earlier draft (a path) split its tables, as split_tables takes it; {} when there is none.
+
+    The first guess for this build: when the layout did not move, the first layout confirms it."""
+    try:
+        with zipfile.ZipFile(draft) as z:
+            body = etree.fromstring(z.read(_DOCUMENT)).find(_w("body"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    out: dict[int, list[int]] = {}
+    index, rows = -1, 0
+    for tbl in body_tables(body) if body is not None else []:
+        trs = tbl.findall(_w("tr"))
+        line = tbl.getprevious()
+        if index >= 0 and line is not None and _styled(line, TABLE_CONTINUED) \
+                and line.getprevious() is not None and line.getprevious().tag == _w("tbl"):
+            out.setdefault(index, []).append(rows)
+            rows += len(trs) - _header_rows(trs)
+        else:
+            index, rows = index + 1, len(trs)
+    return out
+
+
 def page_breaks(parts: list[Part], pages: list[list[int]]) -> dict[int, list[int]]:
     """Where a new page starts inside each splittable written table: {table: [row, …]}.
 
@@ -154,12 +177,16 @@ def _label(tbl) -> str:
     caption = tbl.getprevious()
     if caption is None or caption.tag != _w("p"):
         return ""
-    style = caption.find(f"{_w('pPr')}/{_w('pStyle')}")
-    if style is None or style.get(_w("val")) != CAPTION:
+    if not _styled(caption, CAPTION):
         return ""
     text = "".join(t.text or "" for t in caption.iter(_w("t")))
     label = text.split(_CAPTION_SEP)[0].strip()
     return label if re.match(r"^(数据)?表\s*\S", label) else ""
+
+
+def _styled(p, style_id: str) -> bool:
+    style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+    return style is not None and style.get(_w("val")) == style_id
 
 
 def _header_rows(rows) -> int:
