@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..doc.model import Document, Toc, TocEntry, Typography
 from ..errors import Problems
-from ..write.continued import page_breaks, split_tables, text_row_pages
+from ..write.continued import page_breaks, previous_splits, split_tables, text_row_pages
 from .fonts import fonts_for
 from .office import find_soffice, pdf_page_count, pdf_pages_text
 from .pages import locate_headings, printed_numbers, squash
@@ -41,6 +41,7 @@ class PdfResult:
     toc_entries: list[TocEntry]
     fonts: list[tuple[str, str]] = field(default_factory=list)   # (official font, installed face it printed in)
     texts: list[str] | None = None  # each page's text as laid out, when it was read (the two-pass way)
+    splits: dict[int, list[int]] = field(default_factory=dict)   # where tables were split into 续表 (continued.py)
 
 
 def for_libreoffice(docx: bytes) -> bytes:
@@ -138,13 +139,15 @@ def make_pdf(doc: Document, render: Callable[[], bytes], problems: Problems,
             else:
                 data, pdf, texts = _passes(office, src, plain, entries, render, number_format, problems,
                                            breaks=splits)
+            splits = previous_splits(BytesIO(data))
         finally:
             if own:
                 office.close()
         missing = [e.text for e in entries if e.page is None]
         if missing:
             problems.warning("以下目录条目未能在 PDF 中找到，页码留空：" + "、".join(missing))
-        return PdfResult(data, pdf, len(texts) if texts is not None else pdf_page_count(pdf), entries, fonts, texts)
+        return PdfResult(data, pdf, len(texts) if texts is not None else pdf_page_count(pdf), entries, fonts, texts,
+                         splits)
 
 
 def _one_pass(office, src: Path, plain: bytes, entries: list[TocEntry], render, fonts, number_format: str,

@@ -93,7 +93,7 @@ def split_tables(docx: bytes, breaks: dict[int, list[int]]) -> tuple[bytes, list
 
 
 def previous_splits(draft) -> dict[int, list[int]]:
-    """Where an earlier draft (a path) split its tables, as split_tables takes it; {} when there is none.
+    """Where an earlier draft (a path or file) split its tables, as split_tables takes it; {} when there is none.
 
     The first guess for this build: when the layout did not move, the first layout confirms it."""
     try:
