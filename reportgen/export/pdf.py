@@ -7,6 +7,9 @@ afterwards carries the same numbers. Without UNO we lay out twice: convert, read
 heading landed (the number printed in its page's footer), write those numbers into the model,
 write the .docx again and convert again. Body numbering restarts after the 目录, so the numbers
 cannot move the body; a final check confirms they did not (up to MAX_PASSES layouts).
+
+Both ways also split a data table where a page breaks it, each continued part under a "续表N" line
+(write/continued.py), and lay out again until the breaks hold (up to MAX_SPLITS more layouts).
 """
 from __future__ import annotations
 
