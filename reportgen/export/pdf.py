@@ -179,6 +179,7 @@ def _one_pass(office, src: Path, plain: bytes, entries: list[TocEntry], render, 
             return found == breaks or last     # after MAX_SPLITS the breaks are taken as they are
 
         layout = office.lay_out(src, fonts=fonts, on_toc=on_toc, on_rows=on_rows,
+                                row_tables=[i for i, p in enumerate(parts) if p.label],
                                 **({"for_screen": True} if for_screen else {}))
         if layout.pdf is not None:
             break

@@ -109,15 +109,17 @@ class UnoOffice:
 
     def lay_out(self, docx: Path, update_index: bool = True, fonts=None, for_screen: bool = False,
                 on_toc: Callable[[list[tuple[str, str]]], None] | None = None,
-                on_rows: Callable[[list[list[int]]], bool] | None = None) -> Layout:
+                on_rows: Callable[[list[list[int]]], bool] | None = None,
+                row_tables: list[int] | None = None) -> Layout:
         """`docx` as a PDF beside it; with update_index, its 目录 updated by LibreOffice first.
 
         `on_toc(toc)` is called with the updated 目录 while LibreOffice still writes the PDF.
         `for_screen`: a PDF for page previews only (SCREEN_PDF), never one a person gets.
         `fonts` is what the document needs in the replacement table; this office's table was
         written when it started (web/office.py restarts its warm office when it needs more).
-        `on_rows(rows)`, given the page of every table row, says whether to export this layout (before
-        on_toc is called); when it says no, LibreOffice closes the document unexported."""
+        `on_rows(rows)`, given the page each row of the body-level tables `row_tables` (default all;
+        [] for the others) starts on, says whether to export this layout (before on_toc is called);
+        when it says no, LibreOffice closes the document unexported."""
         target = docx.with_suffix(".pdf")
         target.unlink(missing_ok=True)
         with self._lock:
@@ -125,7 +127,7 @@ class UnoOffice:
                 self._answer(START_TIMEOUT_S, "启动 LibreOffice ")
                 self._ready = True
             request = {"docx": str(docx.resolve()), "pdf": str(target.resolve()), "update_index": update_index,
-                       "pdf_options": SCREEN_PDF if for_screen else {}, "rows": on_rows is not None}
+                       "pdf_options": SCREEN_PDF if for_screen else {}, "rows": (row_tables if row_tables is not None else True) if on_rows else None}
             self._send(request)
             answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
             toc = [tuple(e) for e in answer["toc"]] if "toc" in answer and update_index else None

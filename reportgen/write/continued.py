@@ -118,11 +118,12 @@ def previous_splits(draft) -> dict[int, list[int]]:
 def page_breaks(parts: list[Part], pages: list[list[int]]) -> dict[int, list[int]]:
     """Where a new page starts inside each splittable written table: {table: [row, …]}.
 
-    `pages` is the page each row of each body-level table starts on, as laid out (0: unknown).
+    `pages` is the page each row of each body-level table starts on, as laid out (0: unknown; a table
+    that may not be split may have none).
     A row breaks when it starts on a later page than the row before it, counted over the written
     table's rows (a part that now starts on the page the part before it ends on breaks nowhere).
     {} when the layout's tables are not these parts (then nothing is split)."""
-    if len(pages) != len(parts) or any(len(p.rows) != len(pg) for p, pg in zip(parts, pages)):
+    if len(pages) != len(parts) or any(p.label and len(p.rows) != len(pg) for p, pg in zip(parts, pages)):
         return {}
     placed: dict[int, list[tuple[int, int]]] = {}
     header: dict[int, int] = {}
@@ -146,13 +147,14 @@ def text_row_pages(parts: list[Part], pages: list[str]) -> list[list[int]]:
 
     For a layout that cannot be asked (soffice --convert-to): LibreOffice writes a table cell by
     cell, so without white space a row's text is one run of a page's text. Rows are searched in
-    document order, each from where the one before it was found; a repeated header row is not searched."""
+    document order, each from where the one before it was found; a repeated header row, and a table
+    that may not be split, are not searched ([] for the latter)."""
     text = [_WS.sub("", page) for page in pages]
     page, pos = 0, 0
     out = []
     for part in parts:
         found = []
-        for row, row_text in zip(part.rows, part.texts):
+        for row, row_text in zip(part.rows, part.texts) if part.label else ():
             at = -1
             if row is not None and row_text:
                 p, start = page, pos
