@@ -151,11 +151,12 @@ def _build(root: Path, output: Path | None, timings: dict | None, workbook: Path
     render, made = (lambda: docx_bytes(prepared)), None
     if office is not None:
         from .export.pdf import make_pdf, previous_toc_pages
+        from .write.continued import previous_splits
         with stage(timings, "pdf"):
-            # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers;
-            # the previous draft's 目录 numbers are the first guess
+            # LibreOffice lays the report out first, so the draft's 目录 gets the PDF's page numbers and its
+            # long tables their 续表; the previous draft's 目录 numbers and 续表 splits are the first guess
             made = make_pdf(prepared.rendered.document, render, prepared.problems, guess=previous_toc_pages(out),
-                            office=office)
+                            office=office, splits=previous_splits(out))
         render = lambda: made.docx             # noqa: E731
     with stage(timings, "write"):
         # draft + manifest; never overwrites a hand-edited draft unless forced (regen/publish.py)

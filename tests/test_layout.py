@@ -4,10 +4,12 @@ Needs LibreOffice (soffice) and, for the one-layout way, python3-uno; CI install
 """
 import re
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from reportgen.cli import main
 from reportgen.errors import ExportError
@@ -17,7 +19,9 @@ from reportgen.export.uno_office import UnoOffice, uno_python
 from reportgen.export.pages import footer_pattern, locate_headings, printed_numbers
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
-from reportgen.pipeline import prepare
+from reportgen.load.word.review import draft_units
+from reportgen.pipeline import docx_bytes, prepare
+from reportgen.write.blocks import keep_height_pt
 from reportgen.write.styles import HEADER_SHADING
 
 pdfplumber = pytest.importorskip("pdfplumber")
@@ -155,6 +159,74 @@ def test_docx_cached_toc_has_the_same_page_numbers(demo_pdf):
             assert m, f"TOC entry without a page number: {p.text!r}"
             cached[squash(m.group(1))] = int(m.group(2))
     assert cached == _toc(pages)
+
+
+def _body_rows(tables) -> list[str]:
+    """The rows of a table's parts as read from the .docx, without the header rows repeated on each part."""
+    rows = []
+    for n, tbl in enumerate(tables):
+        trs = tbl.findall(qn("w:tr"))
+        header = next(i for i, tr in enumerate(trs) if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None)
+        rows += [squash("".join(t.text or "" for t in tr.iter(qn("w:t")))) for tr in trs[header if n else 0:]]
+    return rows
+
+
+def _parts(body, caption: str) -> list:
+    """The table under the caption starting with `caption`, and each 续表 part after it."""
+    for p in body.iterchildren(qn("w:p")):
+        if squash("".join(t.text or "" for t in p.iter(qn("w:t")))).startswith(caption):
+            break
+    parts = [p.getnext()]
+    while (line := parts[-1].getnext()) is not None and line.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None \
+            and line.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "TableContinued":
+        assert squash("".join(t.text or "" for t in line.iter(qn("w:t")))) == "续" + caption
+        parts.append(line.getnext())
+    return parts
+
+
+@needs_office
+@pytest.mark.parametrize("label", ["表1", "表5"])
+def test_a_table_over_pages_says_continued_at_the_top_of_each_next_page(demo_pdf, label):
+    """表1 and 表5 of the demo run over pages: each continued page starts with 续表N and the header row,
+    the .docx holds the same parts, and every row is there once, the 合计 in the last part."""
+    out, pdf, pages = demo_pdf
+    plain = docx.Document(BytesIO(docx_bytes(prepare(DEMO))))     # as `build` without --pdf writes it
+    rows = _body_rows(_parts(plain.element.body, label)[:1])
+    header, last = rows[0], rows[-1]
+    texts = [squash(t) for t in office.pdf_pages_text(pdf)]
+    spanned, page, pos = [], 0, 0
+    for row in rows[1:]:                      # the page each body row prints on, in order
+        while (at := texts[page].find(row, pos)) < 0:
+            page, pos = page + 1, 0
+        pos = at + len(row)
+        spanned.append(page)
+    first, *continued = sorted(set(spanned))
+    assert continued == list(range(first + 1, first + 1 + len(continued))) and continued, spanned
+    assert texts[first].count(label) and "续" + label not in pages[first]["lines"]
+    for n in continued:
+        lines = pages[n]["lines"]
+        assert lines[1] == "续" + label, f"page {n + 1}: {lines[:3]}"   # first line under the running header
+        assert "续" + label + header in texts[n], f"page {n + 1}: the header row does not follow 续表"
+    assert sum(p["lines"].count("续" + label) for p in pages) == len(continued)
+    if last.startswith("合计"):
+        assert [n for n, t in enumerate(texts) if last in t] == [continued[-1]]
+
+    delivered = _parts(docx.Document(str(out)).element.body, label)
+    assert len(delivered) == len(continued) + 1
+    assert all(_body_rows([part])[0] == header for part in delivered)
+    assert _body_rows(delivered) == rows                  # no row lost or doubled, in order
+    if last.startswith("合计"):
+        assert last in _body_rows(delivered[-1:]) and all(last not in _body_rows([p]) for p in delivered[:-1])
+
+
+@needs_office
+def test_the_split_draft_reads_back_as_the_written_one(demo_pdf):
+    """absorb reads the delivered draft: its 续表 lines are no paragraphs and the parts are one table again."""
+    out, _, _ = demo_pdf
+    key = lambda units: [(u.kind, u.text, u.no, u.table, u.row) for u in units]   # noqa: E731
+    delivered = draft_units(out.read_bytes())
+    assert not [u for u in delivered if u.text.startswith("续表")]
+    assert key(delivered) == key(draft_units(docx_bytes(prepare(DEMO))))
 
 
 @needs_office
@@ -345,6 +417,8 @@ def test_no_table_header_wraps_after_one_character(typeset):
 
 @needs_office
 def test_small_tables_are_not_split(typeset):
+    """A table of up to 8 rows and a third of a page is never split (a taller one is, so that moving it whole
+    never leaves half a page empty)."""
     name, t, pages = typeset
     split = []
     for n in range(len(pages) - 1):
@@ -354,7 +428,8 @@ def test_small_tables_are_not_split(typeset):
         last, first = here[-1], there[0]
         top_margin = t.margin_top_mm * PT_PER_MM
         continues = first["header"] and first["top"] < top_margin + 30 and first["head"] == last["head"]
-        if continues and last["rows"] + first["rows"] <= SMALL_TABLE_ROWS:
+        height = last["bottom"] - last["top"] + first["bottom"] - first["top"]     # the header counted twice
+        if continues and last["rows"] + first["rows"] <= SMALL_TABLE_ROWS and height <= keep_height_pt(t):
             split.append(f"pages {n + 1}–{n + 2}: {last['rows']} + {first['rows']} rows under {last['head'][:20]}")
     assert not split, f"{name}: small tables split across pages: {split}"
 

@@ -91,6 +91,18 @@ def test_small_table_is_kept_whole_and_a_long_one_keeps_its_last_row(tmp_path):
     assert all(r.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None for r in rows1 + rows2)
 
 
+def test_a_few_rows_as_tall_as_half_a_page_are_not_kept_whole(tmp_path):
+    """Moving such a table whole would leave half a page empty: it breaks like a long one (and prints 续表)."""
+    long_text = "校企合作共建实训基地并联合开发课程与教材" * 4
+    tall = Table("表 1", "高表", [Column("名称"), Column("说明")], [[Cell(f"行{i}"), Cell(long_text)] for i in range(8)])
+    short = Table("表 2", "矮表", [Column("名称"), Column("说明")], [[Cell(f"行{i}"), Cell("一行")] for i in range(8)])
+    path = tmp_path / "h.docx"
+    write_docx(Document(None, [tall, Paragraph([Text("正文")]), short]), path)
+    t1, t2 = (t.findall(qn("w:tr"))[1:] for t in _tables(path))
+    assert all(_kept(r) for r in t2[:-1])
+    assert not all(_kept(r) for r in t1[:-1]) and _kept(t1[0]) and _kept(t1[-2])
+
+
 def test_merged_category_rows_are_kept_together(tmp_path):
     rows = [[Cell("甲类" if i % 4 == 0 else "", rowspan=4 if i % 4 == 0 else 0), Cell(f"行{i}")] for i in range(16)]
     path = tmp_path / "m.docx"

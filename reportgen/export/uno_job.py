@@ -6,21 +6,25 @@ library and uno. reportgen.export.uno_office starts it and talks to it over stdi
 per line:
 
     → {"ready": true}                                   once LibreOffice answers
-    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}}
-    → {"toc": [["前言", "1"], ["一、人才培养", "4"], …]}   laid out, before the export
-    → {"ok": true}                                      the PDF is written
+    ← {"docx": "/…/report.docx", "pdf": "/…/report.pdf", "update_index": true, "pdf_options": {…}, "rows": [3, 5]}
+    → {"toc": [["前言", "1"], ["一、人才培养", "4"], …], "rows": [[3, 3, 4], …]}   laid out, before the export
+    ← {"export": true}                                  only with "rows": whether to export this layout
+    → {"ok": true}                                      the PDF is written (or not: {"ok": true, "exported": false})
     → {"ok": false, "error": "…"}                       instead of either, when this document failed
 
 With update_index, every index of the document (the 目录) is updated in LibreOffice before the
 export, so the PDF's 目录 shows the pages LibreOffice laid out, and "toc" gives its entries so the
 .docx can carry the same numbers: one layout instead of a second conversion. They come before
-the export, so the caller writes its .docx while LibreOffice writes the PDF. End of input closes
-LibreOffice.
+the export, so the caller writes its .docx while LibreOffice writes the PDF. With "rows" (the indexes of
+the body-level tables to look at, or true), "rows" gives the page each of their rows starts on, and the caller
+answers whether this layout is the one to export (export/continued.py splits a table where a page
+breaks it and asks for the layout again). End of input closes LibreOffice.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +33,7 @@ import uno  # noqa: F401  (LibreOffice's Python bridge: only this interpreter ha
 from com.sun.star.beans import PropertyValue
 
 CONNECT_TIMEOUT_S = 60
+CELL_NAME = re.compile(r"^([A-Za-z]+)(\d+)$")     # "B12"; a split cell's "B12.1.1" is not a row's own cell
 
 
 def prop(name, value):
@@ -78,13 +83,71 @@ def toc_entries(doc) -> list[list[str]]:
     return out
 
 
+def row_pages(doc, wanted) -> list[list[int]]:
+    """The page each row of each body-level table starts on, tables in document order; [] for a table
+    not `wanted` (a list of indexes; true: all).
+
+    Rows are looked at by bisection: a table that does not cross a page costs two. A row's page
+    is that of a cell holding its own text: a cell covered by a merge above it (RowSpan < 1) is laid
+    out with the row the merge starts in."""
+    view = doc.getCurrentController().getViewCursor()
+    out = []
+    paragraphs = doc.getText().createEnumeration()
+    while paragraphs.hasMoreElements():
+        table = paragraphs.nextElement()
+        if not table.supportsService("com.sun.star.text.TextTable"):
+            continue
+        if wanted is not True and len(out) not in set(wanted):
+            out.append([])
+            continue
+        by_row = {}
+        for name in table.getCellNames():
+            m = CELL_NAME.match(name)
+            if m:
+                by_row.setdefault(int(m.group(2)), []).append(name)
+
+        def page(n):
+            for name in by_row.get(n, []):
+                cell = table.getCellByName(name)
+                if cell is not None and cell.getPropertyValue("RowSpan") >= 1:
+                    view.gotoRange(cell.getStart(), False)
+                    return view.getPage()
+            return 0
+
+        count = table.getRows().getCount()
+        pages = {1: page(1), count: page(count)}
+        between(pages, 1, count, page)
+        out.append([pages[n] for n in range(1, count + 1)])
+    return out
+
+
+def between(pages: dict, lo: int, hi: int, page) -> None:
+    """Fill in the pages of rows lo+1 … hi-1 from those of lo and hi, asking `page` only where a
+    page break lies between them (rows run down the pages in order: a bisection, not every row)."""
+    if hi - lo <= 1:
+        return
+    if pages[lo] and pages[lo] == pages[hi]:
+        pages.update((n, pages[lo]) for n in range(lo + 1, hi))
+        return
+    mid = (lo + hi) // 2
+    pages[mid] = page(mid)
+    between(pages, lo, mid, page)
+    between(pages, mid, hi, page)
+
+
 def lay_out(desktop, job: dict) -> dict:
     url = uno.systemPathToFileUrl(job["docx"])
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
     if doc is None:
         return {"ok": False, "error": "LibreOffice 无法打开该文档"}
     try:
-        say({"toc": toc_entries(doc) if job.get("update_index") else []})
+        laid_out = {"toc": toc_entries(doc) if job.get("update_index") else []}
+        asked = job.get("rows") is not None
+        if asked:
+            laid_out["rows"] = row_pages(doc, job["rows"])
+        say(laid_out)
+        if asked and not json.loads(sys.stdin.readline() or "{}").get("export"):
+            return {"ok": True, "exported": False}
         args = [prop("FilterName", "writer_pdf_Export")]
         options = job.get("pdf_options") or {}
         if options:                  # the PDF export's FilterData, e.g. smaller pictures for screen previews

@@ -36,8 +36,9 @@ JOB = Path(__file__).with_name("uno_job.py")
 
 @dataclass
 class Layout:
-    pdf: Path
+    pdf: Path | None                    # None: the layout was not exported (on_rows said no)
     toc: list[tuple[str, str]] | None   # the 目录 as LibreOffice updated it, (entry, page); None: not updated
+    rows: list[list[int]] | None = None  # with on_rows: the page each row of each body-level table starts on
 
 
 @lru_cache(maxsize=1)
@@ -107,13 +108,18 @@ class UnoOffice:
         raise ExportError(message + (f"：{tail}" if tail else ""))
 
     def lay_out(self, docx: Path, update_index: bool = True, fonts=None, for_screen: bool = False,
-                on_toc: Callable[[list[tuple[str, str]]], None] | None = None) -> Layout:
+                on_toc: Callable[[list[tuple[str, str]]], None] | None = None,
+                on_rows: Callable[[list[list[int]]], bool] | None = None,
+                row_tables: list[int] | None = None) -> Layout:
         """`docx` as a PDF beside it; with update_index, its 目录 updated by LibreOffice first.
 
         `on_toc(toc)` is called with the updated 目录 while LibreOffice still writes the PDF.
         `for_screen`: a PDF for page previews only (SCREEN_PDF), never one a person gets.
         `fonts` is what the document needs in the replacement table; this office's table was
-        written when it started (web/office.py restarts its warm office when it needs more)."""
+        written when it started (web/office.py restarts its warm office when it needs more).
+        `on_rows(rows)`, given the page each row of the body-level tables `row_tables` (default all;
+        [] for the others) starts on, says whether to export this layout (before on_toc is called);
+        when it says no, LibreOffice closes the document unexported."""
         target = docx.with_suffix(".pdf")
         target.unlink(missing_ok=True)
         with self._lock:
@@ -121,17 +127,21 @@ class UnoOffice:
                 self._answer(START_TIMEOUT_S, "启动 LibreOffice ")
                 self._ready = True
             request = {"docx": str(docx.resolve()), "pdf": str(target.resolve()), "update_index": update_index,
-                       "pdf_options": SCREEN_PDF if for_screen else {}}
-            try:
-                self._proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
-                self._proc.stdin.flush()
-            except OSError:             # BrokenPipeError: the job is gone
-                self._fail("LibreOffice 意外退出，无法转换 PDF")
+                       "pdf_options": SCREEN_PDF if for_screen else {}, "rows": (row_tables if row_tables is not None else True) if on_rows else None}
+            self._send(request)
             answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
             toc = [tuple(e) for e in answer["toc"]] if "toc" in answer and update_index else None
+            rows = answer.get("rows")
+            export = True
             if "toc" in answer:
                 failed = None
-                if toc is not None and on_toc is not None:
+                if on_rows is not None:
+                    try:
+                        export = bool(on_rows(rows or []))
+                    except BaseException as e:
+                        failed, export = e, False
+                    self._send({"export": export})
+                if export and failed is None and toc is not None and on_toc is not None:
                     try:
                         on_toc(toc)
                     except BaseException as e:    # still read the export's answer: the next layout needs the line after
@@ -139,12 +149,21 @@ class UnoOffice:
                 answer = self._answer(self.timeout, "LibreOffice 转换 PDF ")
                 if failed is not None:
                     raise failed
+        if answer.get("ok") and answer.get("exported") is False:
+            return Layout(None, toc, rows)
         if not answer.get("ok") or not target.is_file() or target.stat().st_size == 0:
             error = answer.get("error", "")
             if "DisposedException" in error:          # LibreOffice crashed; the job has ended, a new one will start
                 raise ExportError("LibreOffice 在转换 PDF 时意外退出，请重试；若再次出现，请用 Word/WPS 打开初稿检查")
             raise ExportError("LibreOffice 未能把文档转换为 PDF" + (f"：{error}" if error else ""))
-        return Layout(target, toc)
+        return Layout(target, toc, rows)
+
+    def _send(self, message: dict) -> None:
+        try:
+            self._proc.stdin.write((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
+            self._proc.stdin.flush()
+        except OSError:             # BrokenPipeError: the job is gone
+            self._fail("LibreOffice 意外退出，无法转换 PDF")
 
     def to_pdf(self, docx: Path) -> Path:
         return self.lay_out(docx, update_index=False).pdf

@@ -61,11 +61,12 @@ class WarmOffice:
             return self._office
 
     def lay_out(self, docx: Path, update_index: bool = True, fonts=(), for_screen: bool = False,
-                on_toc=None) -> Layout:
+                on_toc=None, on_rows=None, row_tables=None) -> Layout:
         office = self._ensure(list(fonts))
         if office is not None:
             try:
-                layout = office.lay_out(docx, update_index, for_screen=for_screen, on_toc=on_toc)
+                layout = office.lay_out(docx, update_index, for_screen=for_screen, on_toc=on_toc,
+                                        on_rows=on_rows, row_tables=row_tables)
                 self.warm = True
                 return layout
             except ExportError as e:     # LibreOffice died or refused: the cold way still gives the pages

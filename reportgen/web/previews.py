@@ -62,8 +62,12 @@ def lay_out(root: Path, office, timings: dict | None = None) -> tuple[Prepared, 
         if isinstance(block, Toc):
             for entry in block.entries:
                 entry.page = known.get(entry.text)
+    splits = {int(k): v for k, v in (load_state(root).get("splits") or {}).items() if str(k).isdigit()}
     made = make_pdf(prepared.rendered.document, lambda: docx_bytes(prepared), prepared.problems, office=office,
-                    for_screen=True)
+                    for_screen=True, splits=splits)       # the last preview's 续表 are the first guess
+    if made.splits != splits:
+        folder_of(root).mkdir(parents=True, exist_ok=True)
+        _save_state(root, {**load_state(root), "splits": made.splits})
     return prepared, made
 
 
@@ -90,7 +94,8 @@ def draw(root: Path, pdf: bytes, texts: list[str] | None, toc: dict[str, int],
             if _number(stale) > count:
                 stale.unlink(missing_ok=True)
         # the first preview has nothing to differ from: no page is marked as changed
-        _save_state(root, {"count": count, "pages": hashes, "toc": toc, "changed": changed if old else []})
+        _save_state(root, {**load_state(root), "count": count, "pages": hashes, "toc": toc,
+                           "changed": changed if old else []})
         _draw_pages(src, Path(tmp), root, [n for n in range(1, count + 1) if n not in changed])
         progress("rest", count, count)
     return Pages(count, changed, toc)

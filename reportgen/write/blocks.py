@@ -175,7 +175,7 @@ def table(sink: Sink, tb: m.Table, t: m.Typography) -> None:
         cap = sink.paragraph(st.CAPTION)
         cap.paragraph_format.keep_with_next = True
         add_text(cap, text)
-    sink.table(data_table(tb, t, sink.width))
+    sink.table(data_table(tb, t, sink.width, whole_pt=keep_height_pt(t)))
     for note in tb.notes:
         add_text(sink.paragraph(st.NOTE), note)
 

@@ -33,6 +33,7 @@ CENTERED = "Centered"
 KEY_VALUE = "KeyValue"
 FIGURE = "Figure"
 SUBCAPTION = "SubCaption"
+TABLE_CONTINUED = "TableContinued"      # the "续表N" line over a table's continued part (write/continued.py)
 COVER_SCHOOL = "CoverSchool"
 COVER_SUBTITLE = "CoverSubtitle"
 COVER_LINE = "CoverLine"
@@ -112,6 +113,9 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
                   before_pt=t.caption_size / 2, after_pt=t.caption_size / 2, black=True),
         StyleSpec(SUBCAPTION, "Sub Caption", t.caption_font, t.table_size, align="center",
                   after_pt=t.table_size / 2),
+        # one tight line: it adds to every continued page, and must not push what follows the table onwards
+        StyleSpec(TABLE_CONTINUED, "Table Continued", t.caption_font, t.table_size, align="right", keep_next=True,
+                  line_pt=t.table_size * 1.25),
         StyleSpec(FIGURE, "Figure", t.body_font, t.body_size, align="center", keep_next=True,
                   before_pt=t.body_size / 2),
         # left, not justified: Normal's "both" spreads a short wrapped CJK line across the cell

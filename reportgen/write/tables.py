@@ -6,6 +6,8 @@ appended once and merges are written as `w:vMerge` / `w:gridSpan` directly.
 """
 from __future__ import annotations
 
+import math
+
 from docx.oxml.ns import qn
 
 from reportgen.doc.model import Cell, Column, Table, Typography
@@ -17,6 +19,8 @@ SERIAL_HEADER = "序号"
 TOTAL_LABEL = "合计"
 CELL_MARGIN_TWIPS = 108            # Word's default left/right cell margin
 CELL_SLACK_EM = 0.5                # room for glyphs a little wider than their nominal em
+TABLE_LINE = 1.45                  # a line of table text, in font sizes (single spacing of the CJK faces)
+ROW_PAD_PT = 3.0                   # a row's rules and padding
 KEEP_ROWS = 8                      # a table (or merged category) of up to this many rows is never split
 FIRST_ROWS = 2                     # a long table starts a page's foot with at least this many rows + 1
 _BORDER = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "auto"}   # sz in 1/8 pt: 0.5 pt
@@ -128,8 +132,11 @@ def grid_table(n: int, width: int, caption: bool = False):
 
 
 # ---------------------------------------------------------------- data tables
-def data_table(table: Table, t: Typography, width: int):
-    """The `w:tbl` for a model Table, with a generated 序号 column in front."""
+def data_table(table: Table, t: Typography, width: int, whole_pt: float | None = None):
+    """The `w:tbl` for a model Table, with a generated 序号 column in front.
+
+    `whole_pt`: a short table is kept whole on one page only up to this printed height (None: always),
+    so moving it to the next page never leaves more than that empty."""
     if not table.serial_column:
         return _plain_table(table, t, width)
     serials = table.serials or [str(n) for n in range(1, len(table.rows) + 1)]
@@ -141,7 +148,8 @@ def data_table(table: Table, t: Typography, width: int):
         _text_cell(tr, width, table.empty_text, "center", span=len(widths))
         return tbl
     aligns = [c.align for c in table.columns]
-    keeps = _keep_with_next(table)
+    short = whole_pt is None or _height_pt(table, serials, widths, t) <= whole_pt
+    keeps = _keep_with_next(table, short)
     for n, row in enumerate(table.rows, 1):
         _check_row(table, row, n)
         _body_row(tbl, serials[n - 1], row, aligns, widths, keeps[n - 1])
@@ -173,16 +181,16 @@ def _plain_table(table: Table, t: Typography, width: int):
     return tbl
 
 
-def _keep_with_next(table: Table) -> list[bool]:
+def _keep_with_next(table: Table, short: bool = True) -> list[bool]:
     """Which body rows stay on the page of the row after them (keepNext in every cell).
 
-    A short table stays whole on one page; a merged category of up to KEEP_ROWS rows is never
+    A short table (few rows, not tall) stays whole on one page; a merged category of up to KEEP_ROWS rows is never
     cut, so its label is always beside its rows; the last row (or the 合计 row) never stands
     alone on a page, nor do the caption, the header and the first rows at the foot of one. LibreOffice and Word both keep rows together through keepNext.
     """
     n = len(table.rows)
     rows = n + (table.total_row is not None)
-    if rows <= KEEP_ROWS:
+    if rows <= KEEP_ROWS and short:
         return [True] * (n - 1) + [table.total_row is not None]
     keeps = [False] * n
     for i, row in enumerate(table.rows):
@@ -197,6 +205,18 @@ def _keep_with_next(table: Table) -> list[bool]:
     for k in range(min(FIRST_ROWS, n - 1)):
         keeps[k] = True            # the title, the header and a lone first row never end a page
     return keeps
+
+
+def _height_pt(table: Table, serials: list[str], widths: list[int], t: Typography) -> float:
+    """A close estimate of the table's printed height: each row as tall as its cell of most lines."""
+    rows = [[SERIAL_HEADER] + [c.name for c in table.columns]]
+    rows += [[serial] + [c.text for c in row] for serial, row in zip(serials, table.rows)]
+    if table.total_row is not None:
+        rows.append([""] + [c.text for c in table.total_row])
+    per_line = [max(w - 2 * CELL_MARGIN_TWIPS, 1) / pt_to_twips(t.table_size) for w in widths]
+    lines = sum(max((math.ceil(text_em(text) / per) or 1 for text, per in zip(row, per_line)), default=1)
+                for row in rows)
+    return lines * t.table_size * TABLE_LINE + len(rows) * ROW_PAD_PT
 
 
 def column_widths(table: Table, serials: list[str] | None, t: Typography, width: int) -> list[int]:

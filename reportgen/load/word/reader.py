@@ -104,14 +104,22 @@ class BodyReader:
 
     def _block_children(self, parent, top: bool) -> list:
         out: list = []
-        for child in parent:
+        children = list(parent)
+        i = 0
+        while i < len(children):
+            child = children[i]
             tag = etree.QName(child).localname
+            i += 1
             if tag == "p":
                 if top:
                     self.para_no += 1
                 out.append(self.paragraph(child, self.para_no if top else 0))
             elif tag == "tbl":
-                out.append(self.table(child, top))
+                parts = [child]
+                while i + 1 < len(children) and _continues(children[i], children[i + 1]):
+                    parts.append(children[i + 1])        # a 续表 part: read with the table it continues
+                    i += 2
+                out.append(self.table(_joined(parts) if len(parts) > 1 else child, top))
             elif tag in ("sdt", "sdtContent", "customXml"):
                 out.extend(self._block_children(child, top))
             elif tag == "AlternateContent":
@@ -297,6 +305,78 @@ def _pictures(el, exclude=()) -> list[Picture]:
             out.append(Picture(rid, (data.get("{urn:schemas-microsoft-com:office:office}title") or "").strip(),
                                floating=True))
     return out
+
+
+# ---------------------------------------------------------------- 续表
+# A table the layout split over pages (write/continued.py): the "续表N" line, then the part with a
+# copy of the header rows and, where a category was merged down across the break, the category again.
+_CONTINUED_STYLE = "TableContinued"
+_CONTINUED_TEXT = re.compile(r"^\s*续\s*(?:数据)?表\s*[\w.\-]*\s*$")
+
+
+def _continues(p, tbl) -> bool:
+    """`p`, `tbl` after a table are a 续表 line and the table's next part."""
+    if etree.QName(p).localname != "p" or etree.QName(tbl).localname != "tbl":
+        return False
+    style = p.find(f"{w('pPr')}/{w('pStyle')}")
+    text = "".join(t.text or "" for t in p.iter(w("t")))
+    return ((style is not None and style.get(w("val")) == _CONTINUED_STYLE) or bool(_CONTINUED_TEXT.match(text))) \
+        and _header_rows(tbl.findall(w("tr"))) > 0
+
+
+def _joined(parts: list) -> etree._Element:
+    """One table of the parts: the first whole, each next one without its header rows and repeated categories."""
+    import copy
+    joined = copy.deepcopy(parts[0])
+    for part in parts[1:]:
+        rows = part.findall(w("tr"))
+        body = [copy.deepcopy(tr) for tr in rows[_header_rows(rows):]]
+        if body:
+            last = joined.findall(w("tr"))
+            if last:
+                _continue_merges(last, body[0])
+            joined.extend(body)
+    return joined
+
+
+def _header_rows(rows) -> int:
+    n = 0
+    while n < len(rows) and rows[n].find(f"{w('trPr')}/{w('tblHeader')}") is not None:
+        n += 1
+    return n
+
+
+def _continue_merges(above: list, first) -> None:
+    """A category the split printed again at the top of a part is the merged cell above once more."""
+    for col, tc in _grid(first):
+        if _vmerge(tc) != "restart" or _vmerge(next((c for g, c in _grid(above[-1]) if g == col), None)) is None:
+            continue
+        top = next((c for r in reversed(above) for g, c in _grid(r) if g == col and _vmerge(c) == "restart"), None)
+        if top is not None and _cell_text(top) == _cell_text(tc):
+            del tc.find(f"{w('tcPr')}/{w('vMerge')}").attrib[w("val")]
+            for p in tc.findall(w("p"))[1:]:
+                tc.remove(p)
+            for run in tc.find(w("p"))[:]:
+                if etree.QName(run).localname != "pPr":
+                    run.getparent().remove(run)
+
+
+def _vmerge(tc) -> str | None:
+    """None: the cell is not merged down; "restart": a merge starts here; "continue": covered by the one above."""
+    merge = tc.find(f"{w('tcPr')}/{w('vMerge')}") if tc is not None else None
+    return None if merge is None else merge.get(w("val"), "continue")
+
+
+def _cell_text(tc) -> str:
+    return "".join(t.text or "" for t in tc.iter(w("t")))
+
+
+def _grid(tr):
+    """(grid column, w:tc) of a row's cells."""
+    col = 0
+    for tc in _cells(tr):
+        yield col, tc
+        col += _int(tc.find(w("tcPr")), "gridSpan", 1)
 
 
 def _cells(tr):
