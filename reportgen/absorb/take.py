@@ -187,14 +187,23 @@ class _Taking:
         return self.built_places[id(c.built)] + "（已删去）"
 
     # ---------------------------------------------------------------- by kind of change
-    def modify(self, c: Change) -> None:
+    def routed(self, c: Change) -> bool:
+        """Table rows, Word sections and pack text have ways of their own: True when `c` took one of them."""
         src = c.built["source"]
         if c.built["kind"] == "row":
-            return self.row(c)
-        if src["kind"] == "word":
-            return self.word_change(c)
-        if src["kind"] != "narrative":
-            return self.elsewhere(c)
+            self.row(c)
+        elif src["kind"] == "word":
+            self.word_change(c)
+        elif src["kind"] != "narrative":
+            self.elsewhere(c)
+        else:
+            return False
+        return True
+
+    def modify(self, c: Change) -> None:
+        if self.routed(c):
+            return
+        src = c.built["source"]
         s = self.source(src["file"])
         label = src.get("label", "")
         printed, edited = _core(c.built["text"], label), _core(c.edited.text, label, src.get("block") != "para")
@@ -217,13 +226,9 @@ class _Taking:
         self.r.taken.append(Item(self.place_of(c), f"改为：{_delta(c.built['text'], c.edited.text)}", where))
 
     def delete(self, c: Change) -> None:
+        if self.routed(c):
+            return
         src = c.built["source"]
-        if c.built["kind"] == "row":
-            return self.row(c)
-        if src["kind"] == "word":
-            return self.word_change(c)
-        if src["kind"] != "narrative":
-            return self.elsewhere(c)
         s = self.source(src["file"])
         kind = _CHUNK_KIND.get(src.get("block"), "para")
         chunk, *_ = s.find(kind, src.get("line"), _core(c.built["text"], src.get("label", ""))) if s else (None,)
