@@ -18,13 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import results  # bench/results.py: the shared BENCHMARKS.md writer (bench/ is on sys.path)
@@ -40,15 +37,9 @@ TARGET_S = 2.0
 
 
 def reportgen(*args: str) -> tuple[float, float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True,
-                          text=True, encoding="utf-8")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        sys.exit(f"reportgen {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stderr}{proc.stdout}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc.stdout
+    """Run one reportgen command in a child process: (wall seconds, CPU seconds, stdout)."""
+    wall, cpu, proc = results.timed(*args)
+    return wall, cpu, proc.stdout
 
 
 def measure(runs: int) -> dict[str, list[tuple[float, float]]]:

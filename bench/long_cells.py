@@ -16,13 +16,10 @@ import argparse
 import io
 import os
 import re
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -41,15 +38,7 @@ PASTE = "这是一段从别处粘贴过来的很长的文字，"
 
 def run(*args: str) -> tuple[float, float, int, str]:
     """One reportgen command in a child process: (wall s, CPU s, exit code, first error line)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True,
-                          text=True, encoding="utf-8")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
-        sys.exit(f"reportgen {' '.join(args)} 异常结束（退出码 {proc.returncode}）：\n{proc.stderr[-3000:]}")
+    wall, cpu, proc = results.timed(*args, accept=(0, 1))
     error = next((line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("[错误]")), "")
     return wall, cpu, proc.returncode, error
 

@@ -22,13 +22,10 @@ import argparse
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import results  # bench/results.py: the shared BENCHMARKS.md writer (bench/ is on sys.path)
@@ -45,15 +42,7 @@ COUNT = re.compile(r"(全日制在校生数: \{[^}]*2024: )(\d+)")
 
 def reportgen(*args: str) -> tuple[float, float, str]:
     """Run one reportgen command in a child process: (wall seconds, CPU seconds, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=REPO, capture_output=True,
-                          text=True, encoding="utf-8")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        sys.exit(f"reportgen {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    wall, cpu, proc = results.timed(*args)
     return wall, cpu, proc.stdout
 
 
