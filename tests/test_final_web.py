@@ -3,23 +3,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import yaml
 from deptutil import drop_departments
-from starlette.testclient import TestClient
 
-from reportgen.web.app import Settings, create_app
-from webutil import text_of
+from webutil import app, client, text_of  # noqa: F401 (app, client: fixtures)
 
 LAST_YEAR = ("| 数字 | 上下文 | 在去年报告中的位置 | 现在所在文件 |\n| --- | --- | --- | --- |\n"
              "| 5809 人 | 全年毕业生 5809 人 | a.docx › 第 3 段 | narrative/talent/01-party.md |\n")
-
-
-@pytest.fixture
-def client(demo):
-    with TestClient(create_app([demo], Settings(warm_office=False)), base_url="http://127.0.0.1",
-                    raise_server_exceptions=False) as c:
-        yield c
 
 
 def _last_year_number(demo) -> None:

@@ -17,25 +17,8 @@ from starlette.testclient import TestClient
 from reportgen.web import intake
 from reportgen.web.app import Settings, create_app
 
-from webutil import Served, csrf_of, text_of
+from webutil import LOCAL, Served, app, client, csrf, csrf_of, text_of  # noqa: F401 (app, client, csrf: fixtures)
 
-LOCAL = "http://127.0.0.1"
-
-
-@pytest.fixture
-def app(demo):
-    return create_app([demo], Settings(warm_office=False))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as c:
-        yield c
-
-
-@pytest.fixture
-def csrf(client):
-    return csrf_of(client.get("/p/demo").text)
 
 
 def stamps(root: Path) -> dict[str, tuple[int, int]]:

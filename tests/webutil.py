@@ -1,10 +1,34 @@
-"""Helpers for the web page's tests: a served app on a free port, the CSRF token of a page."""
+"""Helpers for the web page's tests: the demo's app, client and CSRF token as fixtures (import them into a
+test module), a served app on a free port, the CSRF token of a page."""
 from __future__ import annotations
 
 import re
 import socket
 import threading
 import time
+
+import pytest
+
+LOCAL = "http://127.0.0.1"
+
+
+@pytest.fixture
+def app(demo):
+    """The web page over a private copy of the demo (no LibreOffice kept running)."""
+    from reportgen.web.app import Settings, create_app
+    return create_app([demo], Settings(warm_office=False))
+
+
+@pytest.fixture
+def client(app):
+    from starlette.testclient import TestClient
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def csrf(client):
+    return csrf_of(client.get("/p/demo").text)
 
 
 def csrf_of(html: str) -> str:
