@@ -4,7 +4,7 @@ import pytest
 
 from indicator_util import appendix_rows, compute, copy_pack, line_of, project, set_indicator
 from reportgen.doc.model import Table, iter_blocks
-from reportgen.pipeline import prepare
+from reportgen.pipeline import check, prepare
 
 
 def results(report, status=None, group=None):
@@ -266,3 +266,15 @@ def test_a_skipped_serial_in_the_workbook_is_said_at_its_cell(demo, wb_path):
     said = [p for p in problems.warnings if "序号" in p.message]
     assert [str(p.location) for p in said] == [f"W.xlsx › {sheet(openpyxl.load_workbook(wb_path), 1).title} › A4"]
     assert "缺少 3" in said[0].message
+
+
+def test_a_tables_problems_name_it_as_printed_not_by_its_id(demo):
+    """An office knows 表题, not ids: an empty row, a renamed required column and an unknown column say the title."""
+    f = demo / "data" / "tables" / "innovation_awards.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("授予单位:", "颁奖方:")
+                 + "- 获奖名称:\n  获奖级别:\n  获奖等级:\n  颁奖方:\n", encoding="utf-8")
+    _, problems = check(demo)
+    said = [p.message for p in problems.items if p.location and p.location.file.endswith("innovation_awards.yaml")]
+    assert len(said) >= 2 and not [m for m in said if "innovation_awards" in m], said
+    assert any(m.startswith("明细表“创新创业大赛获奖情况一览表”第 ") and "行是空行" in m for m in said), said
+    assert any("明细表“创新创业大赛获奖情况一览表”的必填列“授予单位”" in m for m in said), said

@@ -192,6 +192,7 @@ def test_wrong_isbn_and_duplicate_rows_are_located(demo):
     assert "校验位不对" in msgs[f"data/tables/coop_textbooks.yaml:{_line(f, wrong)}"]
     dup = [m for loc, m in msgs.items() if loc.startswith("data/tables/innovation_platforms.yaml") and "是否重复填写" in m]
     assert dup and "与第 1 行" in dup[0]
+    assert dup[0].startswith("明细表“技术技能创新平台一览表”第 ") and "表 innovation_platforms" not in dup[0]   # as printed
     report = final_check(demo)
     assert [i.place for i in report.items if i.group == "书号有误或重复的行"] == \
         [f"data/tables/coop_textbooks.yaml:{_line(f, wrong)}", next(loc for loc in msgs if "是否重复填写" in msgs[loc])]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..dataset import Dataset, RawProject, RawTable, TableData
 from ..errors import Problems, did_you_mean
+from ..render.env import render_title
 from ..value_kinds import NOT_REPORTED
 from .coerce import coerce, is_blank
 from .identity import check_duplicates, check_isbns, check_serials
@@ -10,8 +11,9 @@ from .quantities import coerce_indicator, typed_number
 
 
 def check_project(raw: RawProject, problems: Problems) -> Dataset:
-    tables = {tid: _table(raw.tables[tid], tdef, problems) if tid in raw.tables else TableData(tdef, [], [], [])
-              for tid, tdef in raw.pack.tables.items()}
+    context = {"year": raw.config["year"], "school": raw.config.get("school", {})}
+    tables = {tid: _table(raw.tables[tid], tdef, _named(tdef, context), problems) if tid in raw.tables
+              else TableData(tdef, [], [], []) for tid, tdef in raw.pack.tables.items()}
     values, locs, typed_derived = _indicators(raw, problems)
     typed_numbers = {name: {y: typed_number(raw.pack.indicators[name], c.raw, c.text) for y, c in years.items()}
                      for name, years in typed_derived.items()}
@@ -53,13 +55,18 @@ def _warn_empty_year(raw: RawProject, values: dict, problems: Problems) -> None:
                      raw.config_loc)
 
 
-def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
+def _named(tdef, context: dict) -> str:
+    """How a message names a table: by the title the draft prints, as the office knows it (not its id)."""
+    return f"明细表“{render_title(tdef.title, context)}”"
+
+
+def _table(rt: RawTable, tdef, name: str, problems: Problems) -> TableData:
     data = TableData(tdef, [], [], [], rt.loc)
-    absent = _absent_columns(rt, tdef, problems)
+    absent = _absent_columns(rt, tdef, name, problems)
     unlisted: dict[tuple[str, str], list] = {}       # (column, value) -> its cells: one warning per value
     for n, row in enumerate(rt.rows, start=1):
         if all(is_blank(c.raw) for c in row.cells.values()):
-            problems.warning(f"表 {tdef.id} 第 {n} 行是空行，已跳过", row.loc)
+            problems.warning(f"{name}第 {n} 行是空行，已跳过", row.loc)
             continue
         values, locs = {}, {}
         for col in tdef.columns:
@@ -85,7 +92,7 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
         data.locs.append(locs)
         data.row_locs.append(row.loc)
     check_isbns(tdef, data.rows, data.locs, problems)
-    check_duplicates(tdef, data.rows, data.row_locs, problems)
+    check_duplicates(tdef, name, data.rows, data.row_locs, problems)
     check_serials(rt.rows, problems)
     for (column, warning), locs in unlisted.items():
         more = "、".join(str(loc.line) if loc.line else (loc.cell or "") for loc in locs[1:])
@@ -96,7 +103,7 @@ def _table(rt: RawTable, tdef, problems: Problems) -> TableData:
     return data
 
 
-def _absent_columns(rt: RawTable, tdef, problems: Problems) -> set[str]:
+def _absent_columns(rt: RawTable, tdef, name: str, problems: Problems) -> set[str]:
     """Required columns no row has: one error per table (a renamed header), not one per row.
     The likely renamed header comes first; other unknown headers are one warning each."""
     present = {name for row in rt.rows for name in row.cells}
@@ -106,12 +113,12 @@ def _absent_columns(rt: RawTable, tdef, problems: Problems) -> set[str]:
         header = did_you_mean(col.name, unused, template="{}", cutoff=0.3)
         if header:
             loc = unused.pop(header)
-            problems.error(f"表头“{header}”是否应为“{col.name}”？表 {tdef.id} 的必填列“{col.name}”在全部 "
+            problems.error(f"表头“{header}”是否应为“{col.name}”？{name}的必填列“{col.name}”在全部 "
                            f"{len(rt.rows)} 行中都没有（若本校表头就叫“{header}”，可在 report.yaml 的 tables 中为该列加别名）", loc)
         else:
-            problems.error(f"表 {tdef.id} 的必填列“{col.name}”在全部 {len(rt.rows)} 行中都没有", rt.loc)
+            problems.error(f"{name}的必填列“{col.name}”在全部 {len(rt.rows)} 行中都没有", rt.loc)
     for key, loc in unused.items():
-        problems.warning(f"表 {tdef.id} 没有“{key}”这一列，该列数据未使用", loc)
+        problems.warning(f"{name}没有“{key}”这一列，该列数据未使用", loc)
     return {c.name for c in absent}
 
 

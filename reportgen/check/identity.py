@@ -58,7 +58,8 @@ def check_isbns(tdef, rows: list[dict], locs: list[dict], problems: Problems) ->
                     problems.warning(why, where.get(col.name))
 
 
-def check_duplicates(tdef, rows: list[dict], row_locs: list[Location], problems: Problems) -> None:
+def check_duplicates(tdef, name: str, rows: list[dict], row_locs: list[Location], problems: Problems) -> None:
+    """Two rows alike in every text column: said once per repeat, the table named as printed (`name`)."""
     keys = [c.name for c in tdef.columns if not c.numeric]
     if not keys:
         return
@@ -70,7 +71,7 @@ def check_duplicates(tdef, rows: list[dict], row_locs: list[Location], problems:
         if key in first:
             j = first[key]
             shown = "、".join(v for v in key if v)[:60]
-            problems.warning(f"表 {tdef.id} 第 {i + 1} 行与第 {j + 1} 行（{row_locs[j]}）相同（{shown}），"
+            problems.warning(f"{name}第 {i + 1} 行与第 {j + 1} 行（{row_locs[j]}）相同（{shown}），"
                              f"{REPEAT_WORD}？若确是两项，请在某一列写出区别", row_locs[i])
         else:
             first[key] = i

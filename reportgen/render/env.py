@@ -7,9 +7,10 @@ located errors, and the loader only serves files inside the pack or the project 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import Location, Problem, TemplateProblem, os_reason
@@ -87,3 +88,14 @@ def make_env(roots: dict[str, Path | list[Path]], sources: dict[str, str] | None
         auto_reload=False,
     )
     return env
+
+
+def render_title(title: str, context: dict) -> str:
+    """A table's or chart's title as printed ("{{ year }}年…" → "2024年…"); a title that needs more than the
+    context is shown without its template parts rather than failing a message or a sheet name."""
+    if "{" not in title:
+        return title
+    try:
+        return make_env({}).from_string(title).render(**context)
+    except TemplateError:
+        return re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", title)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from jinja2 import TemplateError
-
 from ..load.project import TOTAL_WORDS  # noqa: F401 - a 合计 row reads the same in a workbook
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
+from ..render.env import render_title  # noqa: F401 - sheet titles, importers and pages print a title one way
 
 README_SHEET = "说明"
 INDICATOR_SHEET = "指标"
@@ -47,16 +46,6 @@ def short_title(tdef: TableDef, context: dict) -> str:
     """The table title without a leading year and a trailing "情况一览表": what a sheet tab can hold."""
     title = _YEAR_PREFIX.sub("", render_title(tdef.title, context)).strip()
     return _TITLE_SUFFIX.sub("", title).strip() or title
-
-
-def render_title(title: str, context: dict) -> str:
-    if "{" not in title:
-        return title
-    from ..render.env import make_env
-    try:
-        return make_env({}).from_string(title).render(**context)
-    except TemplateError:
-        return re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", title)
 
 
 def header_key(text) -> str:
