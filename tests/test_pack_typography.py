@@ -60,8 +60,8 @@ def test_the_shape_the_warning_shows_reads_the_same_and_without_a_warning(tmp_pa
     warnings = Problems()
     old = load_pack(find_pack("annual-2024"), overlay=overlay(tmp_path / "old", OLD_SHAPE), warnings=warnings)
     shown = warnings.items[0].message.split("\n", 1)[1]          # the YAML the office is asked to paste in
-    assert "headings:" in shown
-    new_text = OLD_SHAPE.split("  heading_fonts")[0] + shown.split("typography:\n", 1)[1] + "\n"
+    assert shown.startswith("  headings:\n    1: {font: 黑体, size: 18, bold: true}\n")
+    new_text = OLD_SHAPE.split("  heading_fonts")[0] + shown + "\n"          # pasted in place of the three lists
     again = Problems()
     new = load_pack(find_pack("annual-2024"), overlay=overlay(tmp_path / "new", new_text), warnings=again)
     assert again.items == []

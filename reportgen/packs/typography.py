@@ -82,22 +82,22 @@ def read_typography(layers, problems: Problems) -> Typography:
 
 def _old_lists(spec: dict) -> dict[str, dict]:
     """The old lists of one layer as records per level ("1" … "4"), each level taking what the writer took."""
-    out: dict[str, dict] = {}
-    for key, name in OLD_LISTS.items():
-        values = spec.get(key)
-        for n, level in enumerate(LEVELS, start=1):
-            if values:
-                out.setdefault(level, {})[name] = values[min(n, len(values)) - 1]
-    return {level: {k: rec[k] for k in OLD_LISTS.values() if k in rec} for level, rec in out.items()}
+    out = {}
+    for n, level in enumerate(LEVELS, start=1):
+        record = {name: spec[key][min(n, len(spec[key])) - 1] for key, name in OLD_LISTS.items() if spec.get(key)}
+        if record:
+            out[level] = record
+    return out
 
 
 def _warn_old_shape(node: YNode, converted: dict[str, dict], file: str, problems: Problems) -> None:
     first = next(k for k in node.value if k in OLD_LISTS)
     given = "、".join(k for k in OLD_LISTS if k in node.value)
-    shape = yaml.safe_dump({"typography": {"headings": {int(k): v for k, v in converted.items()}}},
+    shape = yaml.safe_dump({"headings": {int(k): v for k, v in converted.items()}},
                            allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
-    problems.warning(f"排版设置 {given} 是旧写法（各级标题的字体、字号、加粗分列三个列表），已按各级读取；"
-                     f"请改为每级一条（只写要改的级别和项）：\n{shape.rstrip()}",
+    indented = "\n".join("  " + line for line in shape.splitlines())       # as it stands under typography:
+    problems.warning(f"排版设置 {given} 是旧写法（各级标题的字体、字号、加粗分列三个列表），本次已按各级读取，"
+                     f"结果不变；请在 typography: 下把这几行换成每级一条：\n{indented}",
                      Location(file, node.value[first].loc.line, path=f"typography › {first}"))
 
 
