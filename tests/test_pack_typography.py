@@ -120,3 +120,11 @@ def test_built_in_packs_write_the_records_not_the_lists():
     for pack_yaml in BUILTIN_PACKS.glob("*/pack.yaml"):
         typography = yaml.safe_load(pack_yaml.read_text(encoding="utf-8")).get("typography", {})
         assert not {"heading_fonts", "heading_sizes", "heading_bold"} & set(typography), pack_yaml
+
+
+def test_pack_show_gives_each_heading_level_and_the_layer_that_changed_it(run, tmp_path):
+    (tmp_path / "report.yaml").write_text("extends: annual-2024\n", encoding="utf-8")
+    overlay(tmp_path, "typography:\n  headings:\n    2: {size: 15}\n")
+    shown = run("pack", "show", tmp_path).out
+    assert "typography.headings.2 = {'font': '楷体_GB2312', 'size': 15, 'bold': False}  ← pack/pack.yaml:3" in shown
+    assert "typography.headings.1 = {'font': '黑体', 'size': 16, 'bold': False}  ← annual-2024/pack.yaml:" in shown
