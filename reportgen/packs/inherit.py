@@ -10,8 +10,8 @@ Resolution order, nearest first — the first layer that has a thing wins:
 How layers combine:
   - files (chapter templates, includes): the nearest layer holding the file serves it;
   - pack.yaml scalars (name, version, numbering, toc, default_template …): nearest wins;
-  - cover, typography, levels, wording, school_fields: merged key by key, nearest wins (typography's
-    heading records level by level and key by key: packs/typography.py reads each layer's own);
+  - cover, typography, levels, wording, school_fields: merged key by key, nearest wins; typography's
+    heading records level by level and key by key (packs/typography.py reads them, checked, from each layer);
   - chapters: merged by id — an entry with a known id changes only the keys it gives (title,
     template, numbered, sections …; sections merge by id the same way), `remove: true` drops it,
     a new id is added at the end or where `before:` / `after:` says;
