@@ -120,9 +120,9 @@ def test_heading_fonts_follow_typography(reopened):
     t = Typography()
     for level in range(1, 5):
         style = reopened.styles[f"Heading {level}"]
-        assert style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == t.heading_fonts[level - 1]
-        assert style.font.size.pt == t.heading_sizes[level - 1]
-        assert bool(style.font.bold) == t.heading_bold[level - 1]
+        assert style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == t.headings[level].font
+        assert style.font.size.pt == t.headings[level].size
+        assert bool(style.font.bold) == t.headings[level].bold
         assert style.element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == str(level - 1)
         assert style.font.color.rgb == docx.shared.RGBColor(0, 0, 0)
 

@@ -363,9 +363,9 @@ def _role_faces(t, pages):
             text = squash(ln["text"])
             if ln["size"] == t.title_size or ln["size"] == t.cover_title_size:
                 faces["title"][ln["face"]] += 1
-            elif CHAPTER.match(text) and ln["size"] == t.heading_sizes[0] and len(text) < 30:
+            elif CHAPTER.match(text) and ln["size"] == t.heading(1).size and len(text) < 30:
                 faces["chapter heading"][ln["face"]] += 1
-            elif SECTION.match(text) and ln["size"] == t.heading_sizes[1] and len(text) < 40:
+            elif SECTION.match(text) and ln["size"] == t.heading(2).size and len(text) < 40:
                 faces["section heading"][ln["face"]] += 1
             elif ln["size"] == t.body_size and page["numbered"]:
                 faces["body"][ln["face"]] += 1
@@ -445,7 +445,7 @@ def test_no_page_is_left_mostly_empty_except_before_a_chapter(typeset):
             continue
         share = (page["bottom_margin"] - page["content_bottom"]) / (page["bottom_margin"] - text_top)
         head = nxt["lines"][0]
-        chapter_next = head["size"] >= t.heading_sizes[0] and head["face"] == _role_faces(t, pages).get("chapter heading")
+        chapter_next = head["size"] >= t.heading(1).size and head["face"] == _role_faces(t, pages).get("chapter heading")
         if share > MAX_EMPTY and not chapter_next:
             empty.append(f"page {n + 1}: {share:.0%} empty, next page starts with {head['text'][:15]}")
     assert not empty, f"{name}: " + "; ".join(empty)

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import yaml
 
-from reportgen.doc.model import Typography
+from reportgen.doc.model import HeadingStyle, Typography
 from reportgen.errors import Problems
 from reportgen.load.yaml_source import load_yaml
 from reportgen.pack import ColumnDef, IndicatorDef
+from reportgen.packs.inherit import Layer
 from reportgen.packs.load import _indicators, column_def
 from reportgen.packs.reference import END, START, declared_options, reference_markdown
+from reportgen.packs.typography import OLD_LISTS, heading_schema, read_typography, typography_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "packs.md"
@@ -82,6 +84,45 @@ def test_every_indicator_option_reaches_the_indicator_and_every_field_is_declare
 def test_every_typography_setting_is_in_the_reference():
     text = DOC.read_text(encoding="utf-8")
     assert all(f"`{f.name}`" in text for f in dataclasses.fields(Typography))
+    assert all(f"`{f.name}`" in text for f in dataclasses.fields(HeadingStyle))
+
+
+def _typography_of(tmp_path, typography: dict) -> tuple[Typography, Problems]:
+    """What the loader makes of a pack.yaml layer whose typography is this, and what it says about it."""
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump({"typography": typography}, allow_unicode=True), encoding="utf-8")
+    problems = Problems()
+    t = read_typography([Layer(tmp_path, load_yaml(path, "pack.yaml"), "pack")], problems)
+    assert not problems.errors, [str(p) for p in problems.errors]
+    return t, problems
+
+
+def test_every_typography_setting_reaches_the_typography_and_every_field_is_declared(tmp_path):
+    declared = typography_schema()["properties"]
+    assert set(declared) == {f.name for f in dataclasses.fields(Typography)} | set(OLD_LISTS)
+    for key, spec in declared.items():
+        if key == "headings" or key in OLD_LISTS:
+            continue
+        value = 7 if spec["type"] in ("number", "integer") else "甲乙"
+        t, problems = _typography_of(tmp_path, {key: value})
+        assert getattr(t, key) == value and not problems.items, f"{key} is declared but not read"
+
+
+def test_every_heading_record_option_reaches_each_level_and_every_field_is_declared(tmp_path):
+    record = heading_schema()["properties"]
+    assert set(record) == {f.name for f in dataclasses.fields(HeadingStyle)} == set(OLD_LISTS.values())
+    assert set(typography_schema()["properties"]["headings"]["properties"]) == {"1", "2", "3", "4"}
+    for key, spec in record.items():
+        for level in (1, 4):
+            default = getattr(Typography().heading(level), key)
+            value = {"string": "甲乙", "number": 7, "boolean": not default}[spec["type"]]
+            t, problems = _typography_of(tmp_path, {"headings": {level: {key: value}}})
+            assert getattr(t.heading(level), key) == value, f"heading option {key} is declared but not read"
+            assert not problems.items
+        # the old list of the same option reaches the same field of every level, with a warning
+        old = next(k for k, name in OLD_LISTS.items() if name == key)
+        t, problems = _typography_of(tmp_path, {old: [value]})
+        assert all(getattr(t.heading(n), key) == value for n in range(1, 5)) and len(problems.warnings) == 1
 
 
 def test_value_formats_are_an_enum_not_strings():

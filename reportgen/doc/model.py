@@ -147,41 +147,74 @@ class Cover:
     lines: list[str] = field(default_factory=list)   # extra lines (e.g. 二〇二四年十二月)
 
 
+HEADING_LEVELS = 4       # heading levels with a style of their own (一、 （一） 1. （1）); deeper ones use level 4's
+
+
+def _setting(default, doc: str):
+    """A typography setting: its default and what it means to a pack author (docs/packs.md shows both)."""
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """How one heading level looks (GB/T 9704: 一级 黑体, 二级 楷体, 三级 仿宋加粗, all 三号)."""
+    font: str = _setting("仿宋_GB2312", "标题字体（中文）")
+    size: float = _setting(16, "字号（磅）：三号 16、小三 15、四号 14")
+    bold: bool = _setting(False, "是否加粗")
+
+
+def _default_headings() -> dict[int, HeadingStyle]:
+    return {1: HeadingStyle("黑体"), 2: HeadingStyle("楷体_GB2312"), 3: HeadingStyle("仿宋_GB2312", bold=True),
+            4: HeadingStyle("仿宋_GB2312")}
+
+
 @dataclass
 class Typography:
-    """Page and font settings from the pack (domain brief §7); sizes in points, lengths in mm."""
-    page_width_mm: float = 210
-    page_height_mm: float = 297
-    margin_top_mm: float = 37
-    margin_bottom_mm: float = 35
-    margin_left_mm: float = 28
-    margin_right_mm: float = 26
-    body_font: str = "仿宋_GB2312"
-    body_size: float = 16
-    line_spacing_pt: float = 28
-    first_line_indent_chars: float = 2
-    latin_font: str = "Times New Roman"
-    title_font: str = "方正小标宋简体"
-    title_size: float = 22
-    cover_title_size: float = 26      # the report title on the cover, above the 2号 school line
-    heading_fonts: tuple[str, ...] = ("黑体", "楷体_GB2312", "仿宋_GB2312", "仿宋_GB2312")
-    heading_sizes: tuple[float, ...] = (16, 16, 16, 16)
-    heading_bold: tuple[bool, ...] = (False, False, True, False)
-    caption_font: str = "黑体"
-    caption_size: float = 12
-    table_font: str = "宋体"
-    table_size: float = 10.5
-    case_font: str = "楷体_GB2312"
-    case_size: float = 14
-    case_line_spacing_pt: float = 24
-    case_shading: str = "EEF3F8"
-    footer_font: str = "宋体"
-    footer_size: float = 14
-    page_number_format: str = "— {n} —"
-    running_header: str = ""          # the text at the top of every body page ({{ school.name }} …); "" for none
-    header_size: float = 10.5
-    image_max_width_mm: float = 150
-    image_max_px: int = 1600      # longest side after downscaling; ~270 dpi at 150 mm
+    """Page and font settings from the pack (domain brief §7); sizes in points, lengths in mm.
+
+    These fields are the declaration of the pack's `typography:` options: packs/typography.py derives the
+    schema the loader checks and the reference in docs/packs.md from them (their `doc`)."""
+    page_width_mm: float = _setting(210, "纸张宽度（毫米）")
+    page_height_mm: float = _setting(297, "纸张高度（毫米）")
+    margin_top_mm: float = _setting(37, "上边距（毫米）")
+    margin_bottom_mm: float = _setting(35, "下边距（毫米）")
+    margin_left_mm: float = _setting(28, "左边距（毫米）")
+    margin_right_mm: float = _setting(26, "右边距（毫米）")
+    body_font: str = _setting("仿宋_GB2312", "正文字体")
+    body_size: float = _setting(16, "正文字号（磅）")
+    line_spacing_pt: float = _setting(28, "正文固定行距（磅）")
+    first_line_indent_chars: float = _setting(2, "正文首行缩进（字）")
+    latin_font: str = _setting("Times New Roman", "西文和数字字体")
+    title_font: str = _setting("方正小标宋简体", "封面标题、学校名称的字体")
+    title_size: float = _setting(22, "封面学校名称的字号（磅）")
+    # the report title on the cover, above the 2号 school line
+    cover_title_size: float = _setting(26, "封面报告标题的字号（磅）")
+    headings: dict[int, HeadingStyle] = field(
+        default_factory=_default_headings,
+        metadata={"doc": "各级标题，每级一条：级别（1–4）: {font, size, bold}；只写要改的级别和项"})
+    caption_font: str = _setting("黑体", "表题、图题字体")
+    caption_size: float = _setting(12, "表题、图题字号（磅）")
+    table_font: str = _setting("宋体", "表格文字字体")
+    table_size: float = _setting(10.5, "表格文字字号（磅）")
+    case_font: str = _setting("楷体_GB2312", "案例框文字字体")
+    case_size: float = _setting(14, "案例框文字字号（磅）")
+    case_line_spacing_pt: float = _setting(24, "案例框固定行距（磅）")
+    case_shading: str = _setting("EEF3F8", "案例框底色（十六进制 RGB）")
+    footer_font: str = _setting("宋体", "页码字体")
+    footer_size: float = _setting(14, "页码字号（磅）")
+    page_number_format: str = _setting("— {n} —", "页码格式，{n} 为页码")
+    # the text at the top of every body page ({{ school.name }} …); "" for none
+    running_header: str = _setting("", "页眉文字（可用 {{ school.name }}、{{ year }}；空字符串不加页眉）")
+    header_size: float = _setting(10.5, "页眉字号（磅）")
+    image_max_width_mm: float = _setting(150, "图片最大宽度（毫米）")
+    # longest side after downscaling; ~270 dpi at 150 mm
+    image_max_px: int = _setting(1600, "图片缩小后最长边的像素数")
+
+    def heading(self, level: int) -> HeadingStyle:
+        """Level `level`'s style. A level past the last declared one looks like the last (a pack always has
+        1–HEADING_LEVELS: the loader fills every level from the defaults), one before the first like the first."""
+        declared = sorted(self.headings)
+        return self.headings[max((n for n in declared if n <= level), default=declared[0])]
 
 
 @dataclass

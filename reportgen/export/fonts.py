@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..doc.model import Typography
+from ..doc.model import HEADING_LEVELS, Typography
 
 # Classes of official fonts, recognised by a part of the name, most specific first, each with
 # the installed faces that stand in for it, best first (Debian: fonts-noto-cjk,
@@ -39,8 +39,9 @@ CLASSES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
 
 def official_fonts(t: Typography) -> list[str]:
     """Every font name the writer puts into the .docx, once each, in a stable order."""
-    names = [t.body_font, t.title_font, *t.heading_fonts, t.caption_font, t.table_font, t.case_font,
-             t.footer_font, t.latin_font]
+    headings = [t.heading(n).font for n in range(1, HEADING_LEVELS + 1)]
+    names = [t.body_font, t.title_font, *headings, t.caption_font, t.table_font, t.case_font, t.footer_font,
+             t.latin_font]
     return list(dict.fromkeys(n for n in names if n))
 
 

@@ -23,12 +23,14 @@ def schema(name: str) -> dict:
     return json.loads(resources.files("reportgen.schemas").joinpath(f"{name}.json").read_text("utf-8"))
 
 
-def validate_node(node: YNode | None, schema_name: str, file: str, problems: Problems) -> bool:
-    """Add a located problem for every schema violation; True when the node is valid."""
+def validate_node(node: YNode | None, schema_name: str | dict, file: str, problems: Problems) -> bool:
+    """Add a located problem for every schema violation; True when the node is valid.
+
+    `schema_name` names a file in reportgen/schemas/, or is a schema itself (one made from a declaration)."""
     if node is None:
         problems.error("文件为空", Location(file))
         return False
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    validator = jsonschema.Draft202012Validator(schema_name if isinstance(schema_name, dict) else schema(schema_name))
     ok = True
     for err in sorted(validator.iter_errors(node.plain()), key=lambda e: list(map(str, e.absolute_path))):
         ok = False

@@ -10,7 +10,8 @@ Resolution order, nearest first — the first layer that has a thing wins:
 How layers combine:
   - files (chapter templates, includes): the nearest layer holding the file serves it;
   - pack.yaml scalars (name, version, numbering, toc, default_template …): nearest wins;
-  - cover, typography, levels, wording, school_fields: merged key by key, nearest wins;
+  - cover, typography, levels, wording, school_fields: merged key by key, nearest wins; typography's
+    heading records level by level and key by key (packs/typography.py reads them, checked, from each layer);
   - chapters: merged by id — an entry with a known id changes only the keys it gives (title,
     template, numbered, sections …; sections merge by id the same way), `remove: true` drops it,
     a new id is added at the end or where `before:` / `after:` says;
@@ -211,10 +212,21 @@ def _merge_spec(base: YNode, child: YNode, problems: Problems) -> YNode:
         if key == "chapters" and bnode is not None and bnode.kind == cnode.kind == "seq":
             items[key] = merge_by_id(bnode, cnode, problems, nested="sections", what="章节")
         elif key in MERGED_MAPS and bnode is not None and bnode.kind == cnode.kind == "map":
-            items[key] = YNode("map", {**bnode.value, **cnode.value}, cnode.loc)
+            items[key] = _merge_map(bnode, cnode, deep=key == "typography")
         else:
             items[key] = cnode
     return YNode("map", items, base.loc)
+
+
+def _merge_map(bnode: YNode, cnode: YNode, deep: bool) -> YNode:
+    """Key by key, nearest wins; `deep` merges maps inside the same way (typography's heading records, as
+    packs/typography.py reads them, so that `pack show` shows what the loader uses)."""
+    items = dict(bnode.value)
+    for key, cvalue in cnode.value.items():
+        bvalue = items.get(key)
+        nested = deep and bvalue is not None and bvalue.kind == cvalue.kind == "map"
+        items[key] = _merge_map(bvalue, cvalue, deep) if nested else cvalue
+    return YNode("map", items, cnode.loc)
 
 
 def merge_by_id(bnode: YNode, cnode: YNode, problems: Problems, nested: str | None = None, what: str = "项") -> YNode:

@@ -37,7 +37,7 @@ def lint_pack(root: Path, overlay: Path | None = None) -> Problems:
     from .load import load_pack
     problems = Problems()
     try:
-        pack = load_pack(root, overlay=overlay)
+        pack = load_pack(root, overlay=overlay, warnings=problems)
     except ReportgenError as e:
         problems.extend(e.problems())
         return problems

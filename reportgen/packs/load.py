@@ -7,12 +7,10 @@ refused before any project data is read.
 """
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 
 from ..compute.indicators import compile_formula
 from ..compute.units import units
-from ..doc.model import Typography
 from ..errors import FormulaError, Location, PackError, Problems, ReportgenError
 from ..load.yaml_source import YNode
 from ..value_kinds import ValueFormat
@@ -39,6 +37,7 @@ from .inherit import (
     part_node,
     read_layers,
 )
+from .typography import read_typography
 
 
 def load_project_pack(root: Path, config: dict, problems: Problems) -> Pack:
@@ -63,19 +62,20 @@ def project_pack(project: Path, config: dict, problems: Problems):
                         where)
     overlay = project / OVERLAY_DIR
     if base:
-        return load_pack(find_pack(base, project), overlay=overlay)
+        return load_pack(find_pack(base, project), overlay=overlay, warnings=problems)
     root = find_pack(name, project)
     if overlay.is_dir() and root != overlay.resolve() and any(overlay.iterdir()):
         problems.warning(f"项目中有 {OVERLAY_DIR}/ 文件夹，但 report.yaml 写的是 pack:，其中的覆盖不会生效；"
                          f"如需覆盖，请改为 extends: {name}", where)
-    return load_pack(root)
+    return load_pack(root, warnings=problems)
 
 
-def load_pack(root: Path, overlay: Path | None = None) -> Pack:
+def load_pack(root: Path, overlay: Path | None = None, warnings: Problems | None = None) -> Pack:
     """Load and check every file of a pack; all problems of the pack are raised together.
 
     A pack may extend another, and a project may lay its own pack/ folder over it (`overlay`):
     packs/inherit.py reads every layer, checks each on its own and merges them (order documented there).
+    The pack's warnings (an old way of writing a setting …) are added to `warnings` when given.
     """
     problems = Problems()
     layers = read_layers(root, overlay, problems)          # nearest first
@@ -96,7 +96,7 @@ def load_pack(root: Path, overlay: Path | None = None) -> Pack:
     indicators = _load_part(root, spec.get("indicators"), "indicators", display, problems, _indicators) or {}
     appendix = _load_part(root, spec.get("appendix"), "appendix", display, problems, _appendix) or []
     charts = _load_part(root, spec.get("charts"), "charts", display, problems, _charts) or {}
-    typography = _typography(node.get("typography"), display("pack.yaml"), problems)
+    typography = read_typography(layers, problems)
     _cross_check(tables, indicators, appendix, problems)
     _check_charts(charts, tables, indicators, problems)
     checks = _load_part(root, spec.get("checks"), "checks", display, problems, parse_checks) or []
@@ -104,6 +104,8 @@ def load_pack(root: Path, overlay: Path | None = None) -> Pack:
     levels = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in spec.get("levels", {}).items()}
     check_definitions(tables, indicators, checks, standards, levels, problems)
     problems.raise_if_errors()
+    if warnings is not None:
+        warnings.items.extend(problems.warnings)
     return Pack(**pack_options(spec, layers), name=spec["name"], version=spec["version"], root=root,
                 description=spec.get("description", ""),
                 cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
@@ -243,28 +245,6 @@ def _check_convert(d: IndicatorDef, problems: Problems) -> None:
     if src is not None and not units().convertible(str(src), d.unit):
         problems.error(f"指标“{d.name}”的 convert: 填报单位“{src}”不能换算为指标单位“{d.unit}”"
                        "（见单位换算表 data/units.yaml）", d.loc)
-
-
-def _typography(node: YNode | None, file: str, problems: Problems) -> Typography:
-    if node is None:
-        return Typography()
-    known = {f.name: f for f in fields(Typography)}
-    values = {}
-    for key, vnode in node.value.items():
-        if key not in known:
-            problems.error(f"无法识别的排版设置“{key}”", Location(file, vnode.loc.line, path=f"typography › {key}"))
-            continue
-        value = vnode.plain()
-        default = getattr(Typography(), key)
-        if isinstance(default, tuple):
-            value = tuple(value) if isinstance(value, list) else None
-        ok = value is not None and (isinstance(value, type(default)) or
-                                    (isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool)))
-        if not ok:
-            problems.error(f"排版设置“{key}”的取值“{vnode.plain()}”类型不对", Location(file, vnode.loc.line))
-            continue
-        values[key] = float(value) if isinstance(default, float) else value
-    return Typography(**values)
 
 
 def _cross_check(tables, indicators, appendix, problems: Problems) -> None:

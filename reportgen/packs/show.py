@@ -76,9 +76,13 @@ def _setting_lines(pack: Pack, merged, base_files: set[str]) -> list[str]:
         if node.kind == "map":
             inherited = [k for k, v in node.value.items() if v.loc.file.split("/")[0] in base_files]
             for k, v in node.value.items():
-                if len(node.value) <= 6 or k not in inherited:
-                    value = v.plain() if v.kind != "map" else "…"
-                    out.append(f"  {key}.{k} = {_short(value)}  ← {_where(v.loc)}")
+                if len(node.value) > 6 and k in inherited:
+                    continue
+                if v.kind == "map" and v.value and all(r.kind == "map" for r in v.value.values()):
+                    # records (typography.headings): each with the layer that last changed it
+                    out += [f"  {key}.{k}.{n} = {_short(r.plain())}  ← {_where(r.loc)}" for n, r in v.value.items()]
+                else:
+                    out.append(f"  {key}.{k} = {_short(v.plain() if v.kind != 'map' else '…')}  ← {_where(v.loc)}")
             if len(node.value) > 6 and inherited:
                 out.append(f"  {key}：其余 {len(inherited)} 项 ← {pack.layers[-1].root.name}/pack.yaml")
         else:

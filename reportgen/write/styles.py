@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
-from reportgen.doc.model import Typography
+from reportgen.doc.model import HEADING_LEVELS, Typography
 from reportgen.write.oxml import el, pt_to_twips, sub
 
 # Style ids the writer refers to (ids, not UI names: pStyle stores ids).
@@ -38,7 +38,6 @@ COVER_SCHOOL = "CoverSchool"
 COVER_SUBTITLE = "CoverSubtitle"
 COVER_LINE = "CoverLine"
 
-HEADING_LEVELS = 4
 BODY_OUTLINE = 9          # outline level 9 = body text: not in the TOC or navigation pane
 HEADER_SHADING = "D9D9D9"
 
@@ -80,21 +79,17 @@ def _heading_specs(t: Typography) -> list[StyleSpec]:
     specs = []
     body_indent = t.first_line_indent_chars * t.body_size      # GB/T 9704: headings indented like the body
     for level in range(1, HEADING_LEVELS + 1):
-        font, size, bold = _pick(t.heading_fonts, level), _pick(t.heading_sizes, level), _pick(t.heading_bold, level)
+        h = t.heading(level)
         listed = StyleSpec(
-            heading_id(level), f"heading {level}", font, size, bold=bold, align="both", first_line_pt=body_indent,
+            heading_id(level), f"heading {level}", h.font, h.size, bold=h.bold, align="both", first_line_pt=body_indent,
             # an exact line shorter than the glyphs would clip them
-            line_pt=max(t.line_spacing_pt, size * 1.25),
+            line_pt=max(t.line_spacing_pt, h.size * 1.25),
             before_pt=t.line_spacing_pt / 2 if level == 1 else 0, keep_next=True,
             outline=level - 1, black=True)
         unlisted = replace(listed, style_id=heading_id(level, False), name=f"Unlisted Heading {level}",
                            based_on=heading_id(level), outline=BODY_OUTLINE)
         specs += [listed, unlisted]
     return specs
-
-
-def _pick(values: tuple, level: int):
-    return values[min(level, len(values)) - 1]
 
 
 def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
@@ -105,7 +100,7 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
         StyleSpec(TITLE, "Title", t.title_font, t.cover_title_size, align="center", black=True, bold=True,
                   before_pt=t.cover_title_size / 2, after_pt=t.cover_title_size / 2),
         StyleSpec(COVER_SCHOOL, "Cover School", t.title_font, t.title_size, align="center", black=True),
-        StyleSpec(COVER_SUBTITLE, "Cover Subtitle", _pick(t.heading_fonts, 2), _pick(t.heading_sizes, 2),
+        StyleSpec(COVER_SUBTITLE, "Cover Subtitle", t.heading(2).font, t.heading(2).size,
                   align="center", before_pt=t.body_size / 2),
         StyleSpec(COVER_LINE, "Cover Line", t.body_font, t.body_size, align="center",
                   after_pt=t.body_size / 2),
@@ -134,14 +129,14 @@ def style_specs(t: Typography, text_width_twips: int) -> list[StyleSpec]:
         StyleSpec(KEY_VALUE, "Key Value", align="both", **plain),
         StyleSpec(FOOTER, "footer", t.footer_font, t.footer_size, align="center"),
         StyleSpec(HEADER, "header", t.footer_font, t.header_size, align="center"),
-        StyleSpec(TOC_HEADING, "TOC Heading", _pick(t.heading_fonts, 1), _pick(t.heading_sizes, 1),
-                  bold=_pick(t.heading_bold, 1), align="center", line_pt=t.line_spacing_pt,
+        StyleSpec(TOC_HEADING, "TOC Heading", t.heading(1).font, t.heading(1).size,
+                  bold=t.heading(1).bold, align="center", line_pt=t.line_spacing_pt,
                   after_pt=t.line_spacing_pt / 2, outline=BODY_OUTLINE, black=True),
     ]
     specs += _heading_specs(t)
     for level in range(1, HEADING_LEVELS + 1):
         specs.append(StyleSpec(toc_id(level), f"toc {level}",
-                               _pick(t.heading_fonts, 1) if level == 1 else t.body_font, t.body_size,
+                               t.heading(1).font if level == 1 else t.body_font, t.body_size,
                                align="both", left_pt=(level - 1) * t.body_size, line_pt=t.line_spacing_pt,
                                dot_tab_twips=text_width_twips))
     return specs
