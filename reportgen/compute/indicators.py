@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateError
@@ -136,13 +137,22 @@ def _convert(value, from_unit, to_unit):
     return _num(units().convert(value, str(from_unit), str(to_unit)))
 
 
+class ChangeKind(str, Enum):
+    """What a year-over-year change is measured in."""
+    POINTS = "points"           # percentage points, for rates
+    PERCENT = "percent"         # percent of last year's value, for counts
+    AMOUNT = "amount"           # the plain difference (last year was 0)
+    SAME = "same"
+    MISSING = "missing"         # a year not reported
+
+
 @dataclass(frozen=True)
 class Change:
     """Year-over-year change: points for rates, percent for counts (render/display.py words it)."""
     name: str
     year: int
     base: int
-    kind: str                   # points | percent | amount | same | missing
+    kind: ChangeKind
     amount: Decimal | None      # signed: points, percent or the plain difference
     unit: str = ""
 
@@ -184,16 +194,16 @@ class IndicatorTable:
         base = year - 1 if base is None else self.year_of(name, base)
         cur, prev = self.get(name, year), self.get(name, base)
         if not (is_number(cur) and is_number(prev)):
-            return Change(name, year, base, "missing", None)
+            return Change(name, year, base, ChangeKind.MISSING, None)
         if is_rate(d):
             places = d.places
             diff = round_half_up(cur, places) - round_half_up(prev, places)
-            return Change(name, year, base, "points", round_half_up(diff, 2))
+            return Change(name, year, base, ChangeKind.POINTS, round_half_up(diff, 2))
         if prev == 0:
             diff = Decimal(str(cur))
-            return Change(name, year, base, "same" if diff == 0 else "amount", diff, d.unit)
+            return Change(name, year, base, ChangeKind.SAME if diff == 0 else ChangeKind.AMOUNT, diff, d.unit)
         pct = (Decimal(str(cur)) - Decimal(str(prev))) / abs(Decimal(str(prev))) * 100
-        return Change(name, year, base, "percent", round_half_up(pct, 2))
+        return Change(name, year, base, ChangeKind.PERCENT, round_half_up(pct, 2))
 
 
 def is_rate(d: IndicatorDef) -> bool:
