@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .doc.model import Typography
 from .errors import Location
@@ -100,6 +101,17 @@ class IndicatorDef:
 
 
 @dataclass(frozen=True)
+class Formula:
+    """An expression over indicators (an indicator's `formula:`, a side of a `compare` check), compiled once
+    in the sandbox when the pack loads (compute/indicators.py `compile_formula`, called by packs/)."""
+    text: str
+    fn: Callable = field(compare=False, repr=False)       # the compiled expression: fn(**values)
+    refs: tuple[str, ...] = ()      # indicators it reads, in the order written
+    tables: tuple[str, ...] = ()    # detail tables it reads through count/total/rows
+    tree: object = field(default=None, compare=False, repr=False)   # its parsed form (pack check reads it)
+
+
+@dataclass(frozen=True)
 class AppendixTableDef:
     id: str
     title: str
@@ -159,6 +171,7 @@ class CheckDef:
     left: str | None = None      # compare: expressions over indicators
     op: str = "="
     right: str | None = None
+    compiled: tuple[Formula, Formula] | None = None   # compare: left and right, compiled when the pack loads
     tolerance: float = 0.0
     table: str | None = None     # table_total
     column: str | None = None
@@ -227,6 +240,7 @@ class Pack:
     checks: list[CheckDef] = field(default_factory=list)          # checks.yaml
     standards: list[StandardDef] = field(default_factory=list)    # thresholds.yaml
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 高职 -> (高等职业, …)
+    formulas: dict[str, Formula] = field(default_factory=dict)   # derived indicators' formulas, compiled at load
 
     layers: list = field(default_factory=list)   # packs/inherit.py Layer: project pack/, this pack, its parents
     toc: bool = True                             # a 目录 after the cover

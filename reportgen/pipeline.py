@@ -21,7 +21,6 @@ from .packs.load import load_project_pack
 from .packs.project_indicators import with_project_indicators, with_project_values
 from .packs.project_tables import with_project_tables
 from .prose.narrative import as_check_results, check_narrative
-from .render.env import make_env
 from .render.report import RenderResult, render_report
 from .render.todo import todo_items
 from .timing import stage
@@ -95,10 +94,9 @@ def compute(raw: RawProject, problems: Problems, timings: dict | None = None, pr
     with stage(timings, "check"):
         dataset = check_project(raw, problems)
     with stage(timings, "compute"):
-        formulas = make_env({})                          # formulas see no files: no template roots
         aggregates = Aggregates(dataset.tables)
-        indicators = compute_indicators(dataset, formulas, aggregates, problems)
-        checks = run_checks(dataset, indicators, formulas)
+        indicators = compute_indicators(dataset, aggregates, problems)   # formulas compiled when the pack loaded
+        checks = run_checks(dataset, indicators)
         if prose:   # narrative as typed: numbers next to data phrases, references to unreported values (prose/)
             found = check_narrative(dataset, indicators, aggregates, problems)
             checks.results.extend(as_check_results(found, dataset, indicators))

@@ -16,7 +16,7 @@ class ValueFormat(str, Enum):
 
     @property
     def decimals(self) -> int:
-        return {"integer": 0, "decimal1": 1, "ratio": 1}.get(self.value, 2)
+        return {ValueFormat.INTEGER: 0, ValueFormat.DECIMAL1: 1, ValueFormat.RATIO: 1}.get(self, 2)
 
     def __str__(self) -> str:
         return self.value

@@ -14,7 +14,6 @@ from reportgen.doc.model import Table, iter_blocks
 from reportgen.errors import Problems
 from reportgen.pack import BUILTIN_PACKS
 from reportgen.pipeline import load_raw
-from reportgen.render.env import make_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED001 = ROOT / "tests" / "data" / "seed001"
@@ -39,8 +38,8 @@ def compute(root: Path):
     """(dataset, indicator table, check report, problems) without raising on data errors."""
     problems = Problems()
     ds = check_project(load_raw(root, problems), problems)
-    ind = compute_indicators(ds, make_env({}), Aggregates(ds.tables), problems)
-    return ds, ind, run_checks(ds, ind, make_env({})), problems
+    ind = compute_indicators(ds, Aggregates(ds.tables), problems)
+    return ds, ind, run_checks(ds, ind), problems
 
 
 def copy_pack(dst: Path, edit=None) -> Path:

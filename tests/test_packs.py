@@ -387,9 +387,13 @@ def test_check_syntax_errors_and_bad_formulas(run, tmp_path):
         "i.yaml": "在校生: {kind: raw}\n教师: {kind: raw}\n生师比: {kind: derived, formula: \"在校生 / 教帅\", format: ratio}\n",
     })
     r = run("pack", "check", tmp_path / "p")
+    # a formula is compiled when the pack loads: a broken one is a load error, reported before the templates
     assert r.code == 1
-    assert "p/chapters/chapter.md.j2:3：模板语法错误" in r.err
-    assert "p/i.yaml:3：引用了不存在的指标“教帅”，是否应为“教师”" in r.err
+    assert "p/i.yaml:3：指标“生师比”：公式“在校生 / 教帅”引用了未定义的指标：教帅（是否应为“教师”）" in r.err
+    i = tmp_path / "p" / "i.yaml"
+    i.write_text(i.read_text(encoding="utf-8").replace("教帅", "教师"), encoding="utf-8")
+    r = run("pack", "check", tmp_path / "p")
+    assert r.code == 1 and "p/chapters/chapter.md.j2:3：模板语法错误" in r.err and "生师比" not in r.err
 
 
 def test_builtin_packs_and_a_projects_effective_pack_pass(run, tmp_path):

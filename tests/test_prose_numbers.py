@@ -109,11 +109,10 @@ def _context(demo):
     from reportgen.errors import Problems
     from reportgen.pipeline import load_raw
     from reportgen.prose.narrative import DataContext
-    from reportgen.render.env import make_env
     problems = Problems()
     ds = check_project(load_raw(demo, problems), problems)
     agg = Aggregates(ds.tables)
-    ind = compute_indicators(ds, make_env({}), agg, problems)
+    ind = compute_indicators(ds, agg, problems)
     return DataContext(ds.pack, ind, agg, ds.year), ind
 
 

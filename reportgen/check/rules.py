@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..compute.aggregates import column_total
-from ..compute.indicators import IndicatorTable, Source, compile_formula, evaluate
-from ..errors import FormulaError, Location, Problems
+from ..compute.indicators import IndicatorTable, Source, evaluate
+from ..errors import Location, Problems
 from ..pack import CheckDef, Limit, StandardDef, level_key
 from ..render.display import display_number, format_value
 from ..value_kinds import ValueFormat, is_number, round_half_up, truncate
@@ -176,11 +176,12 @@ def _show(d, value) -> str:
 
 
 # ================================================================ running the checks
-def run_checks(dataset, ind: IndicatorTable, env) -> CheckReport:
+def run_checks(dataset, ind: IndicatorTable) -> CheckReport:
+    """Every check of the pack (its expressions compiled when the pack loaded) and those always run."""
     pack = dataset.pack
     level = dataset.config.get("level")
     report = CheckReport(school=dataset.school.get("name", ""), year=dataset.year, pack=pack.name, level=level)
-    runner = _Runner(dataset, ind, env, report)
+    runner = _Runner(dataset, ind, report)
     for c in pack.checks:
         getattr(runner, c.kind)(c)
     for parent, rest in _unchecked_parts(pack).items():     # every 其中 row is checked, at least "≤ parent"
@@ -204,8 +205,8 @@ def _unchecked_parts(pack) -> dict[str, tuple[str, ...]]:
 
 
 class _Runner:
-    def __init__(self, ds, ind: IndicatorTable, env, report: CheckReport):
-        self.ds, self.ind, self.env, self.report = ds, ind, env, report
+    def __init__(self, ds, ind: IndicatorTable, report: CheckReport):
+        self.ds, self.ind, self.report = ds, ind, report
         self.defs = ind.definitions
         self.all_years = [y for y in ind.years if y <= ds.year]
 
@@ -273,11 +274,7 @@ class _Runner:
     def compare(self, c: CheckDef) -> None:
         group = KIND_NAMES["compare"]
         title = c.name or f"{c.left} {OPS[c.op]} {c.right}"
-        try:
-            left, right = (compile_formula(self.env, e, self.defs) for e in (c.left, c.right))
-        except FormulaError as e:
-            self.add(group, title, "fail", [], f"检查定义有误（{c.loc}）：{e.message}")
-            return
+        left, right = c.compiled          # a pack whose check does not compile is refused when it loads
         refs = list(dict.fromkeys(left.refs + right.refs))
         for y in self.years(c):
             inputs = {r: self.ind.get(r, y) for r in refs}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
+from enum import Enum
 
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateError
@@ -23,10 +23,11 @@ from ..errors import (
     Location,
     Problems,
     ReportgenError,
+    SandboxLimit,
     UnitError,
     did_you_mean,
 )
-from ..pack import IndicatorDef
+from ..pack import Formula, IndicatorDef
 from ..value_kinds import NOT_REPORTED, is_number, round_half_up, unreasonable
 from .units import units
 
@@ -46,22 +47,16 @@ class Source:
         return str(self.loc) if self.loc is not None else "未填写"
 
 
-@dataclass(frozen=True)
-class Formula:
-    text: str
-    fn: Callable
-    refs: tuple[str, ...]           # indicators it reads
-    tables: tuple[str, ...]         # detail tables it reads through count/total/rows
-    uses_ind: bool = False
-
-
 def compile_formula(env, text: str, defs: dict[str, IndicatorDef]) -> Formula:
-    """Compile one expression over indicators; FormulaError names what is wrong, in Chinese."""
+    """Compile one expression over indicators in the sandbox `env`; FormulaError names what is wrong, in
+    Chinese. Called when a pack loads (packs/), never per build: the stages use the pack's compiled forms."""
     try:
+        ast = env.parse("{{ " + text + " }}")     # first: the sandbox's parse bounds nesting, compile_expression's not
         fn = env.compile_expression(text, undefined_to_none=False)
-        ast = env.parse("{{ " + text + " }}")
     except TemplateError as e:
         raise FormulaError(f"公式“{text}”有语法错误：{e.message}") from None
+    except SandboxLimit as e:
+        raise FormulaError(f"公式“{text}”：{e.message}") from None
     names = meta.find_undeclared_variables(ast)
     refs, unknown = [], []
     for node in ast.find_all((nodes.Name, nodes.Getitem, nodes.Getattr)):     # in the order they are written
@@ -74,13 +69,28 @@ def compile_formula(env, text: str, defs: dict[str, IndicatorDef]) -> Formula:
                 raise FormulaError(f"公式“{text}”中 ind[…] 的方括号里应直接写指标名称（加引号）")
             (refs if key in defs else unknown).append(key)
     if unknown:
-        raise FormulaError(f"公式“{text}”引用了未定义的指标：{'、'.join(dict.fromkeys(unknown))}")
+        named = "、".join(n + did_you_mean(n, defs, template="（是否应为“{}”）", cutoff=0.5) for n in dict.fromkeys(unknown))
+        raise FormulaError(f"公式“{text}”引用了未定义的指标：{named}")
     tables = []
     for call in ast.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in TABLE_FUNCTIONS and call.args \
                 and isinstance(call.args[0], nodes.Const):
             tables.append(str(call.args[0].value))
-    return Formula(text, fn, tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(tables)), "ind" in names)
+    return Formula(text, fn, tuple(dict.fromkeys(refs)), tuple(dict.fromkeys(tables)), ast)
+
+
+def compile_indicators(env, defs: dict[str, IndicatorDef], names, problems: Problems) -> dict[str, Formula]:
+    """The formulas of the derived indicators among `names`, each compiled once; a formula that does not
+    compile is reported at its indicator and left out (its value would be "-")."""
+    out = {}
+    for name in names:
+        d = defs[name]
+        if d.kind == "derived" and d.formula:
+            try:
+                out[name] = compile_formula(env, d.formula, defs)
+            except FormulaError as e:
+                problems.error(f"指标“{d.name}”：{e.message}", d.loc)
+    return out
 
 
 def is_ind_reference(node) -> bool:
@@ -127,13 +137,22 @@ def _convert(value, from_unit, to_unit):
     return _num(units().convert(value, str(from_unit), str(to_unit)))
 
 
+class ChangeKind(str, Enum):
+    """What a year-over-year change is measured in."""
+    POINTS = "points"           # percentage points, for rates
+    PERCENT = "percent"         # percent of last year's value, for counts
+    AMOUNT = "amount"           # the plain difference (last year was 0)
+    SAME = "same"
+    MISSING = "missing"         # a year not reported
+
+
 @dataclass(frozen=True)
 class Change:
     """Year-over-year change: points for rates, percent for counts (render/display.py words it)."""
     name: str
     year: int
     base: int
-    kind: str                   # points | percent | amount | same | missing
+    kind: ChangeKind
     amount: Decimal | None      # signed: points, percent or the plain difference
     unit: str = ""
 
@@ -175,45 +194,40 @@ class IndicatorTable:
         base = year - 1 if base is None else self.year_of(name, base)
         cur, prev = self.get(name, year), self.get(name, base)
         if not (is_number(cur) and is_number(prev)):
-            return Change(name, year, base, "missing", None)
+            return Change(name, year, base, ChangeKind.MISSING, None)
         if is_rate(d):
             places = d.places
             diff = round_half_up(cur, places) - round_half_up(prev, places)
-            return Change(name, year, base, "points", round_half_up(diff, 2))
+            return Change(name, year, base, ChangeKind.POINTS, round_half_up(diff, 2))
         if prev == 0:
             diff = Decimal(str(cur))
-            return Change(name, year, base, "same" if diff == 0 else "amount", diff, d.unit)
+            return Change(name, year, base, ChangeKind.SAME if diff == 0 else ChangeKind.AMOUNT, diff, d.unit)
         pct = (Decimal(str(cur)) - Decimal(str(prev))) / abs(Decimal(str(prev))) * 100
-        return Change(name, year, base, "percent", round_half_up(pct, 2))
+        return Change(name, year, base, ChangeKind.PERCENT, round_half_up(pct, 2))
 
 
 def is_rate(d: IndicatorDef) -> bool:
     return d.rate or d.unit == "%"
 
 
-def compute_indicators(dataset, env, aggregates, problems: Problems, years: list[int] | None = None) -> IndicatorTable:
-    """Every indicator for the report year, the years before it and any year the data gives."""
+def compute_indicators(dataset, aggregates, problems: Problems, years: list[int] | None = None) -> IndicatorTable:
+    """Every indicator for the report year, the years before it and any year the data gives, by the
+    formulas the pack was compiled with when it loaded (`Pack.formulas`)."""
     defs = dataset.pack.indicators
     if years is None:
         seen = {y for v in dataset.indicators.values() for y in v}
         window = max([a.years for a in dataset.pack.appendix] + [3])
         years = sorted(seen | {dataset.year - k for k in range(window)})
-    table = IndicatorTable(defs, years)
-    for d in defs.values():
-        if d.kind == "derived" and d.formula:
-            try:
-                table.formulas[d.name] = compile_formula(env, d.formula, defs)
-            except FormulaError as e:
-                problems.error(f"指标“{d.name}”：{e.message}", d.loc)
-    _check_cycles(table.formulas, defs, problems)
+    table = IndicatorTable(defs, years, formulas=dataset.pack.formulas)
     for year in years:
         for name in defs:
             _value(name, year, dataset, table, aggregates, problems)
     return table
 
 
-def _check_cycles(formulas, defs, problems) -> None:
-    """A formula that (indirectly) uses itself is reported once and dropped: its value is "-"."""
+def drop_cycles(formulas: dict[str, Formula], defs, problems, start=None) -> None:
+    """A formula that (indirectly) uses itself is reported once and dropped: its value is "-".
+    `start`: the formulas to follow (default all), e.g. only those a project adds to a pack already checked."""
     bad, done, reported = set(), set(), set()
 
     def visit(name, stack):
@@ -231,7 +245,7 @@ def _check_cycles(formulas, defs, problems) -> None:
             visit(r, stack + [name])
         done.add(name)
 
-    for name in list(formulas):
+    for name in list(formulas if start is None else start):
         visit(name, [])
     for name in bad:
         formulas.pop(name, None)

@@ -3,7 +3,7 @@
 - the pack loads: every layer's pack.yaml and part files are valid, `requires` matches this
   reportgen, cross-references between definitions hold (pack.load_pack reports those);
 - every template of every layer compiles (*.j2, *.md; within the sandbox's nesting limits), and so
-  do table titles, chapter titles, cover lines and indicator formulas;
+  do table titles, chapter titles and cover lines (formulas were compiled when the pack loaded);
 - every table, indicator, appendix table and chart a template or formula names exists, as do the
   columns `count()` / `total()` / `count_by()` filter on, every `pack:` template it includes and
   every filter or test named in quotes in `map(…)`, `select(…)`, `reject(…)`;
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
-from ..compute.indicators import FORMULA_FUNCTIONS, ind_key, is_ind_reference
+from ..compute.indicators import ind_key, is_ind_reference
 from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
@@ -190,18 +190,11 @@ class _Linter:
             self.parse(ch.title, label)
 
     def formulas(self) -> None:
-        pack = self.pack
-        for d in pack.indicators.values():
-            if d.kind != "derived" or not d.formula:
-                continue
-            tree = self.parse("{{ " + d.formula + " }}", d.loc.file, d.loc.line)
-            if tree is None:
-                continue
-            names = meta.find_undeclared_variables(tree)
-            for n in sorted(names - set(pack.indicators) - set(FORMULA_FUNCTIONS)):
-                self._missing("指标", n, pack.indicators, Location(d.loc.file, d.loc.line))
-            # total('表', '列') and ind['名称'] inside formulas
-            self.references(tree, d.loc.file, (d.loc.line or 1) - 1, names=False)
+        """The tables and columns formulas read (count('表', 列=…), total('表', '列')): the pack's load compiled
+        them and checked the indicators they name; its parsed forms are looked through, not compiled again."""
+        for name, formula in self.pack.formulas.items():
+            loc = self.pack.indicators[name].loc
+            self.references(formula.tree, loc.file, (loc.line or 1) - 1, names=False)
 
     def levels(self) -> None:
         pack = self.pack

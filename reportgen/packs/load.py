@@ -2,14 +2,15 @@
 pack model (reportgen/pack.py). The pipeline's first stage: load pack → load project → check → …
 
 Inheritance (which layer wins) is packs/inherit.py; where a pack name is found, packs/find.py.
-Formulas in indicators and checks are compiled here once, so a pack with a broken formula is
-refused before any project data is read.
+Formulas in indicators and checks are compiled here once (`Pack.formulas`, `CheckDef.compiled`), so a
+pack with a broken formula is refused before any project data is read, and no stage compiles them again.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from ..compute.indicators import compile_formula
+from ..compute.indicators import compile_formula, compile_indicators, drop_cycles
 from ..compute.units import units
 from ..errors import FormulaError, Location, PackError, Problems, ReportgenError
 from ..load.yaml_source import YNode
@@ -20,6 +21,7 @@ from ..pack import (
     ChartDef,
     CheckDef,
     ColumnDef,
+    Formula,
     IndicatorDef,
     Limit,
     Pack,
@@ -103,6 +105,7 @@ def load_pack(root: Path, overlay: Path | None = None, warnings: Problems | None
     standards = _load_part(root, spec.get("thresholds"), "thresholds", display, problems, parse_thresholds) or []
     levels = {k: tuple(v) if isinstance(v, list) else (str(v),) for k, v in spec.get("levels", {}).items()}
     check_definitions(tables, indicators, checks, standards, levels, problems)
+    formulas, checks = compiled_formulas(indicators, checks, problems)
     problems.raise_if_errors()
     if warnings is not None:
         warnings.items.extend(problems.warnings)
@@ -110,7 +113,7 @@ def load_pack(root: Path, overlay: Path | None = None, warnings: Problems | None
                 description=spec.get("description", ""),
                 cover=spec.get("cover", {}), numbering=spec.get("numbering", "global"), chapters=chapters,
                 tables=tables, indicators=indicators, appendix=appendix, typography=typography, charts=charts,
-                checks=checks, standards=standards, levels=levels)
+                checks=checks, standards=standards, levels=levels, formulas=formulas)
 
 
 def _chapter(c: dict, default_template: str) -> ChapterDef:
@@ -309,15 +312,29 @@ def parse_thresholds(node: YNode, file: str, problems: Problems) -> list[Standar
     return out
 
 
+def compiled_formulas(inds: dict[str, IndicatorDef], checks: list[CheckDef],
+                      problems: Problems) -> tuple[dict[str, Formula], list[CheckDef]]:
+    """Every indicator formula and both sides of every `compare` check, compiled once in the sandbox (formulas
+    see no files: no template roots); one that does not compile, or a cycle of formulas, is reported at its line."""
+    env = make_env({})
+    formulas = compile_indicators(env, inds, inds, problems)
+    drop_cycles(formulas, inds, problems)
+    return formulas, [_compiled_check(env, c, inds, problems) if c.kind == "compare" else c for c in checks]
+
+
+def _compiled_check(env, c: CheckDef, inds, problems: Problems) -> CheckDef:
+    sides = []
+    for expr in (c.left, c.right):
+        try:
+            sides.append(compile_formula(env, expr, inds))
+        except FormulaError as e:
+            problems.error(e.message, c.loc)
+    return replace(c, compiled=tuple(sides)) if len(sides) == 2 else c
+
+
 def check_definitions(tables, inds, checks, standards, levels, problems: Problems) -> None:
     """Names used by checks and standards must exist in the pack (a typo would silently check nothing)."""
-    env = make_env({})
     for c in checks:
-        for expr in (c.left, c.right) if c.kind == "compare" else ():
-            try:
-                compile_formula(env, expr, inds)
-            except FormulaError as e:
-                problems.error(e.message, c.loc)
         names = [n for n in (c.parent, c.indicator) if n] + list(c.indicators) + list(c.parts)
         for n in names:
             if n not in inds:

@@ -7,16 +7,20 @@ against them, optionally an extra appendix table:
       中外合作办学在校生占比: {unit: "%", format: percent, formula: 中外合作办学在校生 / 全日制在校生数}
     indicators_table: 学校特色指标          # optional: the title of an appendix table listing them
 
-A value given in data/indicators.yaml (or the workbook) for the same name and year wins.
+A value given in data/indicators.yaml (or the workbook) for the same name and year wins. Their formulas
+are compiled once as they join the pack, as the pack's own were when it loaded (packs/load.py).
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
+from ..compute.indicators import compile_indicators, drop_cycles
 from ..dataset import RawCell, RawProject
 from ..errors import Location, Problems
 from ..load.yaml_source import YNode
 from ..pack import AppendixTableDef, IndicatorDef, Pack
+from ..render.env import make_env
+from ..value_kinds import ValueFormat
 
 APPENDIX_ID = "school_indicators"
 
@@ -40,13 +44,15 @@ def with_project_indicators(pack: Pack, config_node: YNode, problems: Problems) 
             continue
         values = spec.get("values") or {}
         whole = all(isinstance(v, int) and not isinstance(v, bool) for v in values.values())
-        fmt = spec.get("format") or ("integer" if kind == "raw" and whole else "decimal2")
+        fmt = ValueFormat(spec.get("format") or ("integer" if kind == "raw" and whole else "decimal2"))
         indicators[name] = IndicatorDef(name=name, kind=kind, loc=loc, unit=str(spec.get("unit") or ""),
                                         formula=formula if kind == "derived" else None, format=fmt,
-                                        rate=fmt == "percent", mentions=tuple(spec.get("mentions") or ()))
-    pack = replace(pack, indicators=indicators)
+                                        rate=fmt is ValueFormat.PERCENT, mentions=tuple(spec.get("mentions") or ()))
+    own = [n for n in indicators if n not in pack.indicators]       # in report.yaml's order
+    formulas = {**pack.formulas, **compile_indicators(make_env({}), indicators, own, problems)}
+    drop_cycles(formulas, indicators, problems, start=own)     # the pack's own were checked when it loaded
+    pack = replace(pack, indicators=indicators, formulas=formulas)
     title = config_node.get("indicators_table")
-    own = [n for n in node.value if n in indicators and indicators[n].loc.file == "report.yaml"]
     if title is not None and own:
         table = AppendixTableDef(id=APPENDIX_ID, title=str(title.plain()), label="", rows=tuple(own),
                                  loc=Location("report.yaml", title.loc.line, path="indicators_table"))

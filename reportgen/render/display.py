@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..compute.indicators import Change
+from ..compute.indicators import Change, ChangeKind
 from ..pack import IndicatorDef
 from ..value_kinds import ValueFormat, is_number, round_half_up
 
@@ -46,14 +46,14 @@ def display_number(d: IndicatorDef, value) -> Decimal | None:
 
 def change_text(c: Change) -> str:
     """`{{ change("毕业生人数") }}`: 增长 4.78% · 提高 0.35 个百分点 · 增加 2 项 · 持平 · 【待补充：…】."""
-    if c.kind == "missing":
+    if c.kind is ChangeKind.MISSING:
         return f"【待补充：“{c.name}”{c.base} 年或 {c.year} 年未填报，无法计算变化】"
-    if c.kind == "same" or c.amount == 0:
+    if c.kind is ChangeKind.SAME or c.amount == 0:
         return "持平"
     size = abs(c.amount)
-    if c.kind == "points":
+    if c.kind is ChangeKind.POINTS:
         return f"{'提高' if c.amount > 0 else '降低'} {size:.2f} 个百分点"
-    if c.kind == "percent":
+    if c.kind is ChangeKind.PERCENT:
         return f"{'增长' if c.amount > 0 else '下降'} {size:.2f}%"
     return f"{'增加' if c.amount > 0 else '减少'} {plain_number(size)}{' ' + c.unit if c.unit else ''}"
 
