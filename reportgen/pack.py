@@ -12,7 +12,7 @@ from typing import Callable
 
 from .doc.model import Typography
 from .errors import Location
-from .value_kinds import ValueFormat
+from .value_kinds import ColumnType, ValueFormat
 
 BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
 
@@ -20,7 +20,7 @@ BUILTIN_PACKS = Path(__file__).resolve().parent.parent / "templates"
 @dataclass(frozen=True)
 class ColumnDef:
     name: str
-    type: str = "text"
+    type: ColumnType = ColumnType.TEXT     # a string given here is read as its member
     choices: tuple[str, ...] = ()
     required: bool = False
     unit: str = ""
@@ -41,9 +41,12 @@ class ColumnDef:
     # in the source column's text decides ("\\1" takes its group). Used when last year's table is read (adopt/).
     derive: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
+    def __post_init__(self):
+        object.__setattr__(self, "type", ColumnType(self.type))
+
     @property
     def numeric(self) -> bool:
-        return self.type in ("integer", "decimal")
+        return self.type.numeric
 
     @property
     def summable(self) -> bool:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from .errors import Location, UsageError
 from .pack import TableDef
+from .value_kinds import ColumnType
 from .packs.find import find_pack
 from .packs.load import load_pack
 
 REPORT_YEAR = 2024        # the year a new project's report.yaml starts with
-TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含小数）", "date": "年月，如 \"2024.05\"", "enum": "从可选值中选择"}
+TYPE_TEXT = {ColumnType.TEXT: "文本", ColumnType.INTEGER: "整数", ColumnType.DECIMAL: "数字（可含小数）",
+             ColumnType.DATE: "年月，如 \"2024.05\"", ColumnType.ENUM: "从可选值中选择"}
 
 
 def scaffold(directory: Path, pack_name: str) -> list[Path]:
@@ -94,7 +96,7 @@ def plain_title(title: str, year: int | None = None, school: str = "") -> str:
 def _table(t: TableDef) -> str:
     lines = [f"# {plain_title(t.title)}", "# 每行一条记录，以“- ”开头；序号与合计由工具自动生成，不需要填写。", "# 列："]
     for c in t.columns:
-        parts = [TYPE_TEXT.get(c.type, c.type)]
+        parts = [TYPE_TEXT[c.type]]
         if c.required:
             parts.append("必填")
         if c.unit:
@@ -116,7 +118,7 @@ def _table(t: TableDef) -> str:
 def _example(c) -> str:
     if c.choices:
         return c.choices[0]
-    return {"integer": "10", "decimal": "12.5", "date": '"2024.05"'}.get(c.type, f"（{c.name}）")
+    return {ColumnType.INTEGER: "10", ColumnType.DECIMAL: "12.5", ColumnType.DATE: '"2024.05"'}.get(c.type, f"（{c.name}）")
 
 
 def _section(s) -> str:

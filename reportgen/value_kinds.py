@@ -22,6 +22,22 @@ class ValueFormat(str, Enum):
         return self.value
 
 
+class ColumnType(str, Enum):
+    """What a detail-table column holds (tables.yaml `type:`); compared as members, never as strings."""
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"          # with `decimals:` places
+    DATE = "date"                # 2024.05, 2024年5月 …
+    ENUM = "enum"                # one of `choices:`
+
+    @property
+    def numeric(self) -> bool:
+        return self in (ColumnType.INTEGER, ColumnType.DECIMAL)
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class NotReported:
     """The school wrote "-": not reported / not applicable. Distinct from 0 and from blank."""
     _instance = None

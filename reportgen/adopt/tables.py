@@ -15,6 +15,7 @@ from ..errors import Location, Problems
 from ..load.project import TOTAL_WORDS
 from ..load.word import WTable
 from ..pack import TableDef
+from ..value_kinds import ColumnType
 from .match import normalize, similarity
 
 SERIAL = {"序号", "编号", "序"}
@@ -143,7 +144,7 @@ def _unusable(tdef: TableDef, values: dict) -> str:
         typed = coerce(c, values[c.name], str(values[c.name]))     # as the build will read it
         if typed.error:
             return f"“{c.name}”{typed.error}"
-        if c.type == "date":
+        if c.type is ColumnType.DATE:
             values[c.name] = typed.value     # "2020年9月28日" is the month 2020.09
     return ""
 
@@ -158,7 +159,7 @@ def _value(col, text: str, loc: Location, problems: Problems):
     if not _NUMBER.match(bare):
             return text
     number = Decimal(bare.replace(",", "").replace("，", ""))
-    return int(number) if col.type == "integer" and number == number.to_integral_value() else float(number)
+    return int(number) if col.type is ColumnType.INTEGER and number == number.to_integral_value() else float(number)
 
 
 def _check_total(tdef, columns, rows, total, loc: Location, problems) -> None:

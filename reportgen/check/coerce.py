@@ -10,7 +10,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..value_kinds import NOT_REPORTED, Unreadable, unreasonable
+from ..value_kinds import NOT_REPORTED, ColumnType, Unreadable, unreasonable
 
 DASHES = {"-", "－", "—", "–", "/"}
 _UNIT_SUFFIX = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(人次|人日|人|个|项|门|部|册|元|万元|次|课时|学时|本|件|家|所|名|位|%|％)$")
@@ -40,14 +40,14 @@ def coerce(column, raw, raw_text: str | None = None) -> Coerced:
     if isinstance(raw, str) and raw.strip() in DASHES:
         return Coerced(NOT_REPORTED)
     kind = column.type
-    if kind == "integer":
+    if kind is ColumnType.INTEGER:
         return _number(column, raw, text, integer=True)
-    if kind == "decimal":
+    if kind is ColumnType.DECIMAL:
         return _number(column, raw, text, integer=False)
-    if kind == "date":
+    if kind is ColumnType.DATE:
         return _date(raw, text)
     value = (text if text is not None else _plain_text(raw)).strip()
-    if kind == "enum" and value not in column.choices:
+    if kind is ColumnType.ENUM and value not in column.choices:
         return _enum_error(column, value)
     if column.pattern and not re.match(column.pattern, value):
         return Coerced(value, error=f"“{value}”格式不正确" + (f"（{column.help}）" if column.help else ""))

@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from ..compute.units import split_quantity, units
 from ..pack import ColumnDef, IndicatorDef
-from ..value_kinds import NOT_REPORTED, is_number
+from ..value_kinds import NOT_REPORTED, ColumnType, is_number
 from .coerce import DASHES, Coerced, coerce
 
-INDICATOR_COLUMN = ColumnDef(name="指标值", type="decimal")
+INDICATOR_COLUMN = ColumnDef(name="指标值", type=ColumnType.DECIMAL)
 
 
 def coerce_indicator(d: IndicatorDef, raw, text: str | None = None) -> Coerced:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ..dataset import TableData
 from ..errors import DataRefError, did_you_mean
-from ..value_kinds import NOT_REPORTED, is_number
+from ..value_kinds import NOT_REPORTED, ColumnType, is_number
 
 
 class Aggregates:
@@ -58,7 +58,7 @@ def column_total(t: TableData, name: str):
 
 def _as_column(col, total: Decimal):
     """A sum printed like the column's cells: 181.50 where the column has 2 decimals."""
-    if col is not None and col.type == "integer":
+    if col is not None and col.type is ColumnType.INTEGER:
         return int(total)
     if col is not None and col.decimals is not None:
         return total.quantize(Decimal(1).scaleb(-col.decimals))

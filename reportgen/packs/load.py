@@ -14,7 +14,7 @@ from ..compute.indicators import compile_formula, compile_indicators, drop_cycle
 from ..compute.units import units
 from ..errors import FormulaError, Location, PackError, Problems, ReportgenError
 from ..load.yaml_source import YNode
-from ..value_kinds import ValueFormat
+from ..value_kinds import ColumnType, ValueFormat
 from ..pack import (
     AppendixTableDef,
     ChapterDef,
@@ -134,7 +134,7 @@ def _load_part(root, rel, schema_name, display, problems, build):
 
 def column_def(c: dict) -> ColumnDef:
     """One column as tables.yaml (or report.yaml's `tables: … add:`) declares it."""
-    return ColumnDef(name=c["name"], type=c.get("type", "enum" if "choices" in c else "text"),
+    return ColumnDef(name=c["name"], type=ColumnType(c.get("type", "enum" if "choices" in c else "text")),
                      choices=tuple(c.get("choices", ())), required=c.get("required", False),
                      unit=c.get("unit", ""), total=c.get("total", False), merge=c.get("merge", False),
                      width=c.get("width", 1.0), min=c.get("min"), max=c.get("max"),
@@ -153,7 +153,7 @@ def _tables(node: YNode, file: str, problems: Problems) -> dict[str, TableDef]:
         cols = []
         for cnode, c in zip(tnode.get("columns").value, t["columns"]):
             col = column_def(c)
-            if col.type == "enum" and not col.choices:
+            if col.type is ColumnType.ENUM and not col.choices:
                 problems.error(f"枚举列“{col.name}”缺少 choices 可选值", Location(file, cnode.loc.line))
             for typed, meant in col.value_aliases:
                 if col.choices and meant not in col.choices:

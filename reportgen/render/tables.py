@@ -8,7 +8,7 @@ from ..compute.indicators import IndicatorTable
 from ..dataset import TableData
 from ..doc.model import Cell, Column, Table
 from ..pack import AppendixTableDef, ColumnDef
-from ..value_kinds import NotReported
+from ..value_kinds import ColumnType, NotReported
 from .display import format_value
 
 INCOMPLETE_TOTAL = "【待补充】"          # counted by render/todo.py
@@ -19,7 +19,7 @@ def cell_text(col: ColumnDef, value) -> str:
         return ""
     if isinstance(value, NotReported):
         return "-"
-    if col.type == "decimal" and isinstance(value, (Decimal, int, float)):
+    if col.type is ColumnType.DECIMAL and isinstance(value, (Decimal, int, float)):
         if col.decimals is not None:
             return f"{Decimal(str(value)):.{col.decimals}f}"
         return _decimal_text(Decimal(str(value)))
@@ -33,7 +33,7 @@ def _decimal_text(d: Decimal) -> str:
 
 def detail_table(data: TableData, title: str) -> Table:
     cols = data.definition.columns
-    align = lambda c: "right" if c.numeric and not c.plain else ("center" if c.type in ("enum", "date") or c.plain else "left")  # noqa: E731
+    align = lambda c: "right" if c.numeric and not c.plain else ("center" if c.type in (ColumnType.ENUM, ColumnType.DATE) or c.plain else "left")  # noqa: E731
     columns = [Column(c.heading, c.width, align(c)) for c in cols]
     rows = [[Cell(cell_text(c, r.get(c.name)), align=align(c)) for c in cols] for r in data.rows]
     for j, c in enumerate(cols):

@@ -127,7 +127,7 @@ def grid_of(root: Path, raw, tid: str) -> Grid:
             for col in tdef.columns:
                 row[col.name] = next((v for k, v in cells.items() if tdef.column_named(k) is col), "")
             rows.append(row)
-    columns = [{"name": c.name, "type": c.type, "choices": list(c.choices or []), "required": bool(c.required),
+    columns = [{"name": c.name, "type": c.type.value, "choices": list(c.choices or []), "required": bool(c.required),
                 "width": float(getattr(c, "width", None) or 2)}
                for c in tdef.columns]
     grid = Grid(tid, table_title(raw, tid), columns, rows, version)

@@ -31,7 +31,7 @@ from ..load.project import BUILD_DIR, load_project, read_config
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..packs.load import load_project_pack
 from ..packs.project_tables import with_project_tables
-from ..value_kinds import NotReported
+from ..value_kinds import ColumnType, NotReported, ValueFormat
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
 from .merge import apply_workbook, workbook_context
@@ -213,9 +213,9 @@ def export_value(col: ColumnDef, cell: RawCell | None):
 
 
 def number_format(col: ColumnDef) -> str:
-    if col.type == "integer":
+    if col.type is ColumnType.INTEGER:
         return "0" if col.plain else "#,##0"
-    if col.type == "decimal":
+    if col.type is ColumnType.DECIMAL:
         if col.decimals is None:
             return "General"
         return "#,##0" + ("." + "0" * col.decimals if col.decimals else "")
@@ -274,7 +274,7 @@ def _indicator_note(d: IndicatorDef) -> str:
 
 
 def _indicator_format(d: IndicatorDef) -> str:
-    return {"integer": "#,##0", "decimal1": "#,##0.0", "decimal2": "#,##0.00"}.get(d.format, "General")
+    return {ValueFormat.INTEGER: "#,##0", ValueFormat.DECIMAL1: "#,##0.0", ValueFormat.DECIMAL2: "#,##0.00"}.get(d.format, "General")
 
 
 # ---- the hidden sheet and the 说明 sheet ---------------------------------------------------------------

@@ -6,6 +6,7 @@ import unicodedata
 
 from ..load.project import TOTAL_WORDS  # noqa: F401 - a 合计 row reads the same in a workbook
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
+from ..value_kinds import ColumnType
 from ..render.env import render_title  # noqa: F401 - sheet titles, importers and pages print a title one way
 
 README_SHEET = "说明"
@@ -23,8 +24,8 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 _TITLE_SUFFIX = re.compile(r"(情况一览表|一览表|统计表|情况表|汇总表|情况)$")
 _YEAR_PREFIX = re.compile(r"^\s*\d{4}\s*年度?\s*")
 _UNIT_TAIL = re.compile(r"[（(][^（）()]*[）)]$")
-TYPE_TEXT = {"text": "文本", "integer": "整数", "decimal": "数字（可含小数）", "date": "年月，如 2024.05 或 2024年5月",
-             "enum": "从下拉列表中选择"}
+TYPE_TEXT = {ColumnType.TEXT: "文本", ColumnType.INTEGER: "整数", ColumnType.DECIMAL: "数字（可含小数）",
+             ColumnType.DATE: "年月，如 2024.05 或 2024年5月", ColumnType.ENUM: "从下拉列表中选择"}
 
 
 def table_sheet_names(pack: Pack, context: dict) -> dict[str, str]:
@@ -69,7 +70,7 @@ def fill_unit(d: IndicatorDef) -> str:
 
 def column_note(col: ColumnDef) -> str:
     """The comment on a header cell: definition, unit, whether required, help."""
-    lines = [col.name, f"类型：{TYPE_TEXT.get(col.type, col.type)}"]
+    lines = [col.name, f"类型：{TYPE_TEXT[col.type]}"]
     if col.unit:
         lines.append(f"单位：{col.unit}（只填数字，不写单位）")
     lines.append("必填" if col.required else "选填")
