@@ -22,7 +22,7 @@ use_chinese_click_texts()          # before the commands below are declared: usa
 @click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="reportgen %(version)s")
 def cli():
-    """reportgen：由学校数据生成职业教育质量年度报告 Word 初稿。"""
+    """reportgen：由数据生成年度报告的 Word 初稿（学校、集团、企业等，报告类型由模板包决定）。"""
 
 
 cli.add_command(pack_commands)          # `reportgen pack …` (packs/commands.py)
@@ -34,7 +34,7 @@ cli.add_command(pack_commands)          # `reportgen pack …` (packs/commands.p
 @click.option("--from", "source", type=click.Path(dir_okay=False, path_type=Path),
               help="以去年的报告（.docx）为起点：正文、案例、图片、可转为数据的表都导入新项目")
 def init(directory: Path, pack: str, source: Path | None):
-    """新建学校项目：report.yaml、带说明的数据文件、每个小节一个正文文件。"""
+    """新建报告项目：report.yaml、带说明的数据文件、每个小节一个正文文件（--pack 决定报告类型）。"""
     from .scaffold import scaffold
     if source is not None:
         return _init_from(directory, pack, source)
@@ -233,7 +233,7 @@ def preview(directory: Path, folder: Path | None, dpi: int):
 @cli.command("workbook")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="输出的 .xlsx 文件（默认为项目 build/ 下的“学校名称数据填报.xlsx”）")
+              help="输出的 .xlsx 文件（默认为项目 build/ 下的“单位名称数据填报.xlsx”）")
 def workbook_cmd(directory: Path, output: Path | None):
     """生成数据填报工作簿（.xlsx）：每张明细表一个工作表，另有“指标”和“说明”，已填入现有数据。"""
     if output is not None and output.suffix.lower() != ".xlsx":
