@@ -52,14 +52,12 @@ def project_label(config: dict) -> str:
 
 def make_kits(root: Path, output: Path | None = None, departments: list[str] | None = None,
               now: dt.datetime | None = None) -> KitResult:
-    from ..pipeline import prepare
-    from ..workbook.merge import apply_workbook
-    from ..workbook.returns import apply_returns
+    from ..pipeline import prepare, with_workbooks
     yaml_raw, assignment = project_assignment(root, "无法生成任务包")
     problems = Problems()
     prepared = prepare(root, problems)                 # a kit is made from data that passes the checks
     chosen = _chosen(assignment, departments)
-    current = apply_returns(apply_workbook(yaml_raw, None, Problems()), Problems())
+    current = with_workbooks(yaml_raw, Problems())
     now = now or dt.datetime.now()
     version = now.strftime("%Y%m%d-%H%M%S")
     out = output or root / "build" / KIT_DIR
