@@ -41,6 +41,7 @@ class Prepared:
     rendered: RenderResult
     problems: Problems
     checks: CheckReport | None = None
+    aggregates: Aggregates | None = None     # the detail tables' counts and totals, as the document printed them
 
 
 @dataclass
@@ -70,7 +71,7 @@ def prepare(root: Path, problems: Problems | None = None, timings: dict | None =
     with stage(timings, "render"):
         rendered = render_report(dataset, indicators, aggregates, problems, checks)
     problems.raise_if_errors()
-    return Prepared(dataset, indicators, rendered, problems, checks)
+    return Prepared(dataset, indicators, rendered, problems, checks, aggregates)
 
 
 def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Problems]:
