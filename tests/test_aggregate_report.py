@@ -25,8 +25,9 @@ NOTES = """# {{ chapter.title }}
 """                 # the first \x0b made by the template when it renders, the second in the file itself
 
 
-def _pack(tmp_path, monkeypatch, **options):
-    """The built-in aggregate pack as an installed pack "province-summary", with a 说明 chapter and `options` set."""
+def _pack(tmp_path, monkeypatch, header: str = "", **options):
+    """The built-in aggregate pack as an installed pack "province-summary", with a 说明 chapter, a running
+    `header` if given and pack `options` set."""
     monkeypatch.setenv("REPORTGEN_PACKS", str(tmp_path / "packs"))
     root = tmp_path / "packs" / "province-summary"
     shutil.copytree(BUILTIN_PACKS / "aggregate", root)
@@ -35,6 +36,8 @@ def _pack(tmp_path, monkeypatch, **options):
     spec["chapters"].append({"id": "notes", "title": "说明", "template": "chapters/notes.md.j2",
                              "lead_numbers": True, "toc_levels": 1})
     spec.update(options)
+    if header:
+        spec["typography"]["running_header"] = header
     (root / "pack.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     (root / "chapters" / "notes.md.j2").write_text(NOTES, encoding="utf-8")
     return load_aggregate_pack("province-summary")
@@ -48,9 +51,7 @@ def _schools():
 
 
 def test_the_aggregate_report_gets_every_step_of_the_chapter_assembly(tmp_path, monkeypatch):
-    header = "{{ org }}{{ title }}（{{ year }}年度）"
-    agg = _pack(tmp_path, monkeypatch, typography={**yaml.safe_load(
-        (BUILTIN_PACKS / "aggregate" / "pack.yaml").read_text(encoding="utf-8"))["typography"], "running_header": header})
+    agg = _pack(tmp_path, monkeypatch, header="{{ org }}{{ title }}（{{ year }}年度）")
     doc, problems = render_aggregate(agg, _schools(), org="某省教育厅")
     assert problems.errors == []
     out = tmp_path / "汇总.docx"
