@@ -238,7 +238,7 @@ def workbook_cmd(directory: Path, output: Path | None):
     """生成数据填报工作簿（.xlsx）：每张明细表一个工作表，另有“指标”和“说明”，已填入现有数据。"""
     if output is not None and output.suffix.lower() != ".xlsx":
         raise click.BadParameter("输出文件名应以 .xlsx 结尾", param_hint="-o/--output")
-    from .workbook.export import export_workbook
+    from .pipeline import export_workbook
     r = export_workbook(directory, output)
     report_problems(r.problems)
     click.echo(f"已生成填报工作簿：{r.output}")

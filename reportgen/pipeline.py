@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check.data import check_project
 from .check.files import warn_unread_workbooks
@@ -27,6 +28,9 @@ from .timing import stage
 from .workbook.merge import apply_workbook
 from .workbook.returns import apply_returns
 
+if TYPE_CHECKING:
+    from .workbook.export import ExportResult
+
 
 @dataclass
 class Prepared:
@@ -36,6 +40,7 @@ class Prepared:
     rendered: RenderResult
     problems: Problems
     checks: CheckReport | None = None
+    aggregates: Aggregates | None = None     # the detail tables' counts and totals, as the document printed them
 
 
 @dataclass
@@ -65,7 +70,7 @@ def prepare(root: Path, problems: Problems | None = None, timings: dict | None =
     with stage(timings, "render"):
         rendered = render_report(dataset, indicators, aggregates, problems, checks)
     problems.raise_if_errors()
-    return Prepared(dataset, indicators, rendered, problems, checks)
+    return Prepared(dataset, indicators, rendered, problems, checks, aggregates)
 
 
 def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Problems]:
@@ -79,9 +84,7 @@ def check(root: Path, workbook: Path | None = None) -> tuple[CheckReport, Proble
 def _computed(root: Path, workbook: Path | None, problems: Problems, timings: dict | None = None):
     """load → check → compute: the dataset, its aggregates, indicator values and cross-check results."""
     with stage(timings, "load"):
-        raw = load_raw(root, problems)
-        raw = apply_workbook(raw, workbook, problems)      # --workbook, else report.yaml's workbook:, if any
-        raw = apply_returns(raw, problems)                 # workbooks departments returned (reportgen collect)
+        raw = with_workbooks(load_raw(root, problems), problems, workbook)
         warn_unread_workbooks(root, _workbooks_read(raw, workbook), problems)
     return compute(raw, problems, timings)
 
@@ -110,15 +113,41 @@ def _workbooks_read(raw: RawProject, workbook: Path | None) -> list[Path]:
 
 
 def load_raw(root: Path, problems: Problems) -> RawProject:
-    """load pack → load project: report.yaml names the pack; the pack is read, inherited and checked
+    """load pack → load project, the narrative's Word sections included (as Markdown, load/word)."""
+    raw = load_data(root, problems)
+    raw.word_sections = word_sections(root, raw.narrative, problems)
+    return raw
+
+
+def load_data(root: Path, problems: Problems) -> RawProject:
+    """load pack → load project's data: report.yaml names the pack; the pack is read, inherited and checked
     (packs/load.py) before the project's data is read against it (load/project.py)."""
     config = read_config(root, problems)
     pack = load_project_pack(root, config.plain(), problems)
     pack = with_project_tables(pack, config, problems)       # report.yaml `tables:` aliases/add/drop
     pack = with_project_indicators(pack, config, problems)   # report.yaml `indicators:` the school's own
-    raw = with_project_values(load_project(root, config, pack, problems), config)
-    raw.word_sections = word_sections(root, raw.narrative, problems)    # Word sections as Markdown (load/word)
-    return raw
+    return with_project_values(load_project(root, config, pack, problems), config)
+
+
+def with_workbooks(raw: RawProject, problems: Problems, workbook: Path | None = None,
+                   exclude: str | None = None) -> RawProject:
+    """The data a build reads: the YAML with a workbook laid over it (`workbook`, else report.yaml's
+    `workbook:`, if any), then the workbooks departments returned (`reportgen collect`; `exclude` leaves
+    one department's out, to try its new return against the rest)."""
+    raw = apply_workbook(raw, workbook, problems)
+    return apply_returns(raw, problems, exclude)
+
+
+def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
+    """`reportgen workbook`: the project loaded as a build loads it (its Word sections aside), written as the
+    fill-in workbook (workbook/export.py) — cells hold what a build reads, fingerprints the YAML alone."""
+    from .workbook.export import write_workbook
+    problems = Problems()
+    yaml_raw = load_data(root, problems)
+    problems.raise_if_errors()
+    current = with_workbooks(yaml_raw, problems)
+    problems.raise_if_errors()
+    return write_workbook(current, yaml_raw, output, problems)
 
 
 def default_output(ds: Dataset) -> Path:

@@ -90,6 +90,24 @@ def rows_sum(rows):
     return sum(int(r[-1].replace(",", "")) for r in rows[1:-1])
 
 
+
+def test_the_schools_own_indicators_are_in_the_workbook_and_read_back(run, demo, tmp_path):
+    """report.yaml `indicators:` are loaded for the workbook as for a build (pipeline.export_workbook): before
+    the export loaded the project by itself without them, so a school's own figures had no row to fill in."""
+    cfg = demo / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\nindicators:\n  中外合作办学在校生: {unit: 人, values: {2024: 111}}\n"
+                   "  中外合作办学在校生占比: {format: percent, formula: 中外合作办学在校生 / 全日制在校生数}\n",
+                   encoding="utf-8")
+    out = tmp_path / "W.xlsx"
+    assert run("workbook", demo, "-o", out).code == 0
+    ind = openpyxl.load_workbook(out)["指标"]
+    rows = {r[0].value: [c.value for c in r] for r in ind.iter_rows(min_row=2)}
+    assert rows["中外合作办学在校生"] == ["中外合作办学在校生", "人", None, None, 111]
+    assert "中外合作办学在校生占比" not in rows                # computed by its formula, not filled in
+    edit(out, lambda wb: wb["指标"].cell(row=list(rows).index("中外合作办学在校生") + 2, column=5, value=120))
+    problems, ds = read(demo, out)
+    assert problems.errors == [] and ds.indicators["中外合作办学在校生"][2024] == 120
+
 # ---- three-way merge -------------------------------------------------------------------------------------
 
 def test_unchanged_workbook_changes_nothing(demo, wb_path):

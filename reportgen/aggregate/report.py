@@ -1,5 +1,6 @@
 """The aggregate report: an aggregate pack's chapter templates, rendered in the sandbox over plain
-statistics, parsed into the document model and written by the same .docx writer as a school's draft.
+statistics, put together by the same chapter assembly (render/assemble.py) and written by the same .docx
+writer as a school's draft.
 
 An aggregate pack is an ordinary pack (pack.yaml, chapters/*.md.j2, typography) with an
 aggregate.yaml beside pack.yaml naming the statistics rows, rankings and appendix columns.
@@ -11,18 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch import SchoolResult
-from ..doc.model import (
-    Block,
-    Cell,
-    Column,
-    Cover,
-    Document,
-    Heading,
-    PageBreak,
-    Table,
-    Toc,
-    TocEntry,
-)
+from ..doc.model import Block, Cell, Column, Cover, Document, Table
 from ..errors import (
     Location,
     PackError,
@@ -38,11 +28,11 @@ from ..pack import IndicatorDef, Pack
 from ..value_kinds import ValueFormat
 from ..packs.find import find_pack
 from ..packs.load import load_pack
+from ..render.assemble import Parts, assemble
 from ..render.display import format_value
 from ..render.env import make_env
 from ..render.errors import render_file, render_text
-from ..render.markdown import Resolver, parse_markdown
-from ..render.numbering import Numberer
+from ..render.markdown import Resolver
 from .collect import SchoolData
 from .stats import indicator_stats, ranking, standard_counts, table_totals
 
@@ -142,6 +132,7 @@ class _Renderer:
         self.year = years.most_common(1)[0][0] if years else ""
         self.defs: dict[str, IndicatorDef] = agg.base.indicators
         self.tables = self._tables()
+        self.used: set[str] = set()          # tables inserted so far: a second time is said
 
     # ------------------------------------------------------------ plain context
     def context(self, chapter=None) -> dict:
@@ -259,42 +250,33 @@ class _Renderer:
 
     # ------------------------------------------------------------ document
     def run(self) -> tuple[Document, Problems]:
-        pack = self.agg.pack
-        numberer = Numberer(pack.numbering)
-        blocks: list[Block] = []
-        used: set[str] = set()
-        for ch in pack.chapters:
-            text = self.render_template(f"pack:{ch.template}", self.context(ch))
-            if text is None:
-                continue
-            resolver = Resolver(table=lambda tid, loc: self.table(tid, loc, used), appendix=self.no_appendix,
-                                image=self.no_image, problems=self.problems)
-            chapter_blocks = parse_markdown(text, resolver, f"{pack.root.name}/{ch.template}")
-            numberer.chapter(chapter_blocks, ch.numbered)
-            if blocks and ch.page_break:
-                blocks.append(PageBreak())
-            blocks.extend(chapter_blocks)
-        toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
-                           if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
-        ctx = self.context()
-        spec = pack.cover
-        cover = Cover(school=self.render_string(spec.get("school", "{{ org }}"), ctx),
-                      title=self.render_string(spec.get("title", "{{ title }}"), ctx),
-                      subtitle=self.render_string(spec.get("subtitle", ""), ctx),
-                      date=self.render_string(spec.get("date", "{{ date }}"), ctx))
-        props = {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": self.title}
-        doc = Document(cover=cover, blocks=[toc, PageBreak()] + blocks, typography=pack.typography, properties=props)
-        return doc, self.problems
+        parts = Parts(chapter=lambda ch: self.render_template(f"pack:{ch.template}", self.context(ch)),
+                      resolver=self.resolver, cover=self.cover, properties=self.properties,
+                      header=lambda source: self.render_string(source, "页眉", self.context()))
+        return assemble(self.agg.pack, self.env, self.problems, parts).document, self.problems
 
-    def table(self, tid: str, loc: Location, used: set[str]) -> Table | None:
+    def resolver(self) -> Resolver:
+        return Resolver(table=self.table, appendix=self.no_appendix, image=self.no_image, problems=self.problems)
+
+    def cover(self) -> Cover:
+        ctx, spec = self.context(), self.agg.pack.cover
+        return Cover(school=self.render_string(spec.get("school", "{{ org }}"), "封面", ctx),
+                     title=self.render_string(spec.get("title", "{{ title }}"), "封面", ctx),
+                     subtitle=self.render_string(spec.get("subtitle", ""), "封面", ctx),
+                     date=self.render_string(spec.get("date", "{{ date }}"), "封面", ctx))
+
+    def properties(self, cover: Cover | None, blocks: list[Block]) -> dict:
+        return {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": self.title}
+
+    def table(self, tid: str, loc: Location) -> Table | None:
         t = self.tables.get(tid)
         if t is None:
             known = "、".join(self.tables)
             self.problems.error(f"汇总报告中没有 id 为“{tid}”的表格（可用：{known}）", loc)
             return None
-        if tid in used:
+        if tid in self.used:
             self.problems.warning(f"表格“{tid}”插入了不止一次", loc)
-        used.add(tid)
+        self.used.add(tid)
         return Table(t.label, t.title, t.columns, [list(r) for r in t.rows], t.total_row, t.empty_text, list(t.notes))
 
     def no_appendix(self, aid: str, loc: Location):
@@ -308,8 +290,8 @@ class _Renderer:
     def render_template(self, name: str, ctx: dict) -> str | None:
         return render_file(self.env, name, ctx, self.problems)
 
-    def render_string(self, source: str, ctx: dict) -> str:
-        return render_text(self.env, source, ctx, self.problems, "封面", Location(f"{self.agg.pack.root.name}/pack.yaml"))
+    def render_string(self, source: str, what: str, ctx: dict) -> str:
+        return render_text(self.env, source, ctx, self.problems, what, Location(f"{self.agg.pack.root.name}/pack.yaml"))
 
 
 def write_aggregate(doc: Document, out: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import Location, Problems, UsageError
 from ..fileio import write_atomic
-from ..pipeline import load_raw
+from ..pipeline import load_raw, with_workbooks
 from .assign import Assignment, Department, Section, project_assignment
 from ..regen.manifest import sha256_file
 from ..workbook.returns import REPLACED_DIR, RETURNS_DIR, Entry, Record, read_record, write_record
@@ -257,7 +257,6 @@ class _Collector:
     def _workbook(self, path: Path, out: FileOutcome, record: Record, sha: str) -> None:
         from ..workbook.importer import read_workbook
         from ..workbook.merge import apply_workbook, workbook_context
-        from ..workbook.returns import apply_returns
         out.kind = "workbook"
         found = Problems()
         wb = read_workbook(path, self.raw.pack, found, workbook_context(self.raw.config), path.name)
@@ -270,8 +269,7 @@ class _Collector:
         dept = self._who(marker, guessed, out)
         if dept is None:
             return
-        base = apply_returns(apply_workbook(load_raw(self.root, Problems()), None, Problems()), Problems(),
-                             exclude=dept.name)
+        base = with_workbooks(load_raw(self.root, Problems()), Problems(), exclude=dept.name)
         foreign = self._foreign_data(wb, base, dept)
         if foreign:
             out.message = (f"工作簿中有不属于{dept.name}的数据：{'、'.join(foreign)}。整份文件未收取：请删去后重新交回，"

@@ -52,14 +52,12 @@ def project_label(config: dict) -> str:
 
 def make_kits(root: Path, output: Path | None = None, departments: list[str] | None = None,
               now: dt.datetime | None = None) -> KitResult:
-    from ..pipeline import prepare
-    from ..workbook.merge import apply_workbook
-    from ..workbook.returns import apply_returns
+    from ..pipeline import prepare, with_workbooks
     yaml_raw, assignment = project_assignment(root, "无法生成任务包")
     problems = Problems()
     prepared = prepare(root, problems)                 # a kit is made from data that passes the checks
     chosen = _chosen(assignment, departments)
-    current = apply_returns(apply_workbook(yaml_raw, None, Problems()), Problems())
+    current = with_workbooks(yaml_raw, Problems())
     now = now or dt.datetime.now()
     version = now.strftime("%Y%m%d-%H%M%S")
     out = output or root / "build" / KIT_DIR
@@ -107,14 +105,13 @@ class _References:
     def __init__(self, prepared):
         from ..workbook.layout import render_title
         ds = prepared.dataset
-        self.ds, self.ind = ds, prepared.indicators
+        self.ds, self.ind, self.agg = ds, prepared.indicators, prepared.aggregates
         context = {"year": ds.year, "school": ds.config.get("school", {})}
         self.titles = {tid: render_title(t.definition.title, context) for tid, t in ds.tables.items()}
 
     def for_department(self, dept: Department, text: str) -> list[tuple[str, str]]:
         """(printed name, current value) rows: the department's indicators and tables, and the data its
         section's text already refers to."""
-        from ..compute.aggregates import Aggregates
         from ..render.display import format_value
         from ..value_kinds import is_number
         defs = self.ds.pack.indicators
@@ -128,13 +125,12 @@ class _References:
             shown = format_value(defs[n], v) if is_number(v) else "未填报"
             unit = defs[n].unit if is_number(v) and defs[n].unit and not shown.endswith(defs[n].unit) else ""
             rows.append((n, shown + unit))
-        agg = Aggregates(self.ds.tables)
         tables = list(dict.fromkeys([m.group(1) for m in _COUNTED_TABLE.finditer(text)] + list(dept.tables)))
         for tid in (t for t in tables if t in self.ds.tables):
             table = self.ds.tables[tid]
             rows.append((self.titles[tid], f"{len(table.rows)} 行" if table.rows else "尚未填写"))
             for c in (c for c in table.definition.columns if c.total and table.rows):
-                total = agg.total(tid, c.name)
+                total = self.agg.total(tid, c.name)
                 rows.append((f"{self.titles[tid]} › {c.name}合计",
                              f"{total}{c.unit or ''}" if is_number(total) else "未填报"))
         if len(rows) > MAX_REFERENCES:

@@ -1,7 +1,8 @@
 """Render a checked dataset through the pack's templates into a document model.
 
-Each chapter template (pack) and narrative file (project) is rendered in the sandbox; the
-Markdown that comes out becomes blocks; labels are numbered; cover and 目录 are added.
+Each chapter template (pack) and narrative file (project) is rendered in the sandbox; the Markdown that
+comes out is put together into the document by the one chapter assembly (assemble.py) the aggregate report
+uses too.
 """
 from __future__ import annotations
 
@@ -12,33 +13,18 @@ from pathlib import Path
 from ..compute.aggregates import Aggregates
 from ..compute.indicators import IndicatorTable
 from ..dataset import Dataset
-from ..doc.model import (
-    Block,
-    Cover,
-    Document,
-    Figure,
-    Heading,
-    Image,
-    Origin,
-    PageBreak,
-    Paragraph,
-    Placeholder,
-    Table,
-    Toc,
-    TocEntry,
-)
+from ..doc.model import Block, Cover, Document, Figure, Heading, Image, Origin, Paragraph, Table
 from ..errors import Location, Problem, Problems, ReportgenError, TemplateProblem, os_reason
-from ..load.text import clean
 from ..load.yaml_source import check_regular_file
+from .assemble import Parts, assemble
 from .declared import LEAVE_OUT, NONE_TEXT, NONE_THIS_YEAR, declared, unknown, unknown_message
 from .charts import ChartData, indicator_chart, table_chart
 from .display import change_text, format_value
 from ..value_kinds import is_number
 from .env import make_env
 from .errors import render_file, render_text
-from .extras import extra_context, limit_toc, number_leads
-from .markdown import Resolver, parse_markdown, source_marker
-from .numbering import Numberer
+from .extras import extra_context
+from .markdown import Resolver, source_marker
 from .tables import appendix_table, detail_table
 
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff"}
@@ -183,37 +169,12 @@ class _Renderer:
 
     # ---------------------------------------------------------------- run
     def run(self) -> RenderResult:
-        pack = self.ds.pack
-        numberer = Numberer(pack.numbering)
-        blocks: list[Block] = []
-        sources = {}
-        for ch in pack.chapters:
-            text = self.render_template(f"pack:{ch.template}", self.context(ch))
-            if text is None:
-                continue
-            text = clean(text)      # characters a template made ("\x0b") that no document can hold
-            sources[ch.id] = text
-            chapter_blocks = parse_markdown(text, self.resolver(), pack.file_label(ch.template))
-            _mark_empty_sections(chapter_blocks)
-            if ch.lead_numbers:
-                number_leads(chapter_blocks)
-            numberer.chapter(chapter_blocks, ch.numbered)
-            limit_toc(chapter_blocks, ch.toc_levels)
-            if blocks and ch.page_break:
-                blocks.append(PageBreak())
-            blocks.extend(chapter_blocks)
-        self.warn_unused_tables()
-        for w in self.env.loader.warnings:
-            self.problems.warning(w.message, w.location)
-        toc = Toc(entries=[TocEntry(b.level, b.label + b.text) for b in blocks
-                           if isinstance(b, Heading) and b.level <= 2 and b.in_toc])
-        front = [toc, PageBreak()] if pack.toc else []                      # pack options cover: false, toc: false
-        cover = self.cover() if pack.cover is not False else None
-        header = pack.typography.running_header
-        doc = Document(cover=cover, blocks=front + blocks, typography=pack.typography,
-                       properties=self.properties(cover, blocks),
-                       header=self.render_string(header, "页眉", self.context()).strip() if header else "")
-        return RenderResult(doc, sources, self.charts)
+        parts = Parts(chapter=lambda ch: self.render_template(f"pack:{ch.template}", self.context(ch)),
+                      resolver=self.resolver, cover=self.cover, properties=self.properties,
+                      header=lambda source: self.render_string(source, "页眉", self.context()),
+                      after_chapters=self.warn_unused_tables)
+        made = assemble(self.ds.pack, self.env, self.problems, parts)
+        return RenderResult(made.document, made.sources, self.charts)
 
     def render_template(self, name: str, ctx: dict) -> str | None:
         return render_file(self.env, name, ctx, self.problems)
@@ -361,15 +322,3 @@ def _image_problem(path: Path) -> str | None:
                 "请缩小后再插入")
     return None
 
-
-def _mark_empty_sections(blocks: list[Block]) -> None:
-    """A heading with nothing under it (a section, or a chapter of no sections such as an empty 前言) gets a
-    highlighted 【待补充】 paragraph: counted, listed, and never a blank page in the draft."""
-    i = 0
-    while i < len(blocks):
-        b = blocks[i]
-        if isinstance(b, Heading):
-            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if nxt is None or (isinstance(nxt, Heading) and nxt.level <= b.level):
-                blocks.insert(i + 1, Paragraph([Placeholder(f"【待补充：{b.text}】")]))
-        i += 1

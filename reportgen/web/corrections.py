@@ -71,15 +71,13 @@ def describe(loc: Location) -> str:
 
 
 def _merged(root: Path):
-    from ..pipeline import load_raw
-    from ..workbook.merge import apply_workbook
-    from ..workbook.returns import apply_returns
+    from ..pipeline import load_raw, with_workbooks
     from ..load.yaml_source import load_yaml
     if (root / INDICATOR_FILE).is_file():
         load_yaml(root / INDICATOR_FILE, DATA_FILE)   # a broken or hostile data file: its file:line, at once
     problems = Problems()
     raw = load_raw(root, problems)
-    merged = apply_returns(apply_workbook(raw, None, problems), problems)
+    merged = with_workbooks(raw, problems)
     return merged, raw.pack
 
 

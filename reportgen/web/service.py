@@ -238,7 +238,7 @@ class Service:
         import tempfile
         from ..batch import peek_config
         from ..fileio import safe_file_name
-        from ..workbook.export import export_workbook
+        from ..pipeline import export_workbook
         school = peek_config(root).get("school")
         name = safe_file_name(f"{school.get('name') if isinstance(school, dict) else root.name}数据填报") + ".xlsx"
         with tempfile.TemporaryDirectory(prefix="reportgen-workbook-") as tmp:

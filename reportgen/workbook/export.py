@@ -27,14 +27,12 @@ from ..check.quantities import INDICATOR_COLUMN
 from ..dataset import RawCell, RawProject, RawTable
 from ..errors import Problems
 from ..fileio import guard_output, safe_file_name, write_atomic
-from ..load.project import BUILD_DIR, load_project, read_config
+from ..load.project import BUILD_DIR
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
-from ..packs.load import load_project_pack
-from ..packs.project_tables import with_project_tables
 from ..value_kinds import ColumnType, NotReported, ValueFormat
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
-from .merge import apply_workbook, workbook_context
+from .merge import workbook_context
 from .safety import MAX_ROWS
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -71,23 +69,15 @@ def default_workbook_path(raw: RawProject) -> Path:
     return raw.root / BUILD_DIR / (safe_file_name(f"{raw.config['school']['name']}数据填报") + ".xlsx")
 
 
-def export_workbook(root: Path, output: Path | None = None) -> ExportResult:
-    """Write the workbook for a project: its YAML data merged with report.yaml's workbook, if any."""
-    problems = Problems()
-    config = read_config(root, problems)
-    pack = with_project_tables(load_project_pack(root, config.plain(), problems), config, problems)
-    yaml_raw = load_project(root, config, pack, problems)
-    problems.raise_if_errors()
-    from .returns import apply_returns
-    current = apply_returns(apply_workbook(yaml_raw, None, problems), problems)   # and what departments returned
-    problems.raise_if_errors()
+def write_workbook(current: RawProject, yaml_raw: RawProject, output: Path | None, problems: Problems) -> ExportResult:
+    """Write the workbook holding `current` (the data a build reads) with fingerprints of `yaml_raw` (the YAML
+    alone), both loaded by `pipeline.export_workbook`."""
     wb, years = build_workbook(current, yaml_raw)
     out = output or default_workbook_path(current)
-    guard_output(out, root, "输出的填报工作簿")       # e.g. never over the workbook report.yaml reads
+    guard_output(out, current.root, "输出的填报工作簿")       # e.g. never over the workbook report.yaml reads
     write_atomic(out, wb.save)
     rows = sum(len(data_rows(current.tables.get(t), d)) for t, d in current.pack.tables.items())
-    raw_defs = [d for d in current.pack.indicators.values() if d.kind == "raw"]
-    return ExportResult(out, len(current.pack.tables), rows, len(raw_defs), years, problems)
+    return ExportResult(out, len(current.pack.tables), rows, len(_raw_defs(current.pack)), years, problems)
 
 
 @dataclass(frozen=True)
