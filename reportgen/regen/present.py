@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 
 from ..doc.model import Cell, Column, Document, Heading, Paragraph, Table, Text
-from ..write.markdown import document_markdown
 from .changes import Changes
 
 NO_BASELINE = "没有上次构建的记录，无法比较（这是首次构建；此后每次构建都会列出与上次相比的变化）。"
@@ -131,11 +130,6 @@ def _table_facts(t) -> list[str]:
 
 
 # ---------------------------------------------------------------- the change log (--changes FILE)
-def changes_markdown(ch: Changes, title: str, meta: list[tuple[str, str]]) -> str:
-    """The change log as Markdown: the same blocks as the .docx, through the one Markdown writer."""
-    return document_markdown(changes_document(ch, title, meta))
-
-
 def _md(text: str) -> str:
     return text.replace("\t", " ｜ ")
 
