@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
 
 from reportgen.cli import main
 from reportgen.web.app import Settings, create_app

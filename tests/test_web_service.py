@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from reportgen.web import intake
 from reportgen.web.app import Settings, create_app
 
-from webutil import LOCAL, Served, app, client, csrf, csrf_of, text_of  # noqa: F401 (app, client, csrf: fixtures)
+from webutil import Served, app, client, csrf, csrf_of, text_of  # noqa: F401 (app, client, csrf: fixtures)
 
 
 

@@ -100,7 +100,7 @@ def _table(tid: str, node: YNode, rel: str, tdef, problems: Problems) -> RawTabl
             continue
         if is_total_row(rnode):
             if total is not None:
-                problems.error(f"表 {tid} 有多个“合计”行（第一个在第 {total.loc.line} 行）", rnode.loc)
+                problems.error(f"本表有多个“合计”行（第一个在第 {total.loc.line} 行），请只保留一个", rnode.loc)
                 continue
             total = RawRow({col.name: RawCell(v.value, v.loc, v.raw if v.value is not None else None)
                             for k, v in rnode.value.items() if (col := tdef.column_named(k)) and v.kind == "scalar"},

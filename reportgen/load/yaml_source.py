@@ -104,7 +104,7 @@ def _compose(text: str, name: str) -> YNode | None:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise YamlError(f"YAML 格式错误：{_explain(e)}", Location(name, line)) from None
-    except yaml.YAMLError as e:
+    except yaml.YAMLError:
         raise YamlError("YAML 格式错误：文件无法读取（请检查缩进、冒号、引号和括号）", Location(name)) from None
     if node is None:
         return None
