@@ -192,6 +192,31 @@ def test_change_log_markdown_and_docx(run, demo, built, tmp_path):
     assert "与上次构建相比没有变化" in run("build", demo, "-o", built).out
 
 
+def test_a_cli_build_lists_the_rows_departments_changed_in_the_browser_once(run, demo, built):
+    """The department grid's record (returns/网页修改记录.jsonl) is the build's to report, not only the web page's:
+    `build --changes` lists the rows changed since the previous build, and the next build does not list them again."""
+    import os
+    import time
+
+    from reportgen.web.department import record_changes
+    manifest = manifest_path(built)
+    then = time.time() - 60
+    os.utime(manifest, (then, then))                      # the previous build: a minute ago
+    record_changes(demo, "招生就业处", "明细表“创新创业大赛获奖情况一览表”",
+                   [{"before": {"获奖等级": "银奖"}, "after": {"获奖等级": "金奖"}}])
+    md = built.parent / "修改说明.md"
+    r = run("build", demo, "-o", built, "--changes", md)
+    assert r.code == 0 and "网页上的修改（部门链接）：1 行" in r.out
+    text = md.read_text(encoding="utf-8")
+    assert "## 网页上的修改（部门链接）" in text
+    assert "招生就业处 在网页上修改明细表“创新创业大赛获奖情况一览表”一行：获奖等级: 金奖（原为 获奖等级: 银奖）" in text
+    later = time.time() + 5
+    os.utime(manifest, (later, later))                    # this build is after the change
+    r = run("build", demo, "-o", built, "--changes", md)
+    assert r.code == 0 and "网页上的修改" not in r.out, r.text
+    assert "网页上的修改" not in md.read_text(encoding="utf-8")
+
+
 def test_changes_file_must_be_md_or_docx(run, demo, tmp_path):
     r = run("diff", demo, "--changes", tmp_path / "x.txt")
     assert r.code == 2 and ".md 或 .docx" in r.err

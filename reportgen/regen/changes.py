@@ -62,6 +62,7 @@ class Changes:
     placeholders_added: list[tuple[str, str]] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)    # departments whose returns came in since (collect)
     absorbed: list[AbsorbedEdits] = field(default_factory=list)   # review edits absorb brought in since
+    browser: list[str] = field(default_factory=list)    # rows departments changed in the browser since (regen/browser.py)
 
     @property
     def raw(self) -> list[IndicatorChange]:
@@ -83,7 +84,8 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return self.baseline and not (self.content_changed or self.inputs_changed or self.tool or self.absorbed)
+        return self.baseline and not (self.content_changed or self.inputs_changed or self.tool or self.absorbed
+                                    or self.browser)
 
 
 def compare(old: dict | None, new: dict) -> Changes:

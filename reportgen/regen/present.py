@@ -52,6 +52,9 @@ def _limit(items: list[str], n: int) -> list[str]:
     return items if len(items) <= n else items[:n] + [f"……等共 {len(items)} 项"]
 
 
+BROWSER_PART = "网页上的修改（部门链接）"
+
+
 def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
     """The change summary printed after a build or by `reportgen diff`."""
     out = absorbed_lines(ch)
@@ -62,6 +65,8 @@ def console_lines(ch: Changes, max_items: int = 8) -> list[str]:
     out.append("与上次构建相比：")
     if ch.departments:
         out.append("  交回材料的部门：" + "、".join(ch.departments))
+    if ch.browser:
+        out.append(f"  {BROWSER_PART}：{len(ch.browser)} 行（详见修改说明）")
     if ch.tool:
         out.append(f"  reportgen：{ch.tool}")
     for label, files in (("修改的文件", ch.inputs_modified), ("新增的文件", ch.inputs_added),
@@ -134,13 +139,12 @@ def _md(text: str) -> str:
     return text.replace("\t", " ｜ ")
 
 
-def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typography=None,
-                     extra: list[tuple[str, list[str]]] = ()) -> Document:
-    """`extra`: more parts (heading, lines) a caller knows of, e.g. the rows departments changed in the browser."""
+def changes_document(ch: Changes, title: str, meta: list[tuple[str, str]], typography=None) -> Document:
     blocks: list = [Heading(1, "", title, in_toc=False)]
     blocks += [Paragraph([Text(f"{k}：", bold=True), Text(v)]) for k, v in meta]
     n_tables = 0
-    for heading, body in list(_parts(ch)) + [(h, [("list", lines)]) for h, lines in extra if lines]:
+    browser = [(BROWSER_PART, [("list", ch.browser)])] if ch.browser else []
+    for heading, body in list(_parts(ch)) + browser:
         blocks.append(Heading(2, "", heading, in_toc=False))
         for kind, content in body:
             if kind == "p":

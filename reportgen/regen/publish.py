@@ -28,6 +28,7 @@ from .manifest import (
     sha256_bytes,
     sha256_file,
 )
+from .browser import browser_changes_since
 from .trace import absorbed_since_build
 
 MISSING, OURS, EDITED, UNKNOWN = "missing", "ours", "edited", "unknown"
@@ -83,6 +84,7 @@ def _publish(prepared, target: Path, render: Callable[[], bytes], force: bool) -
         notes.append(f"上次构建的记录 {mpath.name} 无法读取，已忽略。")
     new = make_manifest(prepared, target)
     changes = compare(last, new)
+    changes.browser = browser_changes_since(prepared.dataset.root, _built_at(mpath, last))
 
     if not force and _up_to_date(target, last, new):
         # same inputs, same program, untouched draft: the bytes would be the same, skip rendering
@@ -114,7 +116,17 @@ def diff_project(prepared, target: Path) -> DiffResult:
     new = make_manifest(prepared, target)
     changes = compare(last, new)
     changes.absorbed = absorbed_since_build(prepared.dataset.root, mark=False)   # the next build says them
+    changes.browser = browser_changes_since(prepared.dataset.root, _built_at(mpath, last))
     return DiffResult(target, mpath, changes, target_status(target, last))
+
+
+def _built_at(mpath: Path, last: dict | None) -> float | None:
+    """When the previous build was made: its manifest's time (the manifest itself holds no time, so that the same
+    inputs give the same bytes). No previous build: every browser change is new."""
+    try:
+        return mpath.stat().st_mtime if last is not None else None
+    except OSError:
+        return None
 
 
 def _up_to_date(target: Path, last: dict | None, new: dict) -> bool:
@@ -208,10 +220,8 @@ def changelog_meta(prepared, target: Path, path: Path | None) -> list[tuple[str,
     return meta
 
 
-def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None,
-                    extra: list[tuple[str, list[str]]] = ()) -> None:
-    """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically (`extra`: more
-    parts, heading and lines, as changes_document takes them)."""
+def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: Path | None = None) -> None:
+    """`--changes FILE`: the change log as Markdown (.md) or Word (.docx), written atomically."""
     from ..write.markdown import document_markdown
     from .present import changes_document
     guard_changes(file, prepared.dataset.root, drafts=(target, path))
@@ -220,8 +230,8 @@ def write_changelog(file: Path, changes: Changes, prepared, target: Path, path: 
     meta = changelog_meta(prepared, target, path)
     if file.suffix.lower() == ".docx":
         from ..write.docx_writer import write_docx
-        doc = changes_document(changes, title, meta, prepared.dataset.pack.typography, extra)
+        doc = changes_document(changes, title, meta, prepared.dataset.pack.typography)
         write_atomic(file, lambda f: write_docx(doc, f))
     else:
-        text = document_markdown(changes_document(changes, title, meta, None, extra)).encode("utf-8")
+        text = document_markdown(changes_document(changes, title, meta)).encode("utf-8")
         write_bytes_atomic(file, text)

@@ -26,9 +26,9 @@ from pathlib import Path
 from ..errors import Location, Problems
 from ..fileio import write_atomic
 from ..load.project import TABLE_DIR
+from ..regen.browser import BROWSER_LOG
 
 LINKS = Path("build") / "web-links" / "links.json"
-CHANGES = Path("returns") / "网页修改记录.jsonl"
 DEFAULT_MARGIN_DAYS = 7
 NO_DEADLINE_DAYS = 30                    # a department without a deadline: its link lasts this long
 
@@ -273,33 +273,9 @@ def _plain(item) -> dict:
 
 def record_changes(root: Path, who: str, what: str, changes: list[dict]) -> None:
     """Append to the record of changes made in the browser (who, when, before, after), never rewriting it."""
-    path = root / CHANGES
+    path = root / BROWSER_LOG
     path.parent.mkdir(parents=True, exist_ok=True)
     when = time.strftime("%Y-%m-%d %H:%M:%S")
     with open(path, "a", encoding="utf-8") as f:
         for c in changes:
             f.write(json.dumps({"who": who, "when": when, "what": what, **c}, ensure_ascii=False) + "\n")
-
-
-def changes_since(root: Path, since: float | None) -> list[str]:
-    """The browser changes recorded after `since` (a build's time), one line each, for the change report."""
-    try:
-        lines = (root / CHANGES).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    out = []
-    cutoff = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since)) if since else ""
-    for line in lines:
-        try:
-            c = json.loads(line)
-        except ValueError:
-            continue
-        if c.get("when", "") < cutoff:
-            continue
-        before, after = c.get("before"), c.get("after")
-        action = "新增" if not before else "删除" if not after else "修改"
-        shown = "；".join(f"{k}: {v}" for k, v in (after or before or {}).items())
-        was = "" if action != "修改" else "（原为 " + "；".join(
-            f"{k}: {v}" for k, v in (before or {}).items() if (after or {}).get(k) != v) + "）"
-        out.append(f"{c.get('when')} {c.get('who')} 在网页上{action}{c.get('what')}一行：{shown}{was}")
-    return out

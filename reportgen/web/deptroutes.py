@@ -328,7 +328,7 @@ async def office_rows(request: Request, key: str, root: Path) -> list[dict]:
 def _last_web_change(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
-        lines = (root / dept_links.CHANGES).read_text(encoding="utf-8").splitlines()
+        lines = (root / dept_links.BROWSER_LOG).read_text(encoding="utf-8").splitlines()
     except OSError:
         return out
     for line in lines:

@@ -13,8 +13,8 @@ from starlette.routing import Route
 from ..batch import peek_config
 from ..departments.kit import KIT_DIR, folder_name
 from ..errors import Problems, ReportgenError
+from ..regen.browser import browser_changes_since
 from . import absorbing, corrections, deptroutes, intake, previews, sections
-from . import department as dept_links
 from .jobs import Busy, Job
 from .pages import error_page
 
@@ -136,7 +136,7 @@ async def project(request: Request, intake_result=None, status: int = 200, notic
                    downloads=_downloads(root, ov), departments=departments, kits=_kits(root, departments),
                    office_note=st.office.broken, stamp=int(time.time()),
                    dept_rows=await deptroutes.office_rows(request, key, root) if departments else [],
-                   web_changes=dept_links.changes_since(root, ov.built_at))
+                   web_changes=browser_changes_since(root, ov.built_at))
 
 
 def _downloads(root: Path, ov) -> list[tuple[str, str, str]]:
@@ -412,13 +412,10 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
     if not pdf:
         job.steps = [s for s in job.steps if s not in ("生成 PDF", "页面预览")]
     job.detail = "正在校验数据"
-    since = max((p.stat().st_mtime for p in (root / "build").glob("*.docx") if p.name != CHANGES_FILE), default=None)
     # the draft and its PDF exactly as `reportgen build --pdf` makes them, by the LibreOffice kept running
     prepared, s = run_build(root, timings=_Progress(job), force=force, pdf=pdf, office=st.office)
     r = s.rebuild
-    web = dept_links.changes_since(root, since)           # who changed which row in the browser, before/after
-    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path,
-                    extra=[("网页上的修改（部门链接）", web)])
+    write_changelog(root / "build" / CHANGES_FILE, r.changes, prepared, r.target, r.path)   # with the browser's rows
     job.lines = [f"已生成初稿：{r.path.name}" if r.written else f"初稿已是最新，未改写：{r.path.name}",
                  f"章节 {s.chapters} 个，表格 {s.tables} 张，案例 {s.cases} 个，图片 {s.figures} 幅；"
                  f"待补充 {s.placeholders} 处，警告 {s.warnings} 个"]
@@ -426,8 +423,6 @@ def _build_job(st, root: Path, job: Job, force: bool) -> None:
         job.lines.append(f"已生成 PDF：{s.pdf.name}" + (f"（共 {s.pages} 页）" if s.pages else ""))
     job.lines += rebuild_lines(r)
     job.changes = console_lines(r.changes)
-    if web:
-        job.lines.append(f"修改说明中列出了各部门在网页上的 {len(web)} 处修改")
     job.problems = prepared.problems
     if pdf:
         job.detail = "正在生成页面预览"
