@@ -15,9 +15,6 @@ Target: ≤ 2 s on this 2-core machine. Reported: median wall and CPU time (user
 """
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -74,15 +71,13 @@ def table(found: dict[str, list[tuple[float, float]]], runs: int, load: float) -
     lines = [
         f"演示项目的初稿加上测试中审阅者的 11 处修改（tests/absorbutil.py），每种情形 {runs} 次取中位数；"
         f"每次为独立进程（含 Python 启动与导入）。目标 ≤ {TARGET_S:.0f} s。",
-        f"环境：Python {platform.python_version()}，{platform.system()} {platform.machine()}，"
-        f"{os.cpu_count()} 核，开始时负载 {load:.1f}。",
+        results.environment(load),
         "",
         "| 情形 | 墙钟时间（中位数） | CPU 时间（中位数） | 次数 | 是否达到 ≤ 2 s |",
         "|---|---|---|---|---|",
     ]
     for name, xs in found.items():
-        wall = statistics.median(x[0] for x in xs)
-        cpu = statistics.median(x[1] for x in xs)
+        wall, cpu = results.median_times(xs)
         lines.append(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {len(xs)} | {'✅' if wall <= TARGET_S else '❌'} |")
     cpu = max(statistics.median(x[1] for x in xs) for xs in found.values())
     lines += ["", f"CPU 时间最多 {cpu:.2f} s：墙钟时间超出的部分是等待 CPU（开始时负载 {load:.1f}，2 核）；"
@@ -91,16 +86,9 @@ def table(found: dict[str, list[tuple[float, float]]], runs: int, load: float) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description="测量收回修改（reportgen absorb）的耗时")
-    ap.add_argument("--runs", type=int, default=5, help="每种情形的次数（取中位数）")
-    ap.add_argument("--no-write", action="store_true", help="只打印，不写入 BENCHMARKS.md")
-    args = ap.parse_args()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    text = table(measure(args.runs), args.runs, load)
-    print(text)
-    if not args.no_write:
-        results.write_section(RESULTS, START, END, HEADING, text)
-        print(f"已写入 {RESULTS}", file=sys.stderr)
+    args = results.command_line("测量收回修改（reportgen absorb）的耗时", runs=5)
+    load = results.load_now()
+    results.report(table(measure(args.runs), args.runs, load), args, RESULTS, START, END, HEADING)
 
 
 if __name__ == "__main__":

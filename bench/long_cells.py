@@ -12,12 +12,9 @@ first error line (the 1 MB cell is refused by name; the others build).
 """
 from __future__ import annotations
 
-import argparse
 import io
-import os
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import zipfile
@@ -114,30 +111,22 @@ def table(rows, runs: int, load: float) -> str:
     lines = [
         f"演示项目的填报工作簿（`reportgen workbook` 导出），在“表1”中放入很长的文字后 `reportgen build --workbook`；"
         f"每种情形 {runs} 次取中位数，每次为独立进程。",
-        f"环境：Python {sys.version.split()[0]}，{os.cpu_count()} 核，开始时负载 {load:.1f}。",
+        results.environment(load),
         "",
         "| 情形 | 墙钟时间（中位数） | CPU 时间（中位数） | 结果 |",
         "|---|---|---|---|",
     ]
     for name, times, code, error in rows:
-        wall = statistics.median(t[0] for t in times)
-        cpu = statistics.median(t[1] for t in times)
+        wall, cpu = results.median_times(times)
         result = "生成初稿" if code == 0 else re.sub(r"\s+", " ", error.replace("|", "\\|"))[:120]
         lines.append(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {result} |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description="测量很长的单元格文字对构建耗时的影响")
-    ap.add_argument("--runs", type=int, default=3, help="每种情形的次数（取中位数）")
-    ap.add_argument("--no-write", action="store_true", help="只打印，不写入 BENCHMARKS.md")
-    args = ap.parse_args()
-    load = os.getloadavg()[0]
-    text_ = table(measure(args.runs), args.runs, load)
-    print(text_)
-    if not args.no_write:
-        results.write_section(RESULTS, START, END, HEADING, text_)
-        print(f"已写入 {RESULTS}", file=sys.stderr)
+    args = results.command_line("测量很长的单元格文字对构建耗时的影响", runs=3)
+    load = results.load_now()
+    results.report(table(measure(args.runs), args.runs, load), args, RESULTS, START, END, HEADING)
 
 
 if __name__ == "__main__":

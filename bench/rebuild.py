@@ -18,12 +18,8 @@ the steadier figure on a busy machine. The load average at the start is printed 
 """
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -56,61 +52,47 @@ def toggle_count(project: Path, run: int) -> None:
 
 
 def measure(runs: int) -> dict[str, list[tuple[float, float]]]:
-    results: dict[str, list[tuple[float, float]]] = {}
+    found: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="reportgen-rebuild-") as tmp:
         project = Path(tmp) / "demo"
         shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("build"))
         p = str(project)
         wall, cpu, _ = reportgen("build", p)
-        results["首次构建"] = [(wall, cpu)]
+        found["首次构建"] = [(wall, cpu)]
         for i in range(runs):
             print(f"第 {i + 1}/{runs} 轮", file=sys.stderr)
             wall, cpu, out = reportgen("build", p)
             assert "没有变化" in out, out
-            results.setdefault("未改动重新构建", []).append((wall, cpu))
+            found.setdefault("未改动重新构建", []).append((wall, cpu))
             toggle_count(project, i)
-            results.setdefault("reportgen diff（改正后，未构建）", []).append(reportgen("diff", p)[:2])
+            found.setdefault("reportgen diff（改正后，未构建）", []).append(reportgen("diff", p)[:2])
             wall, cpu, out = reportgen("build", p)
             assert "全日制在校生数" in out and "生师比" in out, out
-            results.setdefault("改正一个数后重新构建", []).append((wall, cpu))
+            found.setdefault("改正一个数后重新构建", []).append((wall, cpu))
             wall, cpu, out = reportgen("build", p, "--force")
-            results.setdefault("强制重新构建（--force，未改动）", []).append((wall, cpu))
-    return results
+            found.setdefault("强制重新构建（--force，未改动）", []).append((wall, cpu))
+    return found
 
 
-def table(results: dict[str, list[tuple[float, float]]], runs: int, load: float) -> str:
+def table(found: dict[str, list[tuple[float, float]]], runs: int, load: float) -> str:
     lines = [
         f"演示项目（examples/annual-2024-demo，17 幅照片/图表），每种情形 {runs} 次取中位数；"
         f"每次构建为独立进程（含 Python 启动与导入）。",
-        f"环境：Python {platform.python_version()}，{platform.system()} {platform.machine()}，"
-        f"{os.cpu_count()} 核，开始时负载 {load:.1f}。",
+        results.environment(load),
         "",
         "| 情形 | 墙钟时间（中位数） | CPU 时间（中位数） | 次数 |",
         "|---|---|---|---|",
     ]
-    for name, xs in results.items():
-        wall = statistics.median(x[0] for x in xs)
-        cpu = statistics.median(x[1] for x in xs)
+    for name, xs in found.items():
+        wall, cpu = results.median_times(xs)
         lines.append(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {len(xs)} |")
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    """Replace this script's block in BENCHMARKS.md (other scripts keep their own sections)."""
-    results.write_section(path, START, END, HEADING, text)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description="测量演示项目重新构建的耗时")
-    ap.add_argument("--runs", type=int, default=5, help="每种情形的次数（取中位数）")
-    ap.add_argument("--no-write", action="store_true", help="只打印，不写入 BENCHMARKS.md")
-    args = ap.parse_args()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    text = table(measure(args.runs), args.runs, load)
-    print(text)
-    if not args.no_write:
-        write_section(text)
-        print(f"已写入 {RESULTS}", file=sys.stderr)
+    args = results.command_line("测量演示项目重新构建的耗时", runs=5)
+    load = results.load_now()
+    results.report(table(measure(args.runs), args.runs, load), args, RESULTS, START, END, HEADING)
 
 
 if __name__ == "__main__":

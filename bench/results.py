@@ -1,8 +1,11 @@
 """What the bench scripts share: a timed reportgen command, and BENCHMARKS.md, where each rewrites only its own block."""
 from __future__ import annotations
 
+import argparse
 import os
+import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -44,3 +47,34 @@ def timed(*args: str, accept: tuple[int, ...] = (0,)) -> tuple[float, float, sub
     if proc.returncode not in accept or "Traceback" in proc.stderr:
         sys.exit(f"reportgen {' '.join(args)} 失败（退出码 {proc.returncode}）：\n{proc.stderr[-3000:]}{proc.stdout[-3000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc
+
+
+def load_now() -> float:
+    """The machine's load when a benchmark starts: said beside its figures (2 shared cores)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def environment(load: float) -> str:
+    return (f"环境：Python {platform.python_version()}，{platform.system()} {platform.machine()}，"
+            f"{os.cpu_count()} 核，开始时负载 {load:.1f}。")
+
+
+def median_times(times: list[tuple[float, float]]) -> tuple[float, float]:
+    """(wall, CPU) medians of a case's runs."""
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
+def command_line(description: str, runs: int) -> argparse.Namespace:
+    """The options every timing script takes: --runs (each case's runs, the median counts), --no-write."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--runs", type=int, default=runs, help="每种情形的次数（取中位数）")
+    ap.add_argument("--no-write", action="store_true", help="只打印，不写入 BENCHMARKS.md")
+    return ap.parse_args()
+
+
+def report(text: str, args: argparse.Namespace, path: Path, start: str, end: str, heading: str) -> None:
+    """Print the figures and, unless --no-write, put them in the script's own block of BENCHMARKS.md."""
+    print(text)
+    if not args.no_write:
+        write_section(path, start, end, heading, text)
+        print(f"已写入 {path}", file=sys.stderr)
