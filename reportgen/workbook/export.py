@@ -301,7 +301,7 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
     lines = [
         (f"{pack.subject.titled(f'{school}{year}年度')} 数据填报工作簿", "title"),
         (f"由 reportgen 根据模板包“{pack.name}”生成（{dt.datetime.now():%Y-%m-%d}），已填入项目中现有的数据。"
-         "填好后交回报告编写人员，由其在年度报告编写工作台上传本文件，初稿中的数据即由此生成。", None),
+         "填好后交回报告编写人员，由其在编写工作台网页上传本文件，初稿中的数据即由此生成。", None),
         ("", None),
         ("填写方法", "bold"),
         ("1. 每张明细表一个工作表，第一行是列名，请不要修改列名；每行填一条记录。不需要填写“序号”和“合计”，报告中由工具自动生成。", None),
