@@ -1,6 +1,7 @@
 """The aggregate report is put together by the same chapter assembly as a school's draft (render/assemble.py):
 the pack's running header, 目录 and cover options, sections left empty, numbered lead sentences and 目录 levels
 hold for it too. Before, its own chapter loop skipped each of these."""
+import re
 import shutil
 
 import docx
@@ -13,7 +14,7 @@ from reportgen.aggregate.report import _Renderer, load_aggregate_pack, render_ag
 from reportgen.batch import SchoolResult
 from reportgen.doc.model import Heading, Toc
 from reportgen.pack import BUILTIN_PACKS
-from reportgen.packs.aggregate import CHAPTER_ONLY, CONTEXT, TABLES
+from reportgen.packs.aggregate import CHAPTER_ONLY, CONTEXT, STAT_KEYS, TABLES
 from reportgen.render.display import format_value
 from reportgen.render.numbering import chinese_number
 from reportgen.value_kinds import ValueFormat
@@ -108,7 +109,7 @@ def test_pack_check_passes_the_builtin_aggregate_pack_and_a_pack_made_from_it(ru
     assert not (tmp_path / "province" / "aggregate.yaml").exists()     # inherited from its parent
     r = run("pack", "check", tmp_path / "province")
     assert r.code == 0 and r.err == "", r.text
-    agg = load_aggregate_pack(str(tmp_path / "province"))
+    agg = load_aggregate_pack("province")                 # the folder pack new made, as pack check takes it
     assert agg.pack.name == "province" and agg.appendix == load_aggregate_pack("aggregate").appendix
 
 
@@ -238,3 +239,12 @@ def test_the_appendix_is_split_into_tables_that_fit_the_page(tmp_path, monkeypat
             assert text_em(row[1]) * em <= 2 * (widths[1] - 2 * CELL_MARGIN_TWIPS)   # a name on two lines at most
     names = [h.split("（")[0] for h in headers]
     assert names == agg.appendix + ["警告数"]                    # every column once, in the pack's order
+
+
+def test_the_packs_list_of_names_for_authors_is_the_declared_one():
+    """The comment an author reads in the built-in pack names every variable and table there is."""
+    source = (BUILTIN_PACKS / "aggregate" / "chapters" / "overview.md.j2").read_text(encoding="utf-8")
+    comment = source[source.index("{#"):source.index("#}")]
+    words = set(re.findall(r"[a-z_]+", comment))
+    assert set(CONTEXT) <= words and set(TABLES) <= words, (set(CONTEXT) | set(TABLES)) - words
+    assert all(f'"{k}"' in comment for k in STAT_KEYS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import Location, Problems, ReportgenError, YamlError, did_you_mean
 from ..load.schema import validate_node
@@ -93,8 +94,11 @@ def is_aggregate_pack(pack: Pack) -> bool:
 
 
 def load_aggregate_pack(name: str) -> AggregatePack:
-    """Load and check the aggregate pack before any school is collected; all problems are raised together."""
-    pack = load_pack(find_pack(name))
+    """Load and check the aggregate pack before any school is collected; all problems are raised together.
+    `name` is a pack's folder (as `pack new` makes it, as `pack check` takes it) or an installed or built-in
+    pack's name."""
+    folder = Path(name)
+    pack = load_pack(folder.resolve() if (folder / "pack.yaml").is_file() else find_pack(name))
     problems = Problems()
     agg = read_aggregate(pack, problems)
     problems.raise_if_errors()
