@@ -26,36 +26,16 @@ from .load import load_pack
 SPEC_FILE = "aggregate.yaml"
 STAT_KEYS = ("n", "sum", "mean", "median", "min", "max")
 
-# The names an aggregate chapter template sees (plain numbers and texts, already formatted), with what
-# each holds; `chapter` is there in chapter templates only (not on the cover or in the running header).
-CONTEXT = {
-    "title": "报告标题",
-    "org": "编制单位",
-    "year": "年度",
-    "date": "日期",
-    "n_total": "学校总数",
-    "n_ok": "纳入统计的学校数",
-    "n_excluded": "未通过校验而未纳入的学校数",
-    "levels": "[{name: 办学层次, n: 学校数}]",
-    "schools": "纳入统计的学校名称列表",
-    "excluded": "[{name, error}] 未纳入的学校及其首个错误",
-    "statistics": "[{name, unit, n, missing, sum, mean, median, min, max, min_school, max_school}]（已按格式显示）",
-    "standards": "[{standard, level, condition, schools, met, not_met, not_reported, not_met_names}]",
-    "rankings": "[{id, indicator, title, top}]",
-    "table": "table(表格 id) 插入表格",
-    "stat": f"stat(\"指标名称\", {' | '.join(repr(k) for k in STAT_KEYS)}) 取某项统计值（已格式化）",
-    "chapter": "{id, title, numbered} 当前章节",
-}
+# The names an aggregate chapter template sees (plain numbers and texts, already formatted; what each holds
+# is told to pack authors at the top of templates/aggregate/chapters/overview.md.j2, tested against this);
+# `chapter` is there in chapter templates only (not on the cover or in the running header).
+CONTEXT = ("title", "org", "year", "date", "n_total", "n_ok", "n_excluded", "levels", "schools", "excluded",
+           "statistics", "standards", "rankings", "table", "stat", "chapter")
 CHAPTER_ONLY = frozenset({"chapter"})
 
-# The tables table() inserts, by id, besides one per ranking (rank-1, rank-2 … in aggregate.yaml's order)
-TABLES = {
-    "statistics": "主要指标汇总",
-    "standards": "办学条件标准达标学校数",
-    "tables": "各校明细表记录数汇总",
-    "schools": "各校主要指标一览（附录，按页宽分为几张表）",
-    "excluded": "未纳入统计的学校",
-}
+# The tables table() inserts, by id, besides one per ranking (rank-1, rank-2 … in aggregate.yaml's order);
+# "schools", the appendix, may stand for several tables (aggregate/appendix.py)
+TABLES = ("statistics", "standards", "tables", "schools", "excluded")
 RANKING_ID = "rank-{n}"
 RANKING = re.compile(r"rank-[1-9][0-9]*")
 
