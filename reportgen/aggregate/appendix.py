@@ -22,7 +22,7 @@ from ..write.tables import CELL_MARGIN_TWIPS, CELL_SLACK_EM, SERIAL_HEADER
 def split_table(table: Table, keys: int, t: Typography) -> list[Table]:
     """`table` as one or more tables, each with its first `keys` columns and a run of the others,
     titled 标题（一）, 标题（二）… when there is more than one."""
-    groups = column_groups(table, keys, t)
+    groups = column_groups(table, keys, t) if table.rows else []      # no rows: one table saying so
     if len(groups) <= 1:
         return [table]
     parts = []
