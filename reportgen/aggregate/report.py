@@ -3,115 +3,32 @@ statistics, put together by the same chapter assembly (render/assemble.py) and w
 writer as a school's draft.
 
 An aggregate pack is an ordinary pack (pack.yaml, chapters/*.md.j2, typography) with an
-aggregate.yaml beside pack.yaml naming the statistics rows, rankings and appendix columns.
+aggregate.yaml naming the statistics rows, rankings and appendix columns (read by packs/aggregate.py,
+which also declares the names and table ids the templates see: the context and tables here follow it).
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch import SchoolResult
 from ..doc.model import Block, Cell, Column, Cover, Document, Table
-from ..errors import (
-    Location,
-    PackError,
-    Problems,
-    ReportgenError,
-    YamlError,
-    did_you_mean,
-)
+from ..errors import Location, Problems, ReportgenError
 from ..fileio import write_atomic
-from ..load.schema import validate_node
-from ..load.yaml_source import load_yaml
-from ..pack import IndicatorDef, Pack
-from ..value_kinds import ValueFormat
-from ..packs.find import find_pack
-from ..packs.load import load_pack
+from ..pack import IndicatorDef
+from ..packs.aggregate import STAT_KEYS, TABLES, AggregatePack, RankingDef
+from ..packs.aggregate import load_aggregate_pack  # noqa: F401 - the aggregate command's loader, kept importable here
 from ..render.assemble import Parts, assemble
 from ..render.display import format_value
 from ..render.env import make_env
 from ..render.errors import render_file, render_text
 from ..render.markdown import Resolver
+from ..value_kinds import ValueFormat
+from .appendix import split_table
 from .collect import SchoolData
 from .stats import indicator_stats, ranking, standard_counts, table_totals
 
-SPEC_FILE = "aggregate.yaml"
-STAT_KEYS = ("n", "sum", "mean", "median", "min", "max")
-
-
-@dataclass(frozen=True)
-class StatRow:
-    name: str
-    sum: bool
-
-
-@dataclass(frozen=True)
-class RankingDef:
-    id: str
-    indicator: str
-    descending: bool
-    top: int | None
-    title: str
-
-
-@dataclass
-class AggregatePack:
-    pack: Pack                        # the aggregate pack: chapters, cover, typography
-    base: Pack                        # the schools' pack: indicator definitions, table titles
-    title: str
-    statistics: list[StatRow]
-    rankings: list[RankingDef]
-    appendix: list[str]
-
-
-# ---------------------------------------------------------------- loading the pack
-def load_aggregate_pack(name: str) -> AggregatePack:
-    """Load and check the aggregate pack before any school is collected; all problems are raised together."""
-    pack = load_pack(find_pack(name))
-    file = f"{pack.root.name}/{SPEC_FILE}"
-    path = pack.root / SPEC_FILE
-    if not path.is_file():
-        raise PackError(f"模板包“{pack.name}”不是汇总模板包：缺少 {SPEC_FILE}", Location(f"{pack.root.name}/pack.yaml"))
-    try:
-        node = load_yaml(path, file)
-    except YamlError as e:
-        raise PackError(e.message, e.location) from None
-    problems = Problems()
-    if not validate_node(node, "aggregate", file, problems):
-        problems.raise_if_errors()
-    spec = node.plain()
-    base = load_pack(find_pack(spec["base_pack"]))
-    defs = base.indicators
-
-    def known(name: str, where) -> bool:
-        if name in defs:
-            return True
-        hint = did_you_mean(name, defs)
-        problems.error(f"模板包“{base.name}”中没有名为“{name}”的指标{hint}", Location(file, where.loc.line))
-        return False
-
-    stats = []
-    for item, inode in zip(spec["statistics"], node.get("statistics").value):
-        row_name = item if isinstance(item, str) else item["name"]
-        if known(row_name, inode):
-            d = defs[row_name]
-            default_sum = d.kind == "raw" and not d.rate and d.unit != "%" and d.format not in (ValueFormat.RATIO, ValueFormat.PERCENT)
-            stats.append(StatRow(row_name, item.get("sum", default_sum) if isinstance(item, dict) else default_sum))
-    rankings = []
-    rnodes = node.get("rankings").value if node.get("rankings") else []
-    for i, (r, rnode) in enumerate(zip(spec.get("rankings", []), rnodes), start=1):
-        if known(r["indicator"], rnode):
-            desc = r.get("order", "desc") == "desc"
-            title = r.get("title") or f"{r['indicator']}排名（由{'高到低' if desc else '低到高'}）"
-            rankings.append(RankingDef(f"rank-{i}", r["indicator"], desc, r.get("top"), title))
-    appendix = []
-    anodes = node.get("appendix").value if node.get("appendix") else []
-    for a, anode in zip(spec.get("appendix", []), anodes):
-        if known(a, anode):
-            appendix.append(a)
-    problems.raise_if_errors()
-    return AggregatePack(pack, base, spec.get("title", pack.subject.report), stats, rankings, appendix)
+SCHOOL_KEYS = 3             # the appendix's columns that say which school a row is: 学校, 办学层次, 年度
 
 
 # ---------------------------------------------------------------- rendering
@@ -136,6 +53,8 @@ class _Renderer:
 
     # ------------------------------------------------------------ plain context
     def context(self, chapter=None) -> dict:
+        """The names packs/aggregate.py declares (CONTEXT; a test ties the two), `chapter` in a chapter's
+        template only."""
         ctx = {
             "title": self.title, "org": self.org, "year": self.year, "date": self.date,
             "n_total": len(self.schools) + len(self.excluded), "n_ok": len(self.schools),
@@ -149,12 +68,17 @@ class _Renderer:
                            "not_met_names": list(c.not_met_names)} for c in standard_counts(self.schools)],
             "rankings": [{"id": r.id, "indicator": r.indicator, "title": r.title, "top": r.top}
                          for r in self.agg.rankings],
-            "table": lambda tid: f"\n\n::: table {tid}\n:::\n\n",
+            "table": self.insert_table,
             "stat": self.stat,
         }
         if chapter is not None:
             ctx["chapter"] = {"id": chapter.id, "title": chapter.title, "numbered": chapter.numbered}
         return ctx
+
+    def insert_table(self, tid: str) -> str:
+        """table(id): one `::: table` block per table it stands for (the appendix may be several)."""
+        parts = len(self.tables.get(tid, [None]))
+        return "".join(f"\n\n::: table {tid}{f'#{n}' if n > 1 else ''}\n:::\n\n" for n in range(1, parts + 1))
 
     def stat(self, name: str, what: str) -> str:
         if name not in self.defs:
@@ -171,11 +95,14 @@ class _Renderer:
                 "min_school": st.min_school, "max_school": st.max_school}
 
     # ------------------------------------------------------------ tables
-    def _tables(self) -> dict[str, Table]:
-        t = {"statistics": self._statistics(), "standards": self._standards(), "tables": self._table_totals(),
-             "schools": self._schools(), "excluded": self._excluded()}
+    def _tables(self) -> dict[str, list[Table]]:
+        """Each table id packs/aggregate.py declares, with the table(s) it inserts."""
+        made = {"statistics": lambda: [self._statistics()], "standards": lambda: [self._standards()],
+                "tables": lambda: [self._table_totals()], "schools": self._schools,
+                "excluded": lambda: [self._excluded()]}
+        t = {tid: made[tid]() for tid in TABLES}
         for r in self.agg.rankings:
-            t[r.id] = self._ranking(r)
+            t[r.id] = [self._ranking(r)]
         return t
 
     def _statistics(self) -> Table:
@@ -221,7 +148,7 @@ class _Renderer:
         total = [Cell(""), Cell(""), Cell(str(sum(n for _, n in totals.values())), align="right")] if rows else None
         return Table("", "各校明细表记录数汇总", cols, rows, total_row=total, empty_text="（无）")
 
-    def _schools(self) -> Table:
+    def _schools(self) -> list[Table]:
         cols = [Column("学校", 5.0), Column("办学层次", 1.6, "center"), Column("年度", 1.2, "center")]
         for name in self.agg.appendix:
             d = self.defs[name]
@@ -234,7 +161,8 @@ class _Renderer:
                         + [Cell(format_value(self.defs[n], s.values.get(n), with_unit=False), align="right")
                            for n in self.agg.appendix]
                         + [Cell(str(s.warnings), align="right")])
-        return Table("", "各校主要指标一览", cols, rows, empty_text="（没有纳入统计的学校）")
+        table = Table("", "各校主要指标一览", cols, rows, empty_text="（没有纳入统计的学校）")
+        return split_table(table, SCHOOL_KEYS, self.agg.pack.typography)
 
     def _excluded(self) -> Table:
         cols = [Column("学校", 4.0), Column("项目文件夹", 3.0), Column("错误数", 1.2, "right"), Column("首个错误", 8.0)]
@@ -268,15 +196,21 @@ class _Renderer:
     def properties(self, cover: Cover | None, blocks: list[Block]) -> dict:
         return {"title": f"{self.title}（{self.year}）", "author": self.org or "reportgen", "subject": self.title}
 
-    def table(self, tid: str, loc: Location) -> Table | None:
-        t = self.tables.get(tid)
-        if t is None:
+    def table(self, ref: str, loc: Location) -> Table | None:
+        tid, _, part = ref.partition("#")
+        parts = self.tables.get(tid)
+        if parts is None:
             known = "、".join(self.tables)
             self.problems.error(f"汇总报告中没有 id 为“{tid}”的表格（可用：{known}）", loc)
             return None
-        if tid in self.used:
+        n = int(part) if part.isdigit() else 1
+        if not 1 <= n <= len(parts):
+            self.problems.error(f"表格“{tid}”没有第 {part} 部分（共 {len(parts)} 部分）", loc)
+            return None
+        if n == 1 and tid in self.used:
             self.problems.warning(f"表格“{tid}”插入了不止一次", loc)
         self.used.add(tid)
+        t = parts[n - 1]
         return Table(t.label, t.title, t.columns, [list(r) for r in t.rows], t.total_row, t.empty_text, list(t.notes))
 
     def no_appendix(self, aid: str, loc: Location):

@@ -8,6 +8,9 @@
   columns `count()` / `total()` / `count_by()` filter on, every `pack:` template it includes and
   every filter or test named in quotes in `map(…)`, `select(…)`, `reject(…)`;
 - appendix `levels` and `wording` keys name levels the pack declares.
+An aggregate pack (aggregate.yaml in one of its layers, packs/aggregate.py) is checked against what its
+templates see instead: the names and table ids declared there, the indicators of its base pack in
+stat(…) and in aggregate.yaml itself.
 Template problems carry the file and line; unknown variable names are warnings (the renderer
 may offer names this check does not know about).
 """
@@ -19,14 +22,15 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from ..compute.indicators import ind_key, is_ind_reference
 from ..errors import Location, PackError, Problems, ReportgenError, did_you_mean
+from . import aggregate
 
 TABLE_FUNCS = {"table", "count", "total", "rows", "count_by"}
+JINJA_NAMES = {"range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self"}
 CONTEXT_NAMES = {
     "school", "year", "edition", "level", "date", "years", "ind", "count", "total", "rows", "table", "appendix_table",
     "appendix_tables", "todo", "change", "chart", "chapter", "narrative", "keyvalue", "count_by", "title",
     "level_key", "level_name", "wording",
-    "range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs", "self",
-}
+} | JINJA_NAMES
 TEMPLATE_SUFFIXES = (".j2", ".md", ".jinja", ".jinja2")
 # filters whose argument names another filter or test: its position among the arguments
 NAMED_ARGUMENT = {"map": 0, "select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1}
@@ -41,15 +45,25 @@ def lint_pack(root: Path, overlay: Path | None = None) -> Problems:
     except ReportgenError as e:
         problems.extend(e.problems())
         return problems
-    _Linter(pack, problems).run()
+    if aggregate.is_aggregate_pack(pack):
+        _AggregateLinter(pack, problems, aggregate.read_aggregate(pack, problems)).run()
+    else:
+        _Linter(pack, problems).run()
     return problems
 
 
 class _Linter:
+    names = CONTEXT_NAMES           # what the templates see
+
     def __init__(self, pack, problems: Problems):
         from ..render.env import make_env
         self.pack, self.problems = pack, problems
         self.env = make_env({})
+
+    def functions(self) -> dict:
+        """The functions whose first argument names something of the pack, with their check."""
+        return {**dict.fromkeys(TABLE_FUNCS, self._table_call), "appendix_table": self._appendix_call,
+                "chart": self._chart_call, "change": self._change_call}
 
     def run(self) -> None:
         seen: set[str] = set()
@@ -93,8 +107,7 @@ class _Linter:
         """Every name a template uses must exist in the pack: one check per kind of reference, in the
         order they are written (calls first, then ind.名称, includes, unknown variables)."""
         at = lambda node: Location(label, (node.lineno or 1) + line_offset)  # noqa: E731
-        by_function = {**dict.fromkeys(TABLE_FUNCS, self._table_call), "appendix_table": self._appendix_call,
-                       "chart": self._chart_call, "change": self._change_call}
+        by_function = self.functions()
         for call in tree.find_all(nodes.Call):
             if isinstance(call.node, nodes.Name) and call.args and isinstance(call.args[0], nodes.Const) \
                     and call.node.name in by_function:
@@ -160,9 +173,9 @@ class _Linter:
                 self.problems.error(unknown_name_message(kind, name), at(node))
 
     def _unknown_names(self, tree, label: str, at) -> None:
-        for name in sorted(n for n in meta.find_undeclared_variables(tree) if n not in CONTEXT_NAMES):
+        for name in sorted(n for n in meta.find_undeclared_variables(tree) if n not in self.names):
             first = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
-            hint = did_you_mean(name, sorted(CONTEXT_NAMES), "（请检查拼写）")
+            hint = did_you_mean(name, sorted(self.names), "（请检查拼写）")
             self.problems.warning(f"模板使用了未知的变量“{name}”{hint}", at(first) if first else Location(label))
 
     def _find(self, rel: str):
@@ -210,6 +223,38 @@ class _Linter:
             if key != "*" and key not in levels:
                 self.problems.warning(f"wording 中的“{key}”不是 pack.yaml 的 levels 之一（可用：{'、'.join(levels)}）",
                                       Location(f"{pack.layers[0].root.name}/pack.yaml" if pack.layers else "pack.yaml"))
+
+
+class _AggregateLinter(_Linter):
+    """An aggregate pack's templates: the names and tables packs/aggregate.py declares, stat(…)'s indicators
+    in the base pack. `agg` is None when aggregate.yaml itself is wrong (already reported): then only what
+    does not depend on it is checked."""
+    names = set(aggregate.CONTEXT) | JINJA_NAMES
+
+    def __init__(self, pack, problems: Problems, agg):
+        super().__init__(pack, problems)
+        self.agg = agg
+
+    def functions(self) -> dict:
+        return {"table": self._aggregate_table_call, "stat": self._stat_call}
+
+    def _ind_references(self, tree, at) -> None:
+        """No `ind` here: a template using it is told so by the unknown-name warning."""
+
+    def _aggregate_table_call(self, call, first, loc: Location) -> None:
+        if self.agg is None and aggregate.RANKING.fullmatch(str(first)):
+            return
+        known = self.agg.table_ids() if self.agg is not None else list(aggregate.TABLES)
+        if first not in known:
+            self._missing("表格", first, known, loc)
+
+    def _stat_call(self, call, first, loc: Location) -> None:
+        if self.agg is not None and first not in self.agg.base.indicators:
+            hint = did_you_mean(first, self.agg.base.indicators, cutoff=0.5)
+            self.problems.error(f"模板包“{self.agg.base.name}”中没有名为“{first}”的指标{hint}", loc)
+        if len(call.args) > 1 and isinstance(call.args[1], nodes.Const) and call.args[1].value not in aggregate.STAT_KEYS:
+            self.problems.error(f"stat() 的第二个参数应为 {'、'.join(aggregate.STAT_KEYS)} 之一，"
+                                f"实际为“{call.args[1].value}”", loc)
 
 
 def lint_target(target: Path) -> tuple[str, Problems]:
