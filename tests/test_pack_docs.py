@@ -139,3 +139,16 @@ def test_value_formats_are_an_enum_not_strings():
     compared = re.compile(r"""format\s*(?:==|!=|in|not in)\s*\(?["'](?:ratio|percent|integer|decimal1|decimal2|text)["']""")
     offenders = [p.name for p in (ROOT / "reportgen").rglob("*.py") if compared.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_names_pack_check_knows_are_what_a_school_template_sees():
+    """`pack check` warns of a name no template can see; its list (packs/lint.py) and the renderer's context
+    (render/report.py) must name the same things, or a pack author is told of a typo that is none, or not told."""
+    from reportgen.packs.lint import CONTEXT_NAMES, JINJA_NAMES
+    from reportgen.pipeline import prepare
+    from reportgen.render.report import _Renderer
+    demo = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
+    p = prepare(demo)
+    renderer = _Renderer(p.dataset, p.indicators, p.aggregates, Problems())
+    seen = set(renderer.context(p.dataset.pack.chapters[0]))
+    assert seen == CONTEXT_NAMES - JINJA_NAMES
