@@ -248,3 +248,13 @@ def test_the_packs_list_of_names_for_authors_is_the_declared_one():
     words = set(re.findall(r"[a-z_]+", comment))
     assert set(CONTEXT) <= words and set(TABLES) <= words, (set(CONTEXT) | set(TABLES)) - words
     assert all(f'"{k}"' in comment for k in STAT_KEYS)
+
+
+def test_pack_show_says_what_an_aggregate_pack_sums_ranks_and_lists(run):
+    """An aggregate pack has no tables or indicators of its own: `pack show` lists its aggregate.yaml instead."""
+    r = run("pack", "show", "aggregate")
+    assert r.code == 0
+    assert "汇总按模板包“annual-2024”填报的各校数据" in r.out
+    assert "汇总的指标（21 项）：全日制在校生数" in r.out and "生师比（不求和）" in r.out
+    assert "rank-3 生师比排名（由低到高）" in r.out and "各校指标一览的列（6 项）" in r.out
+    assert "明细表（0 项）" not in r.out

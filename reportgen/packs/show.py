@@ -13,6 +13,7 @@ from ..errors import Location, PackError, Problems, YamlError
 from ..load.yaml_source import load_yaml
 from ..pack import BUILTIN_PACKS, Pack
 from ..render.numbering import chinese_number
+from . import aggregate
 from .find import find_pack, user_pack_dir
 from .inherit import merged_node
 from .load import load_pack, project_pack
@@ -114,6 +115,8 @@ def _chapter_lines(pack: Pack, merged, base_files: set[str]) -> list[str]:
 
 
 def _part_lines(pack: Pack, base_files: set[str]) -> list[str]:
+    if aggregate.is_aggregate_pack(pack):
+        return _aggregate_lines(pack)
     out: list[str] = []
     _parts(out, "明细表", {t.id: (t.title, t.loc) for t in pack.tables.values()}, base_files, listing=True)
     _parts(out, "指标", {d.name: ("", d.loc) for d in pack.indicators.values()}, base_files, listing=False)
@@ -123,6 +126,19 @@ def _part_lines(pack: Pack, base_files: set[str]) -> list[str]:
         if files:
             out.append(f"{what}（{sum(files.values())} 项）：" + "；".join(f"{f} {c} 项" for f, c in files.items()))
     return out
+
+
+def _aggregate_lines(pack: Pack) -> list[str]:
+    """An aggregate pack has no tables or indicators of its own: what it sums, ranks and lists over the schools'."""
+    problems = Problems()
+    agg = aggregate.read_aggregate(pack, problems)
+    if agg is None:
+        return ["汇总设置（aggregate.yaml）有误：" + "；".join(f"{p.location}：{p.message}" for p in problems.errors)]
+    return [f"汇总模板包：汇总按模板包“{agg.base.name}”填报的各校数据，报告题目“{agg.title}”",
+            f"汇总的指标（{len(agg.statistics)} 项）：" + "、".join(r.name + ("" if r.sum else "（不求和）") for r in agg.statistics),
+            f"排名（{len(agg.rankings)} 项）：" + "；".join(f"{r.id} {r.title}" + (f"（前 {r.top} 名）" if r.top else "")
+                                                  for r in agg.rankings),
+            f"各校指标一览的列（{len(agg.appendix)} 项）：" + "、".join(agg.appendix)]
 
 
 def _parts(out: list[str], what: str, items: dict, base_files: set[str], listing: bool) -> None:
