@@ -356,7 +356,7 @@ def batch(directories: tuple[Path, ...], out_dir: Path | None, jobs: int | None)
 @click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="输出的汇总报告（.docx）")
-@click.option("--pack", default="aggregate", show_default=True, help="汇总模板包（含 aggregate.yaml）")
+@click.option("--pack", default="aggregate", show_default=True, help="汇总模板包的名称或文件夹（含 aggregate.yaml，如 pack new 所建）")
 @click.option("--title", help="报告标题（默认取汇总模板包的设置）")
 @click.option("--org", default="", help="编制单位，显示在封面上（如 某省教育厅）")
 @click.option("--date", "date_text", default="", help="封面日期（如 2025年1月）")
