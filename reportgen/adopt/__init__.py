@@ -24,7 +24,7 @@ from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, wo
 from ..load.word.blocks import compact
 from ..load.word.markdown import block_markdown, escape
 from ..load.word.parts import DATE_LINE, ORG, SCHOOL, case_chapters, is_contents, is_indicator_table, sign_off
-from ..packs.find import find_pack
+from ..packs.find import find_pack, uses_narrative
 from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
@@ -143,7 +143,7 @@ class _Adopter:
         for ch in self.pack.chapters:
             if ch.id not in chapters:
                 continue
-            if not _uses_narrative(self.pack, ch):
+            if not uses_narrative(self.pack, ch):
                 self.results[ch.id].skipped = True
                 for b in chapters[ch.id]:        # a 质量数据表 chapter: its raw values, each under its year
                     if isinstance(b, WTable) and is_indicator_table(b):
@@ -229,7 +229,7 @@ class _Adopter:
         """The opening address goes to the pack's opening chapter (开场白) where it has one; chapters before the
         first matched one go into it; if none matched at all, everything goes to the pack's first chapter,
         one section per heading. Returns that chapter's title in the last case."""
-        narrative = [c for c in self.pack.chapters if _uses_narrative(self.pack, c)]
+        narrative = [c for c in self.pack.chapters if uses_narrative(self.pack, c)]
         opener = next((c for c in narrative if c.id == "opening" or normalize(c.title) in OPENING_TITLES), None)
         if opening and opener is not None and opener.id not in chapters:
             chapters[opener.id] = opening
@@ -550,15 +550,6 @@ def _kept(chars_in: Counter, chars_out: Counter) -> int:
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes_atomic(path, text.encode(encoding))
-
-
-def _uses_narrative(pack, ch) -> bool:
-    """A chapter whose template never calls narrative() (附表) is generated: nothing of it is imported."""
-    for root in pack.search_path:
-        path = Path(root) / ch.template
-        if path.is_file():
-            return "narrative(" in path.read_text(encoding="utf-8")
-    return True
 
 
 def _cover(front: list, subject) -> tuple[str, int | None, int | None]:
