@@ -8,7 +8,6 @@ import yaml
 
 from conftest import DEMO
 from seeddocs import direct, pandoc, seed, structure_001, to_markdown
-from wordutil import soffice_resave
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
 
@@ -143,12 +142,7 @@ def seed_report(shape, tmp_path):
     blocks = structure_001(seed("001"))
     if shape == "direct":
         return direct(blocks, tmp_path / "001.docx")
-    path = pandoc(to_markdown(blocks), tmp_path / "001.docx")
-    if shape == "resave":
-        path = soffice_resave(path, tmp_path / "resaved")
-        if path is None:
-            pytest.skip("LibreOffice not available")
-    return path
+    return pandoc(to_markdown(blocks), tmp_path / "001.docx")
 
 
 def made_from(run, frame, folder, *extends):
