@@ -8,6 +8,7 @@ import yaml
 
 from conftest import DEMO
 from seeddocs import direct, pandoc, seed, structure_001, to_markdown
+from wordutil import soffice_resave
 from reportgen.packs.find import find_pack
 from reportgen.packs.load import load_pack
 
@@ -183,6 +184,34 @@ def test_a_published_report_gives_its_chapters_detail_tables_and_column_kinds(ru
     # the reader's repeated warning is said once with its count
     assert r.out.count("像是图注") == 4 and "共 14 处" in r.out
     assert run("pack", "check", tmp_path / "p001").code == 0
+
+
+def test_a_report_resaved_by_libreoffice_gives_the_same_pack(run, tmp_path):
+    """The pandoc shape saved again by LibreOffice (soffice --convert-to docx) reads as the pandoc shape does."""
+    original = seed_report("pandoc", tmp_path)
+    resaved = soffice_resave(original, tmp_path / "resaved")
+    if resaved is None:
+        pytest.skip("LibreOffice not available")
+    packs = [made_from(run, path, tmp_path / name, "--extends", "annual-2024")
+             for path, name in ((original, "a"), (resaved, "b"))]
+    (_, a, tables_a), (_, b, tables_b) = packs
+    assert [(c.title, [s.title for s in c.sections]) for c in b.chapters] == \
+        [(c.title, [s.title for s in c.sections]) for c in a.chapters]
+    assert tables_b == tables_a
+
+
+def test_a_group_report_s_title_is_no_chapter_and_its_chapters_match_the_base_s(run, tmp_path):
+    """Seed 004 as it is (the title at #, chapters at ##): the title, the date and place, the 称呼 and the
+    sign-off are no chapters; 集团 2023 年度工作回顾与总结 is jituan's 集团{{ year }}年度… in another year."""
+    if seed("004") is None:
+        pytest.skip("seed 004 not available")
+    frame = pandoc(seed("004").read_text(encoding="utf-8"), tmp_path / "004.docx")
+    r, new, _ = made_from(run, frame, tmp_path / "p004", "--extends", "jituan")
+    assert [(c.id, c.title) for c in new.chapters] == [("review", "集团{{ year }}年度工作回顾与总结"),
+                                                       ("plan", "集团{{ year + 1 }}年度工作计划")]
+    assert [len(c.sections) for c in new.chapters] == [5, 4]
+    assert "第一章之前的 5 段" in r.out and "文末的落款不作为章的内容" in r.out
+    assert run("pack", "check", tmp_path / "p004").code == 0
 
 
 def test_a_project_made_with_a_report_s_pack_builds_its_chapters(run, tmp_path):

@@ -124,7 +124,11 @@ def new_from_outline(name: str, frame_path: Path, folder: Path, base_name: str |
 # ---------------------------------------------------------------- reading the frame
 def _read_frame(blocks: list) -> Frame:
     body, closing = sign_off(list(case_chapters(blocks)))
-    levels = sorted({b.level for b in body if isinstance(b, WHeading) and not is_contents(b)})
+    headings = [b for b in body if isinstance(b, WHeading) and not is_contents(b)]
+    levels = sorted({b.level for b in headings})
+    top = [b for b in headings if b.level == levels[0]] if levels else []
+    if len(levels) > 2 and len(top) == 1 and top[0] is headings[0]:
+        levels = levels[1:]         # one heading above all the others: the document's title, not a chapter
     chapter_level, section_level = (levels + [None, None])[:2]
     frame = Frame()
     chapters = frame.chapters
@@ -379,7 +383,7 @@ def _indicator_notes(found: list[tuple[WTable, Chapter]], base: Pack | None) -> 
 
 # ---------------------------------------------------------------- the pack declaration
 def _spec(name: str, chapters: list[Chapter], table_ids: dict, base: Pack | None, undecided: list[str]) -> dict:
-    known = {ch.title: ch for ch in base.chapters} if base else {}
+    known = {_chapter_key(ch.title): ch for ch in base.chapters} if base else {}
     known_ids = {ch.id for ch in base.chapters} if base else set()
     generated = [c for c in base.chapters if not uses_narrative(base, c)] if base else []
     spec: dict = {"name": name, "version": "0.1.0",
@@ -389,7 +393,7 @@ def _spec(name: str, chapters: list[Chapter], table_ids: dict, base: Pack | None
         spec["extends"] = base.name
     out, used = [], set()
     for n, ch in enumerate(chapters, start=1):
-        match = known.get(ch.title)
+        match = known.get(_chapter_key(ch.title))
         if ch.generated and match is None:
             match = next((c for c in generated if c.id not in used), None)
             if match is None:
@@ -400,7 +404,8 @@ def _spec(name: str, chapters: list[Chapter], table_ids: dict, base: Pack | None
         if cid.startswith("chapter"):
             undecided.append(f"章“{ch.title}”的 id 暂定为 {cid}（项目 narrative/ 下的文件夹名），可改为有意义的英文")
         used.add(cid)
-        entry = {"id": cid, "title": match.title if ch.generated else ch.title}
+        # a base title that is a template ("集团{{ year }}年度工作回顾与总结") stays one
+        entry = {"id": cid, "title": match.title if ch.generated or (match and "{" in match.title) else ch.title}
         if not ch.numbered and (match is None or match.numbered):
             entry["numbered"] = False
         entry["sections"] = _sections(ch, match, set(base.tables) if base else set())
@@ -414,6 +419,11 @@ def _spec(name: str, chapters: list[Chapter], table_ids: dict, base: Pack | None
     if any(table_ids.values()) and (base is None or any(not base.tables.get(t) for t in table_ids.values())):
         spec["tables"] = "tables.yaml"
     return spec
+
+
+def _chapter_key(title: str) -> str:
+    """A chapter's title for matching: a template's fields and a year are the same chapter in another year."""
+    return compact(re.sub(r"\{\{.*?\}\}|\{%.*?%\}|(?:19|20)\d\d", "", title))
 
 
 def _in_frame_order(entries: list[dict], base_ids: list[str]) -> None:
