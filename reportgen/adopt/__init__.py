@@ -23,12 +23,12 @@ from ..load.review import HOW_TO_REVIEW, REVIEW_FILE
 from ..load.word import WCase, WFigure, WHeading, WTable, WText, read_blocks, word_location
 from ..load.word.blocks import compact
 from ..load.word.markdown import block_markdown, escape
-from ..packs.find import find_pack
+from ..load.word.parts import DATE_LINE, ORG, SCHOOL, case_chapters, is_contents, is_indicator_table, sign_off
+from ..packs.find import find_pack, uses_narrative
 from ..packs.load import load_pack
 from ..scaffold import scaffold
 from .match import CHAPTER_MIN, SECTION_MIN, best, normalize
-from .tables import (IndicatorValue, Proposal, TableRows, indicator_values, is_indicator_table, match_table,
-                     propose, t_label, table_rows)
+from .tables import IndicatorValue, Proposal, TableRows, indicator_values, match_table, propose, t_label, table_rows
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,，]*(?:\.\d+)?\s*(?:%|％|‰|人次|学时|小时|平方米|[万亿千百]?余?[元人个项家门部所名本篇件台套册次天年届]|[万亿]余?)?")
 # "1. 集团运行机制……", "（2）…", "3、…" opening a paragraph: a list's number, not a figure to review
@@ -38,13 +38,10 @@ LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}\s*(?:[.．、]|[）)])(?![\d.．])
 NAME_BEFORE = re.compile(r"(?:\+|(?:^|[\s见如附详（(，、。；：“])(?:[表图]|案例)\s*(?:\d{1,2}\s*[-－–]\s*)?)\s*$")
 NAME_AFTER = re.compile(r"^\s*\+")
 REMAINDER_FILE = "去年报告的其余部分.md"
-_ORG = r"(?:学院|学校|大学|中专|技校|集团|公司)"
-SCHOOL = re.compile(rf"^\S{{2,30}}{_ORG}$")
 # a name inside a title line: "…—潍坊市化工职业教育集团 2023 年工作报告", "聊城高级工程职业学校2022年教育质量年度报告"
-NAME_IN_TITLE = re.compile(rf"(?:^|[\s—\-–―:：　])([^\s—\-–―:：　]{{2,30}}?{_ORG})(?=\s*(?:20\d\d|[（(]|质量|工作|年度|$))")
+NAME_IN_TITLE = re.compile(rf"(?:^|[\s—\-–―:：　])([^\s—\-–―:：　]{{2,30}}?{ORG})(?=\s*(?:20\d\d|[（(]|质量|工作|年度|$))")
 YEAR = re.compile(r"(20\d\d)\s*年")
 TITLE_YEAR = re.compile(r"(20\d\d)\s*(?:年|[）)])")
-DATE_LINE = re.compile(r"^[（(]?\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*\d{1,2}\s*日)?[^，。]{0,12}[）)]?$")
 # "责任共同体视域下 构建……新格局 —潍坊市化工职业教育集团 2023 年工作报告": the title's own part, then the name's
 TITLE_AND_NAME = re.compile(r"^(\S.*?\S)\s*(?:——|—|－－|--|–|―)\s*(\S.*报告)$")
 DATE_AND_PLACE = re.compile(r"^[（(]\s*20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*([^\d\s，。（）()][^，。（）()]{0,11})[）)]$")
@@ -139,14 +136,14 @@ class _Adopter:
 
     def run(self, blocks: list) -> AdoptResult:
         self.remainder: list[tuple[str, list]] = []       # (what, blocks) kept in REMAINDER_FILE
-        body, sign_off = _sign_off(blocks)
+        body, closing = sign_off(blocks)
         chapters, front, opening, early = self.split_chapters(body)
         fallback = self.place_unmatched(chapters, opening, early)
         self.place_closing(chapters)
         for ch in self.pack.chapters:
             if ch.id not in chapters:
                 continue
-            if not _uses_narrative(self.pack, ch):
+            if not uses_narrative(self.pack, ch):
                 self.results[ch.id].skipped = True
                 for b in chapters[ch.id]:        # a 质量数据表 chapter: its raw values, each under its year
                     if isinstance(b, WTable) and is_indicator_table(b):
@@ -155,13 +152,13 @@ class _Adopter:
                                        chapters[ch.id]))
                 continue
             self.write_chapter(ch, chapters[ch.id])
-        if front or sign_off:
-            self.remainder.insert(0, ("封面、目录、称呼与落款（由工具按 report.yaml 生成）", front + sign_off))
+        if front or closing:
+            self.remainder.insert(0, ("封面、目录、称呼与落款（由工具按 report.yaml 生成）", front + closing))
         self.write_tables()
         self.write_indicators()
         self.write_review()
         self.write_remainder()
-        school, edition, year = _cover(front + sign_off, self.pack.subject)
+        school, edition, year = _cover(front + closing, self.pack.subject)
         self.year_from_body = year is None and edition is None
         if self.year_from_body:
             # no cover: the year the text speaks of most is the data year ("2023年" 93 times in a 2024 report)
@@ -169,8 +166,8 @@ class _Adopter:
             lag = self.pack.subject.edition_after_data
             edition = year + 1 if year and lag else year      # e.g. a 质量年度报告 is named for the year after
         self.fix_report(school, edition, year)
-        self.fill_opening(front + sign_off)
-        unplaced = [b.text for b in front + sign_off if isinstance(b, (WHeading, WText)) and b.text.strip()]
+        self.fill_opening(front + closing)
+        unplaced = [b.text for b in front + closing if isinstance(b, (WHeading, WText)) and b.text.strip()]
         chars_in = _chars(blocks)
         kept = _kept(chars_in, _chars_of_files(self.root))
         return AdoptResult(self.root, list(self.results.values()), self.tables, self.numbers, unplaced,
@@ -190,7 +187,7 @@ class _Adopter:
         current: list = segments[0]
         current_id = None
         in_case = False                       # a 案例 chapter: its own 一、（一） are headings inside it
-        for b in _case_chapters(blocks):
+        for b in case_chapters(blocks):
             if isinstance(b, WHeading) and b.level == 0 and current_id is None:
                 segments.append([b])          # the report's title above its chapters
                 current = segments[-1]
@@ -208,7 +205,7 @@ class _Adopter:
                     if named and normalize(named.group(1)) != normalize(self.titles[cid]):
                         current.append(WHeading(1, b.text.strip(), b.para))   # "# 案例：标题", as the pack asks
                     continue
-                if normalize(b.text) == "目录" or current_id is None:
+                if is_contents(b) or current_id is None:
                     segments.append([b])          # a typed 目录 is listed with its lines
                     current = segments[-1]
                     continue
@@ -221,7 +218,7 @@ class _Adopter:
             if _is_early_chapter(seg):
                 early.append(WHeading(2, seg[0].text, seg[0].para))
                 early.extend(seg[1:])
-            elif seg and isinstance(seg[0], WHeading) and normalize(seg[0].text) == "目录":
+            elif seg and isinstance(seg[0], WHeading) and is_contents(seg[0]):
                 front.extend(seg)
             else:                             # the preamble, or a title: cover lines and an opening address
                 for b in seg:
@@ -232,7 +229,7 @@ class _Adopter:
         """The opening address goes to the pack's opening chapter (开场白) where it has one; chapters before the
         first matched one go into it; if none matched at all, everything goes to the pack's first chapter,
         one section per heading. Returns that chapter's title in the last case."""
-        narrative = [c for c in self.pack.chapters if _uses_narrative(self.pack, c)]
+        narrative = [c for c in self.pack.chapters if uses_narrative(self.pack, c)]
         opener = next((c for c in narrative if c.id == "opening" or normalize(c.title) in OPENING_TITLES), None)
         if opening and opener is not None and opener.id not in chapters:
             chapters[opener.id] = opening
@@ -476,7 +473,7 @@ def _yaml_scalar(text: str) -> str:
 def _is_early_chapter(segment: list) -> bool:
     """A heading 1 before the first known chapter with a report's body under it (not a cover's lines)."""
     if not segment or not isinstance(segment[0], WHeading) or segment[0].level == 0 \
-            or normalize(segment[0].text) == "目录":
+            or is_contents(segment[0]):
         return False
     body = segment[1:]
     return any(isinstance(b, (WHeading, WTable, WCase)) for b in body) or \
@@ -506,17 +503,6 @@ def _why_text(t: WTable, proposal: Proposal | None, label: str) -> str:
     return f"{where}：像“{title}”，但缺少必填列{missing}，留在正文；在表中补上这一列{how}后即可转为数据"
 
 
-def _case_chapters(blocks: list):
-    """A "案例：标题" paragraph followed by chapter-level headings (一、背景) is a chapter of its own, the way
-    a report closes with its case; typed without a heading style it was read as a case box."""
-    for i, b in enumerate(blocks):
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if isinstance(b, WCase) and not b.table and not b.blocks and isinstance(nxt, WHeading) and nxt.level <= 1:
-            yield WHeading(1, f"案例：{b.title}", b.para)
-        else:
-            yield b
-
-
 def _is_body(b) -> bool:
     """Before the first chapter: an address's paragraph, a table or picture (not a cover line, date or 称呼)."""
     if isinstance(b, WHeading):
@@ -527,18 +513,6 @@ def _is_body(b) -> bool:
     if SALUTATION.match(text) or DATE_LINE.match(compact(text)):
         return False
     return len(compact(text)) > 30 or text.endswith(("。", "！", "？", "!", "?"))
-
-
-def _sign_off(blocks: list) -> tuple[list, list]:
-    """The body, and the sign-off at its end (the organisation's name, the date: the tool prints its own)."""
-    end = len(blocks)
-    while end > 0 and len(blocks) - end < 3:
-        b = blocks[end - 1]
-        text = compact(b.text) if isinstance(b, WText) else ""
-        if not text or len(text) > 30 or not (DATE_LINE.match(text) or SCHOOL.match(text)):
-            break
-        end -= 1
-    return blocks[:end], blocks[end:]
 
 
 def _chars(blocks: list) -> "Counter[str]":
@@ -576,15 +550,6 @@ def _kept(chars_in: Counter, chars_out: Counter) -> int:
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes_atomic(path, text.encode(encoding))
-
-
-def _uses_narrative(pack, ch) -> bool:
-    """A chapter whose template never calls narrative() (附表) is generated: nothing of it is imported."""
-    for root in pack.search_path:
-        path = Path(root) / ch.template
-        if path.is_file():
-            return "narrative(" in path.read_text(encoding="utf-8")
-    return True
 
 
 def _cover(front: list, subject) -> tuple[str, int | None, int | None]:

@@ -14,6 +14,7 @@ from ..check.coerce import coerce
 from ..errors import Location, Problems
 from ..load.project import TOTAL_WORDS
 from ..load.word import WTable
+from ..load.word.parts import indicator_layout
 from ..pack import TableDef
 from ..value_kinds import ColumnType
 from .match import normalize, similarity
@@ -29,17 +30,6 @@ class TableRows:
     source: Location | None = None
     caption: str = ""          # as last year's report titled it
     set_aside: list = field(default_factory=list)   # (row number, values, why): kept as comments in the file
-
-
-YEAR_COLUMN = re.compile(r"^(19|20)\d\d年?度?$")
-
-
-def is_indicator_table(t: WTable) -> bool:
-    """指标 | 单位 | 2023年 | 2024年: a table the pack computes from indicators (附表, 质量数据表), not data to import."""
-    if not t.table.rows:
-        return False
-    head = ["".join(c.text.split()) for c in t.table.rows[0]]
-    return "指标" in "".join(head) and any(YEAR_COLUMN.match(h) for h in head)
 
 
 def header_columns(t: WTable, tdef: TableDef) -> list[str | None] | None:
@@ -256,12 +246,10 @@ def indicator_values(t: WTable, indicators: dict, label: str) -> list[IndicatorV
     """The values of an indicator table (指标 | 单位 | 2021年 …) for the pack's raw indicators it names, each under
     the year of its column; derived indicators (rates, 生均) are computed, not imported."""
     rows = t.table.rows
-    head = ["".join(c.text.split()) for c in rows[0]]
-    years = {j: int(h[:4]) for j, h in enumerate(head) if YEAR_COLUMN.match(h)}
-    name_col = next((j for j, h in enumerate(head) if "指标" in h), None)
-    unit_col = next((j for j, h in enumerate(head) if h == "单位"), None)
-    if name_col is None or not years:
+    layout = indicator_layout(t)
+    if layout is None:
         return []
+    name_col, unit_col, years = layout
     raw = {name: name for name, d in indicators.items() if d.kind == "raw"}
     out = []
     for r, row in enumerate(rows[1:], start=2):

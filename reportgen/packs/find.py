@@ -44,3 +44,12 @@ def find_pack(name: str, project_dir: Path | None = None) -> Path:
     installed = "、".join(sorted(p.name for p in users.iterdir() if (p / "pack.yaml").is_file())) if users.is_dir() else ""
     raise PackError(f"找不到模板包“{name}”（内置模板包：{known}" + (f"；已安装：{installed}" if installed else "") +
                     "；查看全部：reportgen pack list）")
+
+
+def uses_narrative(pack, chapter) -> bool:
+    """A chapter whose template never calls narrative() (附表) is generated: nobody writes it."""
+    for root in pack.search_path:
+        path = Path(root) / chapter.template
+        if path.is_file():
+            return "narrative(" in path.read_text(encoding="utf-8")
+    return True
