@@ -243,7 +243,7 @@ def test_nothing_crosses_the_margins(demo_pdf):
     _, _, pages = demo_pdf
     t = load_pack(find_pack("annual-2024")).typography
     header = prepare(DEMO).rendered.document.header
-    assert header == "江州职业技术学院2024年度质量年度报告"           # the pack's running header, rendered
+    assert header == "江州职业技术学院高等职业教育质量年度报告（2024年度）"           # the pack's running header, rendered
     bad = []
     for n, page in enumerate(pages, start=1):
         left, right = t.margin_left_mm * PT_PER_MM, page["width"] - t.margin_right_mm * PT_PER_MM

@@ -202,9 +202,22 @@ def test_the_running_header_is_the_packs_on_body_pages_only(demo_docx):
     d = docx.Document(str(demo_docx))
     body = d.sections[-1].header
     assert not body.is_linked_to_previous
-    assert [p.text for p in body.paragraphs] == ["江州职业技术学院2024年度质量年度报告"]
+    assert [p.text for p in body.paragraphs] == ["江州职业技术学院高等职业教育质量年度报告（2024年度）"]
     for section in d.sections[:-1]:                                    # the cover and the 目录
         assert not "".join(p.text for p in section.header.paragraphs).strip()
+
+
+def test_the_running_header_names_the_report_as_its_cover_does(demo, tmp_path):
+    """A report named for the year after its data (edition 2025, data 2024): the header says what the cover says."""
+    from reportgen.cli import main
+    cfg = demo / "report.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("year: 2024", "year: 2024\nedition: 2025", 1), encoding="utf-8")
+    out = tmp_path / "d.docx"
+    assert main(["build", str(demo), "-o", str(out)]) == 0
+    d = docx.Document(str(out))
+    cover = "\n".join(p.text for p in d.sections[0].iter_inner_content() if hasattr(p, "text"))
+    assert "（2025年度）" in cover
+    assert [p.text for p in d.sections[-1].header.paragraphs] == ["江州职业技术学院高等职业教育质量年度报告（2025年度）"]
 
 
 def test_a_case_photo_never_opens_a_row_of_the_box_alone():
