@@ -16,7 +16,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from reportgen.web import app as web_app
-from reportgen.web import intake, routes
+from reportgen.web import draft_jobs, intake, routes
 from reportgen.web.app import Settings, create_app
 
 from webutil import LOCAL, Served, app, client, csrf, csrf_of, text_of  # noqa: F401 (app, client, csrf: fixtures)
@@ -221,7 +221,7 @@ def test_one_build_per_project_at_a_time(client, demo, csrf, monkeypatch):
     def slow(st, root, job, force):
         ran.append(root)
         release.wait(30)
-    monkeypatch.setattr(routes, "_build_job", slow)
+    monkeypatch.setattr(draft_jobs, "build_draft", slow)
     results = []
 
     def press():

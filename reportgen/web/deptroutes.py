@@ -17,10 +17,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..departments.status import project_status
 from ..errors import ReportgenError
 from . import department as dept_links
 from . import intake
+from .handling import checked_form, state
 from .pages import place
+from .project_page import office_rows, project
 
 
 def table() -> list[Route]:
@@ -40,13 +43,9 @@ def cookie_name(key: str) -> str:
     return "rg_dept_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def _state(request: Request):
-    return request.app.state.rg
-
-
 def _project(request: Request) -> tuple[str, Path]:
     key = request.path_params["key"]
-    root = _state(request).registry.get(key)
+    root = state(request).registry.get(key)
     if root is None:
         raise HTTPException(404, "没有这个项目。")
     return key, root
@@ -62,11 +61,11 @@ async def _who(request: Request):
     """(key, root, raw, the department) the request's own link admits; 403 for anything else."""
     key, root = _project(request)
     token = request.cookies.get(cookie_name(key), "")
-    name = await _state(request).service.quick(dept_links.department_of, root, token)
+    name = await state(request).service.quick(dept_links.department_of, root, token)
     if name is None:
         raise HTTPException(403, "这个部门链接无效、已撤销或已过期：请向质量办公室索取新的链接。")
     try:
-        (raw, assignment), _ = await _state(request).service.latest(key, "assignment", root, assignment_of)
+        (raw, assignment), _ = await state(request).service.latest(key, "assignment", root, assignment_of)
     except ReportgenError:
         raise HTTPException(403, "本项目的部门分工（report.yaml 的 departments）有误，请联系质量办公室。") from None
     dept = assignment.departments.get(name)
@@ -76,7 +75,7 @@ async def _who(request: Request):
 
 
 def dept_csrf(request: Request, key: str, name: str) -> str:
-    secret = _state(request).settings.csrf.encode()
+    secret = state(request).settings.csrf.encode()
     return hmac.new(secret, f"{key}:{name}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -99,8 +98,8 @@ async def page(request: Request, result=None, status: int = 200) -> Response:
     if request.query_params.get("t"):
         return await enter(request, key, request.query_params["t"])
     key, root, raw, dept = await _who(request)
-    st = _state(request)
-    report, fresh = await st.service.latest(key, "status", root, st.service.elsewhere(_status), wait=False)
+    st = state(request)
+    report, fresh = await st.service.latest(key, "status", root, st.service.elsewhere(project_status), wait=False)
     mine = next((d for d in (report.departments if report else []) if d.name == dept.name), None)
     entry = dept_links.load_links(root).get(dept.name) or {}
     grids = [await st.service.quick(_grid_or_problem, root, raw, t) for t in dept.tables]
@@ -126,11 +125,6 @@ def _grid_or_problem(root: Path, raw, tid: str):
         return dept_links.Grid(tid, dept_links.table_title(raw, tid), [], [], "", said + "。请联系质量办公室改正。")
 
 
-def _status(root: Path):
-    from ..departments.status import project_status
-    return project_status(root)
-
-
 def _kit_word(root: Path, name: str) -> Path | None:
     from ..departments.kit import KIT_DIR, folder_name
     folder = root / "build" / KIT_DIR / folder_name(name)
@@ -151,7 +145,7 @@ async def grid(request: Request):
     tid = request.path_params["tid"]
     if tid not in dept.tables:
         raise HTTPException(403, "这张表不属于本部门。")
-    service = _state(request).service
+    service = state(request).service
     if request.method == "GET":
         return JSONResponse((await service.quick(dept_links.grid_of, root, raw, tid)).__dict__)
     _check_csrf(request, key, dept.name, request.headers.get("x-csrf-token", ""))
@@ -197,7 +191,7 @@ async def upload(request: Request):
                  if hasattr(f, "filename") and f.filename]
     finally:
         await form.close()
-    service = _state(request).service
+    service = state(request).service
     result = await service.in_process(collect_files, root, dept.name, files, lock=service.returns_lock(root))
     service.forget(key)
     if result["accepted"] and dept.sections:
@@ -251,7 +245,7 @@ async def indicators(request: Request):
     form = await request.form(max_fields=500, max_part_size=64 * 1024)
     _check_csrf(request, key, dept.name, str(form.get("csrf") or ""))
     typed = {n: str(form.get(f"v:{n}") or "") for n in dept.indicators if f"v:{n}" in form}
-    service = _state(request).service
+    service = state(request).service
     edits, problems = await service.save_indicators(root, raw.config["year"], typed)
     if edits:
         dept_links.record_changes(root, dept.name, "指标", [{"before": {e.name: str(e.old)}, "after": {e.name: str(e.new)}}
@@ -264,11 +258,10 @@ async def indicators(request: Request):
 
 # ------------------------------------------------------------------ the office's side
 async def links(request: Request):
-    from . import routes
     key, root = _project(request)
-    form = await routes._form(request)
+    form = await checked_form(request)
     action, name = str(form.get("action") or ""), str(form.get("department") or "")
-    st = _state(request)
+    st = state(request)
     try:
         (raw, assignment), _ = await st.service.latest(key, "assignment", root, assignment_of)
     except ReportgenError as e:
@@ -298,43 +291,10 @@ async def links(request: Request):
             notice = f"给{name}的留言已保存。"
         else:
             raise HTTPException(400, "请使用页面上的按钮进行操作。")
-    return await routes.project(request, notice=notice)
+    return await project(request, notice=notice)
 
 
 async def states(request: Request):
     """Each department's state for the office page's live table."""
     key, root = _project(request)
     return JSONResponse(await office_rows(request, key, root))
-
-
-async def office_rows(request: Request, key: str, root: Path) -> list[dict]:
-    st = _state(request)
-    try:
-        report, _ = await st.service.latest(key, "status", root, st.service.elsewhere(_status))
-    except ReportgenError:
-        return []
-    links_now = dept_links.load_links(root)
-    last_web = _last_web_change(root)
-    out = []
-    for d in report.departments if report else []:
-        entry = links_now.get(d.name) or {}
-        last = max(filter(None, [d.last_return, last_web.get(d.name)]), default="")
-        out.append({"name": d.name, "state": d.state, "late": d.late, "problems": len(d.problems),
-                    "problem_lines": d.problems[:5], "last": last, "link": dept_links.link_state(entry),
-                    "note": entry.get("note", ""), "deadline": d.deadline.isoformat() if d.deadline else ""})
-    return out
-
-
-def _last_web_change(root: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
-    try:
-        lines = (root / dept_links.BROWSER_LOG).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        try:
-            c = json.loads(line)
-        except ValueError:
-            continue
-        out[str(c.get("who"))] = str(c.get("when", ""))[:16]
-    return out

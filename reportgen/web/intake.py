@@ -142,7 +142,6 @@ class WhoseQuestion:
 
 def collect_as(root: Path, name: str, department: str) -> Intake:
     """The office's answer to 这份文件是哪个部门交回的？: returns/`name` collected as `department`'s."""
-    from .sections import returned_file
     path = returned_file(root, name, (".docx", ".xlsx"))
     known = [d.name for d in department_status(root) or []]
     if department not in known:
@@ -152,6 +151,19 @@ def collect_as(root: Path, name: str, department: str) -> Intake:
     kind = "workbook" if path.suffix == ".xlsx" else "section"
     _collect(root, [Saved(kind, path.relative_to(root).as_posix(), name)], department, out)
     return out
+
+
+def returned_file(root: Path, name: str, suffixes: tuple[str, ...] = (".docx",)) -> Path:
+    """returns/`name`: a file the page kept there, named by its name alone (never a path)."""
+    folder = (root / RETURNS).resolve()
+    refused = UploadRefused(f"returns/ 中没有“{name}”这个文件，项目没有改动。请重新上传后再选择。")
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.lower().endswith(suffixes) \
+            or not folder.is_dir():
+        raise refused
+    path = {p.name: p for p in folder.iterdir()}.get(name)
+    if path is None or path.is_symlink() or not path.is_file() or path.resolve().parent != folder:
+        raise refused
+    return path
 
 
 def _collect(root: Path, kept: list[Saved], department: str | None, out: Intake) -> None:

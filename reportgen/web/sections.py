@@ -18,7 +18,7 @@ from ..departments.assign import Section, all_sections
 from ..departments.collect import place_section
 from ..errors import Problems, ReportgenError
 from ..load.word import outline
-from .intake import RETURNS, Intake, Saved, UploadRefused
+from .intake import RETURNS, Intake, Saved, UploadRefused, returned_file
 from .projects import written_title
 
 TIMESTAMP = re.compile(r"^\d{8}-\d{6}-")       # what save_upload puts before a kept file's name
@@ -89,19 +89,6 @@ def place(root: Path, name: str, key: str) -> Intake:
                      if kept else "本节此前没有文字。")
     out.placed = target
     return out
-
-
-def returned_file(root: Path, name: str, suffixes: tuple[str, ...] = (".docx",)) -> Path:
-    """returns/`name`: a file the page kept there, named by its name alone (never a path)."""
-    folder = (root / RETURNS).resolve()
-    refused = UploadRefused(f"returns/ 中没有“{name}”这个文件，项目没有改动。请重新上传后再选择。")
-    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.lower().endswith(suffixes) \
-            or not folder.is_dir():
-        raise refused
-    path = {p.name: p for p in folder.iterdir()}.get(name)
-    if path is None or path.is_symlink() or not path.is_file() or path.resolve().parent != folder:
-        raise refused
-    return path
 
 
 def _sections(root: Path) -> tuple[dict[str, Section], object]:
