@@ -197,7 +197,7 @@ def test_client_gone_mid_upload_leaves_the_server_serving(demo):
     import httpx2 as httpx
     served = Served(create_app([demo], Settings(warm_office=False)))
     try:
-        page = httpx.get(served.url + "/p/demo").text
+        page = httpx.get(served.url + "/p/demo", timeout=120).text     # the page loads the project: slow under load
         body = (b"--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf_of(page).encode()
                 + b"\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n"
                 b"Content-Type: image/png\r\n\r\n" + png_bytes()[:50])
@@ -206,7 +206,7 @@ def test_client_gone_mid_upload_leaves_the_server_serving(demo):
                 s.sendall(b"POST /p/demo/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 900000\r\n\r\n" + body)
             time.sleep(0.2)
-        assert httpx.get(served.url + "/").status_code == 200
+        assert httpx.get(served.url + "/", timeout=120).status_code == 200
         assert not (demo / "returns").exists()
         assert not any(p.name.startswith("a") for p in (demo / "images").iterdir())
     finally:
