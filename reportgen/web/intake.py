@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problems, ReportgenError
+from ..departments.collect import collect
+from ..departments.status import project_status
 from ..load.project import REPORT_FILE
 
 RETURNS = "returns"
@@ -117,7 +119,7 @@ def take_in(root: Path, saved: list[Saved]) -> Intake:
     collect cannot attribute stays in returns/ and the page asks whose it is."""
     out = Intake(saved=list(saved))
     returns = [s for s in saved if s.kind != "picture"]
-    if returns and _departments("collect") is not None and department_status(root) is not None:
+    if returns and department_status(root) is not None:
         theirs = [s for s in returns if not (s.kind == "workbook" and workbook_department(root / s.path) is None)]
         _collect(root, theirs, None, out)
         returns = [s for s in returns if s not in theirs]
@@ -171,7 +173,6 @@ def _collect(root: Path, kept: list[Saved], department: str | None, out: Intake)
     (the upload's copy is then removed), what it refuses stays where the upload kept it, with the reason."""
     if not kept:
         return
-    collect = _departments("collect")
     with tempfile.TemporaryDirectory(prefix="reportgen-upload-") as tmp:
         staged: dict[Path, Saved] = {}
         for n, s in enumerate(kept, 1):
@@ -241,16 +242,6 @@ def set_workbook(root: Path, relative: str) -> str:
     return previous
 
 
-def _departments(name: str):
-    """reportgen.departments' collect or project_status (each in its own module), None without that package."""
-    import importlib
-    module = {"collect": "collect", "project_status": "status"}[name]
-    try:
-        return getattr(importlib.import_module(f"reportgen.departments.{module}"), name, None)
-    except ImportError:
-        return None
-
-
 @dataclass
 class DepartmentState:
     name: str
@@ -259,12 +250,9 @@ class DepartmentState:
 
 
 def department_status(root: Path) -> list[DepartmentState] | None:
-    """The departments' returns, or None when the project has no department kits (or the feature is absent)."""
-    status = _departments("project_status")
-    if status is None:
-        return None
+    """The departments' returns, or None when the project has no department kits."""
     try:
-        result = status(root)
+        result = project_status(root)
     except ReportgenError:
         return None
     return [DepartmentState(d.name, d.state + ("（已逾期）" if d.late else ""),
