@@ -76,6 +76,7 @@ SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # brows
                  "kit", "returned"}                                       # department kits of the whole demo
 # words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
+OFFICE_CASE = "libreoffice"      # a parametrized case whose input a fixture saves again with LibreOffice
 SUBPROCESS_WORDS = ("sys.executable",)
 WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
@@ -91,6 +92,9 @@ def _is_slow(item) -> bool:
     if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and OFFICE_CASE in callspec.id.lower():
+        return True
     if SLOW_FIXTURES & fixtures or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         return True
     try:
