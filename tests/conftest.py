@@ -82,7 +82,8 @@ WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the who
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
-# a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example
+# a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example.
+# The fixture adopts whole seeds in several shapes (seconds each): slow in itself; the words, when built too.
 SEED_FIXTURES = {"adopted"}
 SEED_WORDS = ("seed_000", "seed_001", "seeddocs")
 BUILD_CALL = re.compile(r"""(?:["']build["']|\bbuild\(|/build"|\bbuild_school\()""")
@@ -105,8 +106,9 @@ def _is_slow(item) -> bool:
         return True
     if any(word in source for word in WHOLE_DEMO_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
         return True
-    whole_example = bool((EXAMPLE_FIXTURES | SEED_FIXTURES) & fixtures) \
-        or any(word in source for word in EXAMPLE_WORDS + SEED_WORDS)
+    if SEED_FIXTURES & fixtures:
+        return True
+    whole_example = bool(EXAMPLE_FIXTURES & fixtures) or any(word in source for word in EXAMPLE_WORDS + SEED_WORDS)
     return whole_example and bool(BUILD_CALL.search(source))
 
 
