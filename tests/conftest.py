@@ -78,7 +78,8 @@ SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # brows
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
 OFFICE_CASE = "libreoffice"      # a parametrized case whose input a fixture saves again with LibreOffice
 SUBPROCESS_WORDS = ("sys.executable",)
-WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
+# department kits of the whole demo; the web page over it, in-process or a real server
+WHOLE_DEMO_WORDS = ('"kit"', "/kits", "create_app(", "Served(")
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
