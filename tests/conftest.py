@@ -82,6 +82,9 @@ SUBPROCESS_WORDS = ("sys.executable",)
 WHOLE_DEMO_WORDS = ('"kit"', "/kits", "create_app(", "Served(")
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
+# a parametrized test over the whole demo (its copy, or its workbook) reads the demo once per case: the quick
+# tier runs its first case, the full suite every case
+DEMO_FIXTURES = {"demo", "wb_path"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
 # a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example.
 # The fixture adopts whole seeds in several shapes (seconds each): slow in itself; the words, when built too.
@@ -90,12 +93,14 @@ SEED_WORDS = ("seed_000", "seed_001", "seeddocs")
 BUILD_CALL = re.compile(r"""(?:["']build["']|\bbuild\(|/build"|\bbuild_school\()""")
 
 
-def _is_slow(item) -> bool:
+def _is_slow(item, first_case: bool = True) -> bool:
     if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
     callspec = getattr(item, "callspec", None)
     if callspec is not None and OFFICE_CASE in callspec.id.lower():
+        return True
+    if callspec is not None and DEMO_FIXTURES & fixtures and not first_case:
         return True
     if SLOW_FIXTURES & fixtures or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         return True
@@ -114,6 +119,9 @@ def _is_slow(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    seen = set()                       # test functions whose first case has been collected
     for item in items:
-        if _is_slow(item):
+        function = (item.parent.nodeid if item.parent else "", getattr(item, "originalname", item.name))
+        if _is_slow(item, function not in seen):
             item.add_marker(pytest.mark.slow)
+        seen.add(function)
