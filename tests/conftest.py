@@ -65,7 +65,7 @@ def wb_path(exported, tmp_path) -> Path:
 
 
 # ---------------------------------------------------------------- the quick tier
-# `python -m pytest -q -m "not slow"` while working (about a minute on an idle 2-core machine); CI and the
+# `python -m pytest -q -m "not slow"` while working (about 75 s on an idle 2-core machine); CI and the
 # README's set-up command run everything. A test is slow when it starts LibreOffice or a browser, runs reportgen
 # in another process, builds a whole example project (the demo's 9 chapters and 17 pictures take seconds each
 # time), adopts a whole seed report, serves the whole demo through the web page, is property-based (many
@@ -84,13 +84,13 @@ SUBPROCESS_WORDS = ("sys.executable",)
 WHOLE_DEMO_WORDS = ('"kit"', "/kits", "create_app(", "Served(")
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
+EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
 # A test over a copy of the whole demo (or its whole workbook) runs the whole pipeline on it: about a second
 # each, and some modules have dozens. The quick tier runs the first of them in each module (of a parametrized
 # one, its first case): every area is seen working; the full suite runs them all. Working on an area, run its
 # module too: `python -m pytest -q tests/test_workbook.py`.
 DEMO_FIXTURES = {"demo", "wb_path"}
 QUICK_DEMO_TESTS = 1
-EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
 # a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example.
 # The fixture adopts whole seeds in several shapes (seconds each): slow in itself; the words, when built too.
 SEED_FIXTURES = {"adopted"}
