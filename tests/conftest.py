@@ -1,5 +1,6 @@
 import inspect
 import re
+from collections import Counter
 import shutil
 from pathlib import Path
 
@@ -64,11 +65,12 @@ def wb_path(exported, tmp_path) -> Path:
 
 
 # ---------------------------------------------------------------- the quick tier
-# `python -m pytest -q -m "not slow"` while working (about 75 s of CPU); CI runs everything. A test is slow when
-# it starts LibreOffice or a browser, runs reportgen in another process, builds a whole example project (the
-# demo's 9 chapters and 17 pictures take seconds each time), serves the whole demo through the web page, or
-# is property-based (many builds). Marked here from what the test uses, so a new test of that kind is marked
-# without anyone remembering to.
+# `python -m pytest -q -m "not slow"` while working (about 75 s on an idle 2-core machine); CI and the
+# README's set-up command run everything. A test is slow when it starts LibreOffice or a browser, runs reportgen
+# in another process, builds a whole example project (the demo's 9 chapters and 17 pictures take seconds each
+# time), adopts a whole seed report, serves the whole demo through the web page, is property-based (many
+# builds), or is one more test over the whole demo in a module that already has one in the quick tier (below).
+# Marked here from what the test uses, so a new test of that kind is marked without anyone remembering to.
 SLOW_MODULES = {"test_layout", "test_web_browser", "test_web_firefox",   # a PDF laid out, a browser driven
                 "test_batch"}                                             # several projects built in worker processes
 SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # browser, PDFs, the hostile corpus, a demo build
@@ -76,21 +78,35 @@ SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # brows
                  "kit", "returned"}                                       # department kits of the whole demo
 # words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
+OFFICE_CASE = "libreoffice"      # a parametrized case whose input a fixture saves again with LibreOffice
 SUBPROCESS_WORDS = ("sys.executable",)
-WHOLE_DEMO_WORDS = ('"kit"', "/kits", "Served(")    # department kits of the whole demo; a real server over it
+# department kits of the whole demo; the web page over it, in-process or a real server
+WHOLE_DEMO_WORDS = ('"kit"', "/kits", "create_app(", "Served(")
 # a whole example: the demo fixtures (copies of examples/) or an example named in the source
 EXAMPLE_FIXTURES = {"demo", "project", "light"}
 EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
-# a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example
+# A test over a copy of the whole demo (or its whole workbook) runs the whole pipeline on it: about a second
+# each, and some modules have dozens. The quick tier runs the first of them in each module (of a parametrized
+# one, its first case): every area is seen working; the full suite runs them all. Working on an area, run its
+# module too: `python -m pytest -q tests/test_workbook.py`.
+DEMO_FIXTURES = {"demo", "wb_path"}
+QUICK_DEMO_TESTS = 1
+# a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example.
+# The fixture adopts whole seeds in several shapes (seconds each): slow in itself; the words, when built too.
 SEED_FIXTURES = {"adopted"}
 SEED_WORDS = ("seed_000", "seed_001", "seeddocs")
 BUILD_CALL = re.compile(r"""(?:["']build["']|\bbuild\(|/build"|\bbuild_school\()""")
 
 
-def _is_slow(item) -> bool:
+def _is_slow(item, first_case: bool = True) -> bool:
     if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and OFFICE_CASE in callspec.id.lower():
+        return True
+    if callspec is not None and DEMO_FIXTURES & fixtures and not first_case:
+        return True
     if SLOW_FIXTURES & fixtures or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         return True
     try:
@@ -101,12 +117,21 @@ def _is_slow(item) -> bool:
         return True
     if any(word in source for word in WHOLE_DEMO_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
         return True
-    whole_example = bool((EXAMPLE_FIXTURES | SEED_FIXTURES) & fixtures) \
-        or any(word in source for word in EXAMPLE_WORDS + SEED_WORDS)
+    if SEED_FIXTURES & fixtures:
+        return True
+    whole_example = bool(EXAMPLE_FIXTURES & fixtures) or any(word in source for word in EXAMPLE_WORDS + SEED_WORDS)
     return whole_example and bool(BUILD_CALL.search(source))
 
 
 def pytest_collection_modifyitems(config, items):
+    seen = set()                                # test functions whose first case has been collected
+    over_demo = Counter()                       # quick tests over the whole demo, per module
     for item in items:
-        if _is_slow(item):
+        function = (item.parent.nodeid if item.parent else "", getattr(item, "originalname", item.name))
+        slow = _is_slow(item, function not in seen)
+        seen.add(function)
+        if not slow and DEMO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            over_demo[item.module.__name__] += 1
+            slow = over_demo[item.module.__name__] > QUICK_DEMO_TESTS
+        if slow:
             item.add_marker(pytest.mark.slow)

@@ -25,8 +25,10 @@ from absorbutil import (
     edit_like_a_reviewer,
 )
 from reportgen.absorb import absorb
+from reportgen.cli import main
 from reportgen.load.word.review import compare_key, read_units
 
+DEMO = Path(__file__).resolve().parent.parent / "examples" / "annual-2024-demo"
 PARTY = "narrative/talent/01-party.md"
 MAJORS = "narrative/talent/02-majors.md"
 
@@ -44,11 +46,25 @@ def sources(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+@pytest.fixture(scope="module")
+def built_and_reviewed(tmp_path_factory) -> tuple[Path, Path]:
+    """The demo built once for this module, and its draft as a reviewer edited it: (build folder, edited draft)."""
+    root = tmp_path_factory.mktemp("absorb") / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(root)]) == 0
+    out = root.parent / "审阅稿.docx"
+    edit_like_a_reviewer(draft_of(root), out)
+    return root / "build", out
+
+
 @pytest.fixture
-def edited(demo, run, tmp_path) -> Path:
-    assert run("build", demo).code == 0
+def edited(demo, built_and_reviewed, tmp_path) -> Path:
+    """`demo` as its build left it (the draft and the build's record, copied: the same sources build the same),
+    and the reviewer's copy of that draft."""
+    build, reviewed = built_and_reviewed
+    shutil.copytree(build, demo / "build")
     out = tmp_path / "审阅稿.docx"
-    edit_like_a_reviewer(draft_of(demo), out)
+    shutil.copyfile(reviewed, out)
     return out
 
 
