@@ -75,7 +75,8 @@ SLOW_MODULES = {"test_layout", "test_web_browser", "test_web_firefox",   # a PDF
                 "test_batch"}                                             # several projects built in worker processes
 SLOW_FIXTURES = {"browser", "demo_pdf", "typeset", "corpus", "built",    # browser, PDFs, the hostile corpus, a demo build
                  "client", "app",                                         # the web page over the whole demo
-                 "kit", "returned"}                                       # department kits of the whole demo
+                 "kit", "returned",                                       # department kits of the whole demo
+                 "built_and_reviewed"}                                    # a second demo build, reviewed (absorb)
 # words in a test's own source that start LibreOffice (directly, through --pdf / preview, or a resave)
 OFFICE_WORDS = ("soffice", "--pdf", '"preview"', "make_pdf", "have_office", "UnoOffice", "warm_office=True")
 OFFICE_CASE = "libreoffice"      # a parametrized case whose input a fixture saves again with LibreOffice
@@ -92,9 +93,9 @@ EXAMPLE_WORDS = ("DEMO", "EXAMPLES", "demo_copy", "examples")
 DEMO_FIXTURES = {"demo", "wb_path"}
 QUICK_DEMO_TESTS = 1
 # a whole seed report adopted by init --from (tests/seeddocs.py, seedtables.seed_000): as large as an example.
-# The fixture adopts whole seeds in several shapes (seconds each): slow in itself; the words, when built too.
+# A test that reads a whole seed (the fixture, or seeddocs in its source) is slow, built or not.
 SEED_FIXTURES = {"adopted"}
-SEED_WORDS = ("seed_000", "seed_001", "seeddocs")
+SEED_WORDS = ("seed_000", "seed_001", "seeddocs", 'seed("00', "seed_report(")
 BUILD_CALL = re.compile(r"""(?:["']build["']|\bbuild\(|/build"|\bbuild_school\()""")
 
 
@@ -117,8 +118,8 @@ def _is_slow(item, first_case: bool = True) -> bool:
         return True
     if any(word in source for word in WHOLE_DEMO_WORDS) and bool(EXAMPLE_FIXTURES & fixtures):
         return True
-    if SEED_FIXTURES & fixtures:
-        return True
+    if SEED_FIXTURES & fixtures or any(word in source for word in SEED_WORDS):
+        return True                             # a whole seed report read: as large as an example
     whole_example = bool(EXAMPLE_FIXTURES & fixtures) or any(word in source for word in EXAMPLE_WORDS + SEED_WORDS)
     return whole_example and bool(BUILD_CALL.search(source))
 
