@@ -367,7 +367,8 @@ def aggregate(directories: tuple[Path, ...], output: Path, pack: str, title: str
 
     每所学校先按自己的模板包校验和计算（与 build 相同）；未通过校验的学校不纳入统计，在附录中列出其首个错误。"""
     from .aggregate.collect import collect_school
-    from .aggregate.report import load_aggregate_pack, render_aggregate, write_aggregate
+    from .aggregate.report import render_aggregate, write_aggregate
+    from .packs.aggregate import load_aggregate_pack
     from .batch import default_workers, expand_projects
     if output.suffix.lower() != ".docx":
         raise click.BadParameter("输出文件名应以 .docx 结尾", param_hint="-o/--output")

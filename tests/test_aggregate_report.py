@@ -10,7 +10,8 @@ import yaml
 from docx.oxml.ns import qn
 
 from reportgen.aggregate.collect import SchoolData
-from reportgen.aggregate.report import _Renderer, load_aggregate_pack, render_aggregate, write_aggregate
+from reportgen.aggregate.report import _Renderer, render_aggregate, write_aggregate
+from reportgen.packs.aggregate import load_aggregate_pack
 from reportgen.batch import SchoolResult
 from reportgen.doc.model import Heading, Toc
 from reportgen.pack import BUILTIN_PACKS

@@ -18,11 +18,15 @@ KINDS = "|".join(sorted({v.value for v in ValueFormat} - {"integer", "text"}
 COMPARED = re.compile(rf"""(==|!=)\s*["']({KINDS})["']|["']({KINDS})["']\s*(==|!=)|\bin\s*[(\[{{][^)\]}}]*["']({KINDS})["']""")
 
 
+def lines_matching(pattern: re.Pattern) -> list[str]:
+    """Every line of reportgen's code the pattern finds, as path:line: text."""
+    return [f"{path.relative_to(CORE.parent)}:{n}: {line.strip()}"
+            for path in sorted(CORE.rglob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+
+
 def test_no_value_kind_is_compared_as_a_string():
-    found = [f"{path.relative_to(CORE.parent)}:{n}: {line.strip()}"
-             for path in sorted(CORE.rglob("*.py"))
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if COMPARED.search(line)]
-    assert found == []
+    assert lines_matching(COMPARED) == []
     assert COMPARED.search('if d.format == "ratio":') and COMPARED.search("c.kind in ('points', 'percent')")
 
 
@@ -36,10 +40,7 @@ TYPE_COMPARED = re.compile(rf"""\b(type|kind)\s*(==|!=|in\s*[(\[{{][^)\]}}]*)\s*
 
 
 def test_no_column_type_is_compared_as_a_string():
-    found = [f"{path.relative_to(CORE.parent)}:{n}: {line.strip()}"
-             for path in sorted(CORE.rglob("*.py"))
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if TYPE_COMPARED.search(line)]
-    assert found == []
+    assert lines_matching(TYPE_COMPARED) == []
     assert TYPE_COMPARED.search('if col.type == "integer":') and TYPE_COMPARED.search('c.type in ("enum", "date")')
 
 

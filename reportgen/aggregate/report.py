@@ -17,7 +17,6 @@ from ..errors import Location, Problems, ReportgenError
 from ..fileio import write_atomic
 from ..pack import IndicatorDef
 from ..packs.aggregate import STAT_KEYS, TABLES, AggregatePack, RankingDef
-from ..packs.aggregate import load_aggregate_pack  # noqa: F401 - the aggregate command's loader, kept importable here
 from ..render.assemble import Parts, assemble
 from ..render.display import format_value
 from ..render.env import make_env

@@ -297,14 +297,14 @@ class _Collector:
 
     def _foreign_data(self, wb, base, dept: Department) -> list[str]:
         from ..workbook.fingerprint import indicator_canon, table_canon
-        from ..workbook import layout
+        from ..render.env import render_title
         context = {"year": self.raw.config["year"], "school": self.raw.config["school"]}
         out = []
         for tid, table in wb.tables.items():
             tdef = self.raw.pack.tables[tid]
             if tid not in dept.tables and table_canon(table, tdef) != table_canon(base.tables.get(tid), tdef):
                 owner = self.assignment.owner_of_table(tid)
-                out.append(f"明细表“{layout.render_title(tdef.title, context)}”（{f'属于{owner}' if owner else '未分工'}）")
+                out.append(f"明细表“{render_title(tdef.title, context)}”（{f'属于{owner}' if owner else '未分工'}）")
         if wb.indicators is not None:
             for name, years in wb.indicators.cells.items():
                 if name in dept.indicators:
@@ -386,9 +386,9 @@ def _checked(raw) -> Problems:
 
 def _changed_data(base, merged) -> tuple[list[str], int]:
     from ..workbook.fingerprint import indicator_canon, table_canon
-    from ..workbook import layout
+    from ..render.env import render_title
     context = {"year": base.config["year"], "school": base.config["school"]}
-    tables = [layout.render_title(tdef.title, context) for tid, tdef in base.pack.tables.items()
+    tables = [render_title(tdef.title, context) for tid, tdef in base.pack.tables.items()
               if table_canon(base.tables.get(tid), tdef) != table_canon(merged.tables.get(tid), tdef)]
     n = 0
     for name, years in merged.indicators.cells.items():

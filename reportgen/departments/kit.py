@@ -103,7 +103,7 @@ class _References:
     """The data a department's section may use, as people read it: printed names and current values."""
 
     def __init__(self, prepared):
-        from ..workbook.layout import render_title
+        from ..render.env import render_title
         ds = prepared.dataset
         self.ds, self.ind, self.agg = ds, prepared.indicators, prepared.aggregates
         context = {"year": ds.year, "school": ds.config.get("school", {})}
@@ -188,7 +188,7 @@ def _workbook_file(current, yaml_raw, dept: Department, marker: Marker) -> bytes
 def _readme_file(raw, assignment: Assignment, dept: Department, marker: Marker, now: dt.datetime) -> bytes:
     from docx import Document
     from docx.shared import Pt
-    from ..workbook import layout
+    from ..render.env import render_title
     doc = Document()
     doc.styles["Normal"].font.size = Pt(11)
     school, year = raw.config["school"]["name"], raw.config["year"]
@@ -199,7 +199,7 @@ def _readme_file(raw, assignment: Assignment, dept: Department, marker: Marker, 
                       + (f"    联系人：{dept.contact}" if dept.contact else ""))
     doc.add_paragraph("需要撰写的小节：" + ("、".join(s.heading for s in dept.sections) or "无"))
     context = {"year": year, "school": raw.config.get("school", {})}
-    titles = [layout.render_title(raw.pack.tables[t].title, context) for t in dept.tables]
+    titles = [render_title(raw.pack.tables[t].title, context) for t in dept.tables]
     doc.add_paragraph("需要填报的明细表：" + ("、".join(titles) or "无"))
     doc.add_paragraph("需要填报的指标：" + (f"{len(dept.indicators)} 项（见工作簿“指标”工作表）" if dept.indicators else "无"))
     doc.add_heading("怎样填写", level=2)

@@ -120,8 +120,8 @@ def _department(raw, dept: Department, entries: list[Entry], today: dt.date, pro
     waiting = Counter(w.loc.file for w in waiting_numbers(raw.root))     # last year's numbers, per file
     items = [_section_item(raw.root, s, words_at, waiting) for s in dept.sections]
     context = {"year": raw.config["year"], "school": raw.config["school"]}
-    from ..workbook import layout
-    items += [Item("明细表", layout.render_title(raw.pack.tables[t].title, context), books_at) for t in dept.tables]
+    from ..render.env import render_title
+    items += [Item("明细表", render_title(raw.pack.tables[t].title, context), books_at) for t in dept.tables]
     if dept.indicators:
         items.append(Item("指标", f"{len(dept.indicators)} 项", books_at))
     owed = (bool(dept.sections), dept.has_workbook)

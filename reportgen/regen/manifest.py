@@ -35,7 +35,7 @@ from ..doc.model import (
 from ..render.display import format_value
 from ..render.tables import cell_text
 from ..value_kinds import NotReported, is_number
-from ..workbook.layout import render_title
+from ..render.env import render_title
 from ..workbook.returns import REPLACED_DIR, manifest_entry as department_returns
 from .trace import ABSORBED_DIR
 

@@ -144,7 +144,7 @@ _GRIDS_LOCK = threading.Lock()
 
 
 def table_title(raw, tid: str) -> str:
-    from ..workbook.layout import render_title
+    from ..render.env import render_title
     context = {"year": raw.config.get("year"), "school": raw.config.get("school") or {}}
     return render_title(raw.pack.tables[tid].title, context)
 

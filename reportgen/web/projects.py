@@ -19,7 +19,7 @@ from ..departments.assign import read_assignment
 from ..errors import Problem, Problems, ReportgenError
 from ..load.project import REPORT_FILE
 from ..render.todo import FILL, todo_items
-from ..workbook.layout import render_title
+from ..render.env import render_title
 
 SKIPPED = {"build", ".git", "__pycache__"}
 

@@ -29,6 +29,7 @@ from ..errors import Problems
 from ..fileio import guard_output, safe_file_name, write_atomic
 from ..load.project import BUILD_DIR
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
+from ..render.env import render_title
 from ..value_kinds import ColumnType, NotReported, ValueFormat
 from . import layout
 from .fingerprint import data_rows, indicator_print, table_print
@@ -321,7 +322,7 @@ def _readme_sheet(ws, pack: Pack, raw: RawProject, names: dict[str, str], contex
         lines.append((f"{layout.INDICATOR_SHEET}：原始指标（{'、'.join(str(y) for y in _years(raw))} 年度）", None))
     for tid, tdef in pack.tables.items():
         n = len(data_rows(raw.tables.get(tid), tdef))
-        lines.append((f"{names[tid]}：{layout.render_title(tdef.title, context)}（现有 {n} 行）", None))
+        lines.append((f"{names[tid]}：{render_title(tdef.title, context)}（现有 {n} 行）", None))
     ws.column_dimensions["A"].width = README_WIDTH
     for i, (text, style) in enumerate(lines, start=1):
         c = put(ws.cell(row=i, column=1), text or None)

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..dataset import RawIndicators, RawTable
 from ..errors import Location, Problems, WorkbookError
 from ..pack import Pack
+from ..render.env import render_title
 from . import layout
 from .read_indicators import read_indicators
 from .read_tables import find_header, read_table
@@ -112,7 +113,7 @@ class _Reader:
         aliases: dict[str, str] = {}
         for tid, tdef in tables.items():
             for alias in (self.expected[tid], layout.short_title(tdef, self.context),
-                          layout.render_title(tdef.title, self.context), tid):
+                          render_title(tdef.title, self.context), tid):
                 aliases.setdefault(layout.sheet_key(alias), tid)
         indicator_sheet = None
         for title in names:

@@ -7,7 +7,7 @@ import unicodedata
 from ..load.project import TOTAL_WORDS  # noqa: F401 - a 合计 row reads the same in a workbook
 from ..pack import ColumnDef, IndicatorDef, Pack, TableDef
 from ..value_kinds import ColumnType
-from ..render.env import render_title  # noqa: F401 - sheet titles, importers and pages print a title one way
+from ..render.env import render_title
 
 README_SHEET = "说明"
 INDICATOR_SHEET = "指标"
